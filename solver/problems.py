@@ -1,0 +1,35 @@
+"""Problems found in input files: data, not exceptions, so every one can be reported at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one input: `file:row:column: message`.
+
+    `row` is the line number in the file (the header is line 1), or None for file-level problems.
+    Messages never quote a child's personal values (postcodes, names, dates of birth).
+    """
+
+    file: str
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        row = "" if self.row is None else str(self.row)
+        return f"{self.file}:{row}:{self.column}: {self.message}"
+
+
+class InputError(ValueError):
+    """Raised when inputs have problems; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the input")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

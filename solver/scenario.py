@@ -1,0 +1,93 @@
+"""Scenario files: which inputs to use and which policy to apply, validated strictly.
+
+A scenario is YAML. Paths are relative to the scenario file. Unknown keys and bad values are
+errors naming the key. Later work adds provision changes and demand assumptions here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from solver.needs import Phase
+from solver.problems import InputError, Problem
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Inputs(_Strict):
+    """The files a scenario reads; optional ones may be left out."""
+
+    settings: Path = Field(description="GIAS establishment download (CSV, as DfE publishes it)")
+    overrides: Path | None = Field(None, description="per-need places, vacancies and costs (CSV)")
+    children: Path = Field(description="children with EHCPs, pseudonymous (CSV)")
+    postcodes: Path | None = Field(None, description="postcode centroids, Code-Point Open or ONSPD")
+    network: Path | None = Field(None, description="road network: OSM XML (.osm, .osm.bz2) or GraphML")
+    tariffs: Path | None = Field(None, description="annual cost by setting type and need (YAML)")
+
+
+def _default_journey_limits() -> dict[Phase, int]:
+    return {
+        Phase.EARLY_YEARS: 45,
+        Phase.PRIMARY: 45,
+        Phase.SECONDARY: 75,
+        Phase.POST16: 75,
+        Phase.POST19: 75,
+    }
+
+
+class Policy(_Strict):
+    """Policy settings: journey limits in minutes by phase (good practice, not law)."""
+
+    journey_limit_minutes: dict[Phase, int] = Field(default_factory=_default_journey_limits)
+
+    @property
+    def cutoff_minutes(self) -> int:
+        """The longest journey any phase allows: travel times beyond it are never needed."""
+        return max(self.journey_limit_minutes.values())
+
+    def limit_for(self, phase: Phase) -> int:
+        """The journey limit for a phase, falling back to the longest limit if not set."""
+        return self.journey_limit_minutes.get(phase, self.cutoff_minutes)
+
+
+class Scenario(_Strict):
+    """A what-if: the inputs and the policy to apply to them."""
+
+    name: str
+    description: str = ""
+    inputs: Inputs
+    policy: Policy = Field(default_factory=Policy)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file, resolving its input paths against its folder."""
+    path = Path(path)
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, "", "file not found")]) from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        row = None if line is None else line + 1
+        raise InputError([Problem(str(path), row, "", f"not valid YAML: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise InputError([Problem(str(path), None, "", "a scenario must be a YAML mapping")])
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(
+            Problem(str(path), None, ".".join(str(p) for p in err["loc"]), err["msg"])
+            for err in exc.errors()
+        ) from None
+    base = path.parent
+    resolved = {
+        key: (base / value if value is not None else None)
+        for key, value in scenario.inputs.model_dump().items()
+    }
+    return scenario.model_copy(update={"inputs": Inputs(**resolved)})

@@ -1,0 +1,49 @@
+"""Test-wide guards: no test may reach the internet."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+
+class NetworkBlocked(RuntimeError):
+    """Raised when a test tries to connect anywhere but this machine."""
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+    elif isinstance(address, str | bytes):
+        return True  # a Unix socket path
+    else:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _block_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Refuse every socket connection that is not to loopback or a Unix socket."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        if not _is_local(address):
+            raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    def guarded_connect_ex(self: socket.socket, address: object) -> int:
+        if not _is_local(address):
+            raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    yield
