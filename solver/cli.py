@@ -38,7 +38,7 @@ def report_problems(action: Callable[[], T]) -> T:
 
 @app.callback()
 def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress.")) -> None:
-    """RightPlace works offline on pseudonymous ids; it never logs names, addresses or dates of birth."""
+    """RightPlace works offline on pseudonymous ids; it never logs personal details."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

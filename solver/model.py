@@ -7,10 +7,10 @@ immutable one-record views used where a single setting or child is explained.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 import pandas as pd
 

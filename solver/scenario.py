@@ -27,7 +27,9 @@ class Inputs(_Strict):
     overrides: Path | None = Field(None, description="per-need places, vacancies and costs (CSV)")
     children: Path = Field(description="children with EHCPs, pseudonymous (CSV)")
     postcodes: Path | None = Field(None, description="postcode centroids, Code-Point Open or ONSPD")
-    network: Path | None = Field(None, description="road network: OSM XML (.osm, .osm.bz2) or GraphML")
+    network: Path | None = Field(
+        None, description="road network: OSM XML (.osm, .osm.bz2) or GraphML"
+    )
     tariffs: Path | None = Field(None, description="annual cost by setting type and need (YAML)")
 
 

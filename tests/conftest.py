@@ -16,10 +16,8 @@ class NetworkBlocked(RuntimeError):
 def _is_local(address: object) -> bool:
     if isinstance(address, tuple) and address:
         host = str(address[0])
-    elif isinstance(address, str | bytes):
-        return True  # a Unix socket path
     else:
-        return False
+        return isinstance(address, str | bytes)  # a Unix socket path is local
     if host == "localhost":
         return True
     try:

@@ -43,8 +43,16 @@ def test_national_mix_sums_to_one() -> None:
 
 @pytest.mark.parametrize(
     ("ncy", "phase"),
-    [(-1, Phase.EARLY_YEARS), (0, Phase.PRIMARY), (6, Phase.PRIMARY), (7, Phase.SECONDARY),
-     (11, Phase.SECONDARY), (12, Phase.POST16), (13, Phase.POST16), (14, Phase.POST19)],
+    [
+        (-1, Phase.EARLY_YEARS),
+        (0, Phase.PRIMARY),
+        (6, Phase.PRIMARY),
+        (7, Phase.SECONDARY),
+        (11, Phase.SECONDARY),
+        (12, Phase.POST16),
+        (13, Phase.POST16),
+        (14, Phase.POST19),
+    ],
 )
 def test_phase_boundaries(ncy: int, phase: Phase) -> None:
     """Phases follow DOMAIN.md: primary 0-6, secondary 7-11, post-16 12-13, post-19 14+."""
