@@ -31,7 +31,9 @@ def test_vectorised_costs_equal_scalar_costs() -> None:
     tariffs = load_tariffs()
     types = np.array(["state_special", "mainstream", "state_special", "independent_special"])
     needs = np.array(["PMLD", "ASD", "MLD", "SEMH"])
-    expected = [tariffs.place_cost(SettingType(t), Need(n)) for t, n in zip(types, needs, strict=True)]
+    expected = [
+        tariffs.place_cost(SettingType(t), Need(n)) for t, n in zip(types, needs, strict=True)
+    ]
     assert tariffs.place_costs(types, needs).tolist() == expected
 
 
