@@ -227,7 +227,7 @@ def compile_graph(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float]) -> Roa
     edges["b"] = np.where(forward, edges["v"], edges["u"])
     fwd = edges[forward].set_index(["a", "b"])
     bwd = edges[~forward].set_index(["a", "b"])
-    roads = fwd.join(bwd, how="outer", lsuffix="_f", rsuffix="_b").sort_index()
+    roads = fwd.add_suffix("_f").join(bwd.add_suffix("_b"), how="outer").sort_index()
     has_f = roads["ds_f"].notna().to_numpy()
     a = roads.index.get_level_values("a").to_numpy()
     b = roads.index.get_level_values("b").to_numpy()

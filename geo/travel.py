@@ -35,6 +35,11 @@ class OffNetwork:
         if not (self.circuity >= 1.0 and self.speed_kph > 0):
             raise ValueError("circuity must be at least 1 and speed positive")
 
+    @property
+    def deciseconds_per_metre(self) -> float:
+        """Drive time per metre of straight line, circuity included."""
+        return 36.0 / self.speed_kph * self.circuity
+
 
 @dataclass(frozen=True)
 class _Anchors:
@@ -58,8 +63,7 @@ def travel_time_matrix(
     Returns long form: `origin`, `destination` (positions in the inputs), `seconds` (whole
     seconds, rounded up) and `estimated`. Pairs beyond the cut-off or unreachable are absent.
     """
-    off = off_network or OffNetwork()
-    per_metre = 36.0 / off.speed_kph * off.circuity  # deciseconds per straight-line metre
+    per_metre = (off_network or OffNetwork()).deciseconds_per_metre
     frame = _matrix(
         network,
         network.drive_graph,
@@ -103,6 +107,30 @@ def walking_distance_matrix(
         workers=workers,
     )
     return frame.rename(columns={"units": "metres"})
+
+
+def node_times(
+    network: RoadNetwork,
+    points: Snapped,
+    *,
+    cutoff_s: int,
+    towards: bool = True,
+    off_network: OffNetwork | None = None,
+) -> np.ndarray:
+    """Drive times in deciseconds between each point and every node, inf beyond the cut-off.
+
+    `towards=True` gives the time from each node to the point (a setting's catchment);
+    False the time from the point to each node.
+    """
+    per_metre = (off_network or OffNetwork()).deciseconds_per_metre
+    fwd, bwd = network.road_fwd_ds, network.road_bwd_ds
+    anchors = _anchors(network, fwd, bwd, points, leaving=not towards, per_metre=per_metre)
+    graph = network.drive_graph.T.tocsr() if towards else network.drive_graph
+    sources = network.n_nodes + np.arange(len(points))
+    dist = dijkstra(
+        _with_sources(graph, anchors), directed=True, indices=sources, limit=cutoff_s * 10 + 1
+    )
+    return dist[:, : network.n_nodes] - 1.0
 
 
 def _part(fraction: np.ndarray, weight: np.ndarray) -> np.ndarray:
