@@ -17,11 +17,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from geo._search import search_block
 from geo.network import RoadNetwork
 from geo.snap import Snapped
-
-#: Settings per Dijkstra call: bounds the memory of one call (sources x nodes float64).
-_CHUNK = 16
 
 
 @dataclass(frozen=True)
@@ -191,25 +189,42 @@ def _matrix(
     # Identical homes and identical settings are computed once.
     home_key, home_of = _unique_rows(home)
     dest_key, dest_of = _unique_rows(dest)
-    home_node = home_key.node
-    home_cost = home_key.cost
-    reverse = _with_sources(graph.T.tocsr(), dest_key)
-    sources = network.n_nodes + np.arange(len(dest_key.node))
-    chunks = [sources[i : i + _CHUNK] for i in range(0, len(sources), _CHUNK)]
-
-    def times(chunk: np.ndarray) -> np.ndarray:
-        # Every path from a source starts with its +1 link; take it off again.
-        dist = dijkstra(reverse, directed=True, indices=chunk, limit=cutoff + 1) - 1.0
-        via = dist[:, home_node] + home_cost[None, :, :]
-        return via.min(axis=2).astype(np.float32)
-
     units = np.full((len(origins), len(destinations)), np.inf, dtype=np.float32)
     if len(origins) and len(destinations):
-        with ThreadPoolExecutor(max(1, workers)) as pool:
-            unique = np.concatenate(list(pool.map(times, chunks)), axis=0)
+        unique = _search(graph.T.tocsr(), dest_key, home_key, cutoff, workers)
         units = unique.T[home_of][:, dest_of]
         _same_road(units, fwd, bwd, origins, destinations, per_metre)
     return _long(units, origins, destinations, cutoff)
+
+
+def _search(
+    reverse: sp.csr_matrix, settings: _Anchors, homes: _Anchors, limit: int, workers: int
+) -> np.ndarray:
+    """Costs (settings x homes) by searching from each setting on the reversed graph.
+
+    The compiled search releases the GIL, so `workers` threads take interleaved settings.
+    """
+    args = (
+        reverse.indptr.astype(np.int64),
+        reverse.indices.astype(np.int64),
+        reverse.data.astype(np.int64),
+        settings.node,
+        _closed_as_minus_one(settings.cost),
+        homes.node,
+        _closed_as_minus_one(homes.cost),
+        limit,
+    )
+    workers = max(1, min(workers, len(settings.node)))
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda first: search_block(*args, first, workers), range(workers)))
+    costs = np.empty((len(settings.node), len(homes.node)), dtype=np.float32)
+    for first, part in enumerate(parts):
+        costs[first::workers] = part
+    return costs
+
+
+def _closed_as_minus_one(cost: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(cost), cost, -1).astype(np.int64)
 
 
 def _unique_rows(anchors: _Anchors) -> tuple[_Anchors, np.ndarray]:
