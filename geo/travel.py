@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 
 from geo._search import search_block
 from geo.network import RoadNetwork
@@ -124,11 +123,12 @@ def node_times(
     fwd, bwd = network.road_fwd_ds, network.road_bwd_ds
     anchors = _anchors(network, fwd, bwd, points, leaving=not towards, per_metre=per_metre)
     graph = network.drive_graph.T.tocsr() if towards else network.drive_graph
-    sources = network.n_nodes + np.arange(len(points))
-    dist = dijkstra(
-        _with_sources(graph, anchors), directed=True, indices=sources, limit=cutoff_s * 10 + 1
+    nodes = np.arange(network.n_nodes)
+    every_node = _Anchors(
+        node=np.column_stack([nodes, nodes]),
+        cost=np.column_stack([np.zeros(len(nodes)), np.full(len(nodes), np.inf)]),
     )
-    return dist[:, : network.n_nodes] - 1.0
+    return _search(graph, anchors, every_node, cutoff_s * 10, workers=1).astype(float)
 
 
 def _part(fraction: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -198,16 +198,16 @@ def _matrix(
 
 
 def _search(
-    reverse: sp.csr_matrix, settings: _Anchors, homes: _Anchors, limit: int, workers: int
+    graph: sp.csr_matrix, settings: _Anchors, homes: _Anchors, limit: int, workers: int
 ) -> np.ndarray:
-    """Costs (settings x homes) by searching from each setting on the reversed graph.
+    """Costs (settings x homes) by searching from each setting (on the reversed graph).
 
     The compiled search releases the GIL, so `workers` threads take interleaved settings.
     """
     args = (
-        reverse.indptr.astype(np.int64),
-        reverse.indices.astype(np.int64),
-        reverse.data.astype(np.int64),
+        graph.indptr.astype(np.int64),
+        graph.indices.astype(np.int64),
+        graph.data.astype(np.int64),
         settings.node,
         _closed_as_minus_one(settings.cost),
         homes.node,
@@ -232,25 +232,6 @@ def _unique_rows(anchors: _Anchors) -> tuple[_Anchors, np.ndarray]:
     rows = np.column_stack([anchors.node.astype(float), anchors.cost])
     key, inverse = np.unique(rows, axis=0, return_inverse=True)
     return _Anchors(node=key[:, :2].astype(np.int64), cost=key[:, 2:]), inverse.ravel()
-
-
-def _with_sources(reverse: sp.csr_matrix, settings: _Anchors) -> sp.csr_matrix:
-    """The reversed graph plus one source node per setting, linked to its anchors at cost + 1.
-
-    The +1 keeps zero-cost links (a setting at a junction) from being read as missing edges.
-    """
-    n = reverse.shape[0]
-    m = len(settings.node)
-    open_ = np.isfinite(settings.cost)
-    rows = np.broadcast_to(n + np.arange(m)[:, None], settings.node.shape)[open_]
-    links = sp.csr_matrix(
-        (settings.cost[open_] + 1.0, (rows, settings.node[open_])), shape=(n + m, n + m)
-    )
-    padded = sp.csr_matrix(
-        (reverse.data, reverse.indices, np.concatenate([reverse.indptr, np.full(m, reverse.nnz)])),
-        shape=(n + m, n + m),
-    )
-    return (padded + links).tocsr()
 
 
 def _same_road(
