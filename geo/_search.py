@@ -11,7 +11,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-_NONE = np.iinfo(np.int64).max
+#: "Not reached": every cost is a 32-bit integer below it (smaller arrays, faster searches).
+_NONE = np.iinfo(np.int32).max
 
 
 @numba.njit(nogil=True, cache=True)
@@ -20,8 +21,8 @@ def search_block(  # type: ignore[no-untyped-def]
 ):
     """Searches from sources first, first+step, ...: returns (sources, homes) float32 costs.
 
-    Costs are integer units; a source or home anchor with cost -1 is closed; inf means beyond
-    `limit` or unreachable. `start_*` and `home_*` are (k, 2) arrays of node and cost.
+    All arrays are int32 and costs integer units. An anchor with cost -1 is closed; inf means
+    beyond `limit` or unreachable. `start_*` and `home_*` are (k, 2) arrays of node and cost.
     """
     n = indptr.shape[0] - 1
     m = start_node.shape[0]
@@ -29,10 +30,10 @@ def search_block(  # type: ignore[no-untyped-def]
     mine = np.arange(first, m, step)
     out = np.full((mine.shape[0], homes), np.inf, dtype=np.float32)
     ring = max(weights.max() if weights.shape[0] else 0, start_cost.max()) + 1
-    dist = np.empty(n, dtype=np.int64)
-    head = np.empty(ring, dtype=np.int64)
-    entry_node = np.empty(indices.shape[0] + start_node.shape[1], dtype=np.int64)
-    entry_next = np.empty(indices.shape[0] + start_node.shape[1], dtype=np.int64)
+    dist = np.empty(n, dtype=np.int32)
+    head = np.empty(ring, dtype=np.int32)
+    entry_node = np.empty(indices.shape[0] + start_node.shape[1], dtype=np.int32)
+    entry_next = np.empty(indices.shape[0] + start_node.shape[1], dtype=np.int32)
     for row in range(mine.shape[0]):
         s = mine[row]
         dist[:] = _NONE

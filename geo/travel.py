@@ -204,15 +204,18 @@ def _search(
 
     The compiled search releases the GIL, so `workers` threads take interleaved settings.
     """
+    weights = graph.data.astype(np.int64)
+    if limit + (weights.max() if weights.size else 0) >= np.iinfo(np.int32).max:
+        raise ValueError("cut-off too large for 32-bit journey costs")
     args = (
-        graph.indptr.astype(np.int64),
-        graph.indices.astype(np.int64),
-        graph.data.astype(np.int64),
-        settings.node,
-        _closed_as_minus_one(settings.cost),
-        homes.node,
-        _closed_as_minus_one(homes.cost),
-        limit,
+        graph.indptr.astype(np.int32),
+        graph.indices.astype(np.int32),
+        weights.astype(np.int32),
+        settings.node.astype(np.int32),
+        _closed_as_minus_one(settings.cost, limit),
+        homes.node.astype(np.int32),
+        _closed_as_minus_one(homes.cost, limit),
+        np.int32(limit),
     )
     workers = max(1, min(workers, len(settings.node)))
     with ThreadPoolExecutor(workers) as pool:
@@ -223,8 +226,9 @@ def _search(
     return costs
 
 
-def _closed_as_minus_one(cost: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(cost), cost, -1).astype(np.int64)
+def _closed_as_minus_one(cost: np.ndarray, limit: int) -> np.ndarray:
+    """Anchor costs as int32, -1 where closed or beyond the limit (no journey can use them)."""
+    return np.where(np.isfinite(cost) & (cost <= limit), cost, -1).astype(np.int32)
 
 
 def _unique_rows(anchors: _Anchors) -> tuple[_Anchors, np.ndarray]:
