@@ -1,10 +1,10 @@
 """Benchmark: children x settings drive-time matrix on a large road network, against networkx.
 
-Compiles the network once (in a child process, so osmnx's memory is not counted), then in this
-process: reloads the cached network, snaps random homes and settings near roads, and computes the
-matrix `--runs` times; reports medians, the peak memory of this process plus its search
-processes, and the networkx single-source-Dijkstra-per-setting time measured on a sample of
-settings in the same run and scaled to all of them.
+Compiles the network once (in a child process, so osmnx's memory is not counted), then in another
+process reloads the cached network, snaps random homes and settings near roads and computes the
+matrix `--runs` times; reports medians and that process's peak memory. Then times networkx
+single-source Dijkstra per setting on a sample of the same settings, in the same run, and scales
+it to all of them.
 
     python benchmarks/travel_matrix.py --network out/synth/roads.osm
 """
@@ -43,37 +43,33 @@ def _points(net: RoadNetwork, count: int, rng: np.random.Generator) -> tuple[np.
     )
 
 
-def _peak_mib() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest child, in MiB (Linux: KiB units)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, child
-
-
 def _nearer_end(net: RoadNetwork, points) -> np.ndarray:
     return np.where(points.fraction < 0.5, net.road_u[points.road], net.road_v[points.road])
 
 
 def _networkx_seconds(
-    net: RoadNetwork, homes, settings, sample: int, cutoff_ds: int
+    net: RoadNetwork, homes, settings, sample: int, cutoff_s: int
 ) -> tuple[float, int]:
-    """Time networkx single-source Dijkstra per setting (reversed graph) on `sample` settings.
+    """Time networkx single-source Dijkstra per setting, as osmnx users do, on `sample` settings.
 
-    Uses the same integer weights and node anchors as ours reduces to: each setting's and home's
-    nearest road end, so the work per setting is the same search over the same graph.
+    The graph is an osmnx-style MultiDiGraph (reversed, so searches run from the settings) with
+    `travel_time` in seconds; each setting and home is taken at its road's nearer end.
     """
-    graph = nx.DiGraph()
+    graph = nx.MultiDiGraph()
     rev = net.drive_graph.T.tocoo()
-    graph.add_weighted_edges_from(
-        zip(rev.row.tolist(), rev.col.tolist(), rev.data.astype(int).tolist(), strict=True)
+    graph.add_edges_from(
+        (u, v, {"travel_time": w / 10.0})
+        for u, v, w in zip(rev.row.tolist(), rev.col.tolist(), rev.data.tolist(), strict=True)
     )
     setting_node = _nearer_end(net, settings)
-    home_node = _nearer_end(net, homes)
+    home_node = _nearer_end(net, homes).tolist()
     start = time.perf_counter()
     pairs = 0
-    for node in setting_node[:sample]:
-        lengths = nx.single_source_dijkstra_path_length(graph, int(node), cutoff=cutoff_ds)
-        pairs += sum(1 for h in home_node.tolist() if h in lengths)
+    for node in setting_node[:sample].tolist():
+        lengths = nx.single_source_dijkstra_path_length(
+            graph, node, cutoff=cutoff_s, weight="travel_time"
+        )
+        pairs += sum(1 for h in home_node if h in lengths)
     return time.perf_counter() - start, pairs
 
 
@@ -94,8 +90,8 @@ def _measure(args: argparse.Namespace, cache_dir: Path, results: multiprocessing
             net, homes, settings, cutoff_s=args.cutoff_minutes * 60, workers=args.workers
         )
         matrices.append(time.perf_counter() - start)
-    own, child = _peak_mib()
-    results.put((net.n_nodes, net.n_roads, len(frame), reloads, snaps, matrices, own, child))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    results.put((net.n_nodes, net.n_roads, len(frame), reloads, snaps, matrices, peak))
 
 
 def main() -> None:
@@ -125,7 +121,7 @@ def main() -> None:
         results = spawn.Queue()
         runner = spawn.Process(target=_measure, args=(args, cache_dir, results))
         runner.start()
-        nodes, roads, pairs, reloads, snaps, matrices, own, child = results.get()
+        nodes, roads, pairs, reloads, snaps, matrices, peak = results.get()
         runner.join()
         matrix_s = statistics.median(matrices)
         print(f"network: {nodes:,} nodes, {roads:,} roads")
@@ -133,19 +129,16 @@ def main() -> None:
         print(f"pairs within {args.cutoff_minutes} min: {pairs:,} (last run)")
         print(f"reload cached network: median {statistics.median(reloads):.2f} s")
         print(f"snap homes and settings: median {statistics.median(snaps):.2f} s")
-        print(f"matrix ({args.workers} processes): median {matrix_s:.2f} s over {args.runs} runs")
+        print(f"matrix ({args.workers} threads): median {matrix_s:.2f} s over {args.runs} runs")
         print(f"snap + matrix: median {statistics.median(np.add(snaps, matrices)):.2f} s")
-        print(
-            f"peak memory: {own:,.0f} MiB + {args.workers} x {child:,.0f} MiB (search processes)"
-            f" = {own + args.workers * child:,.0f} MiB at most"
-        )
+        print(f"peak memory (reload, snap, matrix; threads share it): {peak:,.0f} MiB")
 
         net = load_network(args.network, cache_dir=cache_dir)
         rng = np.random.default_rng(args.seed)
         homes = snap(net, *_points(net, args.children, rng))
         settings = snap(net, *_points(net, args.settings, rng))
         sample = min(args.networkx_settings, args.settings)
-        nx_s, _ = _networkx_seconds(net, homes, settings, sample, args.cutoff_minutes * 600)
+        nx_s, _ = _networkx_seconds(net, homes, settings, sample, args.cutoff_minutes * 60)
         nx_all = nx_s / sample * args.settings
         print(
             f"networkx single-source Dijkstra: {nx_s / sample:.2f} s per setting on {sample} "
