@@ -10,6 +10,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
+import io
 import json
 import logging
 import os
@@ -21,7 +22,6 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO
 
 import networkx as nx
 import numpy as np
@@ -272,7 +272,7 @@ def _read_graph(path: Path) -> nx.MultiDiGraph:
     raise ValueError(f"{path.name}: not a road network file (.osm, .osm.bz2, .graphml[.gz])")
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path) -> io.BufferedIOBase:
     name = path.name.lower()
     if name.endswith(".bz2"):
         return bz2.open(path, "rb")
@@ -323,7 +323,7 @@ def _present_runs(refs: list[ET.Element], present: set[str | None]) -> list[list
     return [run for run in runs if len(run) >= 2]
 
 
-def _write(tree: ET.ElementTree, tmp: Path) -> Path:
+def _write(tree: ET.ElementTree[ET.Element], tmp: Path) -> Path:
     out = tmp / "roads.osm"
     tree.write(out, encoding="utf-8", xml_declaration=True)
     return out
