@@ -128,3 +128,25 @@ def test_matches_networkx_on_random_grids(grid, cutoff_s):
             if (ds + 9) // 10 <= cutoff_s:
                 expected[(o, d)] = (ds + 9) // 10
     assert got == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(_grid(), st.integers(500, 6000))
+def test_walking_matches_networkx_on_random_grids(grid, cutoff_m):
+    """Walking distances between junctions equal networkx's on the undirected road lengths."""
+    nodes, roads = grid
+    net = network_from_roads(nodes, roads)
+    ref = nx.Graph()
+    ref.add_nodes_from(range(len(nodes)))
+    ref.add_weighted_edges_from(
+        (u, v, int(dm)) for (u, v, _, _), dm in zip(roads, net.road_length_dm, strict=True)
+    )
+    points = _snap(net, nodes)
+    got = _pairs(walking_distance_matrix(net, points, points, cutoff_m=cutoff_m), "metres")
+    expected = {
+        (o, d): (dm + 9) // 10
+        for o in range(len(nodes))
+        for d, dm in nx.single_source_dijkstra_path_length(ref, o).items()
+        if (dm + 9) // 10 <= cutoff_m
+    }
+    assert got == expected
