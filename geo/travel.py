@@ -26,7 +26,7 @@ class OffNetwork:
     """How the straight-line leg to a point beyond the snapping guard is estimated."""
 
     circuity: float = 1.3
-    speed_kph: float = 30.0
+    speed_kph: float = 50.0
 
     def __post_init__(self) -> None:
         if not (self.circuity >= 1.0 and self.speed_kph > 0):
@@ -168,7 +168,7 @@ def _anchors(
 
 def _extra(points: Snapped, per_metre: float) -> np.ndarray:
     """The estimated straight-line leg of points beyond the guard, in integer units."""
-    return np.where(points.off_network, np.ceil(points.distance_m * per_metre), 0.0)
+    return np.where(points.off_network, np.ceil(points.distance_m * per_metre - 1e-9), 0.0)
 
 
 def _matrix(

@@ -15,9 +15,12 @@ import pandas as pd
 from geo.network import RoadNetwork, load_network
 from geo.snap import snap
 from geo.travel import travel_time_matrix
+from solver.inputs import load_scenario_inputs
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario
+from solver.scenario import Scenario, load_scenario
 
+#: The file `rightplace travel` writes.
+TRAVEL_FILE = "travel_times.parquet"
 #: Columns of `travel_times.parquet` and of `journey_times`.
 TRAVEL_COLUMNS: tuple[str, ...] = ("child_id", "urn", "seconds", "estimated")
 
@@ -57,7 +60,7 @@ def journey_times(
         raise InputError(
             Problem(
                 children_file,
-                int(i) + 2,
+                _line(children, i),
                 "easting",
                 f"home is {homes.distance_m[i]:,.0f} m from the nearest road in the network "
                 f"(limit {HOME_MAX_DISTANCE_M:,.0f} m): wrong location, or a network that does "
@@ -82,6 +85,31 @@ def journey_times(
     ).astype({"child_id": "string", "urn": "string"})
 
 
+def scenario_travel_times(scenario_path: Path) -> pd.DataFrame:
+    """Journey times for a scenario file: its children, settings, road network and cut-off."""
+    scenario = load_scenario(Path(scenario_path))
+    inputs = load_scenario_inputs(scenario)
+    network = scenario_network(scenario, str(scenario_path))
+    return journey_times(
+        network,
+        inputs.children,
+        inputs.settings,
+        cutoff_minutes=scenario.policy.cutoff_minutes,
+        children_file=str(scenario.inputs.children),
+        settings_file=str(scenario.inputs.settings),
+    )
+
+
+def write_travel_times(scenario_path: Path, out_dir: Path) -> Path:
+    """Write a scenario's journey times to `out_dir/travel_times.parquet`; return its path."""
+    times = scenario_travel_times(scenario_path)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / TRAVEL_FILE
+    times.to_parquet(target, index=False)
+    return target
+
+
 def scenario_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:
     """The scenario's road network, loaded through the cache; a missing one is an input problem."""
     path = scenario.inputs.network
@@ -103,7 +131,13 @@ def _missing_coordinates(table: pd.DataFrame, file: str) -> list[Problem]:
     for column in ("easting", "northing"):
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
         problems += [
-            Problem(file, int(i) + 2, column, "missing or not a number")
+            Problem(file, _line(table, i), column, "missing or not a number")
             for i in np.flatnonzero(~np.isfinite(values))
         ]
     return problems
+
+
+def _line(table: pd.DataFrame, position: int) -> int:
+    """The file line of a table row: loaders index rows by data position; the header is line 1."""
+    label = table.index[position]
+    return int(label) + 2 if isinstance(label, int | np.integer) else int(position) + 2

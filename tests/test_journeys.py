@@ -34,7 +34,7 @@ def test_three_children_three_settings():
     got = {(c, u): (s, e) for c, u, s, e in times.itertuples(index=False)}
     assert got[("C0", "100")] == (60, False)  # 30 s to B, 30 s along the one-way road
     assert got[("C0", "200")] == (30, False)
-    assert got[("C0", "300")] == (150 + 312, True)  # + 2 km x 1.3 at 30 km/h
+    assert got[("C0", "300")] == (150 + 188, True)  # + 2 km x 1.3 at 50 km/h = 187.2 s
     assert got[("C1", "200")] == (60 + 60, False)
     # C2 lives at the dead end of the one-way road: nothing is reachable
     assert not any(c == "C2" for c, _ in got)
