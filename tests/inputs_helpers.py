@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
+
 GIAS_SAMPLE = Path(__file__).parent / "data" / "edubase_sample_two_rows.csv"
 
 
@@ -75,18 +77,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
-CHILD_HEADER = [
-    "child_id",
-    "ncy",
-    "sex",
-    "primary_need",
-    "secondary_need",
-    "postcode",
-    "easting",
-    "northing",
-    "current_urn",
-    "transfer",
-]
+CHILD_HEADER = [*REQUIRED_CHILD_COLUMNS, *OPTIONAL_CHILD_COLUMNS]
 
 
 def child_row(child_id: str, **changes: str) -> list[str]:
