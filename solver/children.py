@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.postcodes import normalise_postcodes
 from solver.csvfile import (
+    among,
     missing_columns,
     outside_gb,
     parse_float,
@@ -59,13 +60,12 @@ def load_children(
     `current_urn` is checked against `settings` when given. A blank `transfer` means false.
     """
     path = Path(path)
-    raw = read_text_csv(path)
+    known = [*REQUIRED_CHILD_COLUMNS, *OPTIONAL_CHILD_COLUMNS]
+    raw = read_text_csv(path, columns=known)
     problems = missing_columns(path, raw, REQUIRED_CHILD_COLUMNS)
     if problems:
         raise InputError(problems)
-    known = [*REQUIRED_CHILD_COLUMNS, *OPTIONAL_CHILD_COLUMNS]
-    dropped = sum(c not in known for c in raw.columns)
-    raw = raw[[c for c in raw.columns if c in known]]
+    dropped = raw.attrs["unread_columns"]
     raw = raw.assign(**{c: "" for c in OPTIONAL_CHILD_COLUMNS if c not in raw.columns})
 
     problems += problems_where(path, raw["child_id"] == "", "child_id", "child_id is blank")
@@ -89,7 +89,7 @@ def load_children(
         path, transfer.isna(), "transfer", "not true/false, yes/no, 1/0 or blank"
     )
     if settings is not None:
-        unknown = (raw["current_urn"] != "") & ~raw["current_urn"].isin(settings["urn"])
+        unknown = (raw["current_urn"] != "") & ~among(raw["current_urn"], settings["urn"])
         problems += problems_where(path, unknown, "current_urn", "URN is not among the settings")
 
     easting, northing, location_problems = _home(path, raw, postcodes)

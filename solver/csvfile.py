@@ -50,18 +50,37 @@ def guard_read(path: Path, read: Callable[[], T]) -> T:
         raise InputError([file_problem(path, exc)]) from None
 
 
-def read_text_csv(path: Path, *, encoding: str = "utf-8-sig") -> pd.DataFrame:
-    """Every column of a CSV with a header row, as stripped strings ("" for empty)."""
+def read_text_csv(
+    path: Path,
+    *,
+    encoding: str = "utf-8-sig",
+    columns: Iterable[str] | None = None,
+    allow_empty: bool = False,
+) -> pd.DataFrame:
+    """The columns of a CSV with a header row (those in `columns`, if given) as stripped strings.
+
+    Empty cells are "". Other columns are never parsed, so their contents go no further; how
+    many there were is in `attrs["unread_columns"]`. No data rows is a problem unless allowed.
+    """
+    path = Path(path)
 
     def read() -> pd.DataFrame:
+        header = [str(c).strip() for c in pd.read_csv(path, nrows=0, encoding=encoding).columns]
+        keep = header if columns is None else [c for c in header if c in set(columns)]
         frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding=encoding, skipinitialspace=False
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding=encoding,
+            usecols=lambda name: name.strip() in keep,
         )
         frame.columns = [str(c).strip() for c in frame.columns]
-        return frame.apply(lambda column: column.str.strip())
+        frame = frame.apply(lambda column: column.str.strip())
+        frame.attrs["unread_columns"] = len(header) - len(keep)
+        return frame
 
-    frame = guard_read(Path(path), read)
-    if frame.empty:
+    frame = guard_read(path, read)
+    if frame.empty and not allow_empty:
         raise InputError([Problem(str(path), None, "", "no data rows")])
     return frame
 
@@ -105,6 +124,12 @@ def parse_needs(text: pd.Series) -> tuple[pd.Series, pd.Series]:
             continue
     codes = text.map(code_of)
     return codes.fillna("").astype(str), codes.isna()
+
+
+def among(values: pd.Series, known: pd.Series) -> pd.Series:
+    """True where a value is one of `known` (a hash lookup: faster than `isin` on str columns)."""
+    found = pd.Index(known.unique()).get_indexer(values) >= 0
+    return pd.Series(found, index=values.index)
 
 
 #: British National Grid bounds (EPSG:27700) that cover Great Britain.

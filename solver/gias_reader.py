@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 from solver.csvfile import (
@@ -27,7 +28,7 @@ from solver.csvfile import (
 )
 from solver.gias import RP_COLUMNS, SEN_COLUMNS
 from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, Gender, SettingType
-from solver.needs import ncy_range_of_ages
+from solver.needs import Need, ncy_range_of_ages
 from solver.problems import InputError, Problem
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,15 @@ REQUIRED_GIAS_COLUMNS: tuple[str, ...] = (
     "NumberOfPupils",
     "Easting",
     "Northing",
+)
+
+#: Other columns read when present (SEN and RP columns too); blank when absent.
+OPTIONAL_GIAS_COLUMNS: tuple[str, ...] = (
+    "Gender (name)",
+    "Postcode",
+    "TypeOfResourcedProvision (name)",
+    "OfstedRating (name)",
+    "Section41Approved (name)",
 )
 
 #: `EstablishmentStatus (name)` values of establishments that can take a child.
@@ -99,13 +109,11 @@ def load_gias(path: Path) -> pd.DataFrame:
 def read_gias(path: Path) -> GiasRead:
     """Read a GIAS download (cp1252, quoted codes, "Not applicable" = none) in full."""
     path = Path(path)
-    raw = read_text_csv(path, encoding="cp1252")
+    optional = [*SEN_COLUMNS, *_RP_FIELDS.values(), *OPTIONAL_GIAS_COLUMNS]
+    raw = read_text_csv(path, encoding="cp1252", columns=[*REQUIRED_GIAS_COLUMNS, *optional])
     problems = missing_columns(path, raw, REQUIRED_GIAS_COLUMNS)
     if problems:
         raise InputError(problems)
-    optional = [*SEN_COLUMNS, *_RP_FIELDS.values()]
-    optional += ["Gender (name)", "Postcode", "TypeOfResourcedProvision (name)"]
-    optional += ["OfstedRating (name)", "Section41Approved (name)"]
     raw = raw.assign(**{c: "" for c in optional if c not in raw.columns})
     raw = raw.replace("Not applicable", "")
 
@@ -157,6 +165,8 @@ def read_gias(path: Path) -> GiasRead:
     gender = frame["Gender (name)"].str.lower().map(_GENDER)
     problems += problems_where(path, gender.isna(), "Gender (name)", "unknown gender")
     problems += need_problems
+    if frame.empty:
+        problems.append(Problem(str(path), None, "", "no open settings of the types modelled"))
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
 
@@ -198,13 +208,19 @@ def read_gias(path: Path) -> GiasRead:
 def _designated_needs(path: Path, frame: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
     """Sorted tuples of the need codes in SEN1..SEN13, and a problem per unknown spelling."""
     problems: list[Problem] = []
-    codes = {}
+    codes = []
     for column in SEN_COLUMNS:
-        codes[column], unknown = parse_needs(frame[column])
+        code, unknown = parse_needs(frame[column])
+        codes.append(code.to_numpy(dtype=object))
         for spelling in pd.unique(frame[column][unknown]):
             problems += problems_where(
                 path, frame[column] == spelling, column, f"unknown need code {spelling!r}"
             )
-    table = pd.DataFrame(codes)
-    needs = [tuple(sorted({c for c in row if c})) for row in table.itertuples(index=False)]
-    return pd.Series(needs, index=frame.index, dtype=object), problems
+    table = np.column_stack(codes) if codes else np.empty((len(frame), 0), dtype=object)
+    needs = sorted(n.value for n in Need)
+    has = np.column_stack([(table == need).any(axis=1) for need in needs])
+    # rows share few distinct designations: build each distinct tuple once
+    patterns, which = np.unique(has, axis=0, return_inverse=True)
+    tuples = np.empty(len(patterns), dtype=object)
+    tuples[:] = [tuple(n for n, on in zip(needs, row, strict=True) if on) for row in patterns]
+    return pd.Series(tuples[which.ravel()], index=frame.index, dtype=object), problems

@@ -144,3 +144,9 @@ def test_default_places_from_gias(tmp_path: Path) -> None:
     assert rp.loc[["ASD", "SEMH", "SLCN"], "places"].tolist() == [4, 3, 3]
     assert rp.loc[["ASD", "SEMH", "SLCN"], "vacancies"].tolist() == [1, 1, 1]
     assert ("120003", "ASD") not in places.index  # special schools get no RP lines
+
+
+def test_file_with_no_open_settings_is_a_problem(tmp_path: Path) -> None:
+    """A download with only closed establishments is reported rather than read as no settings."""
+    path = write_gias_rows(tmp_path / "g.csv", [{"EstablishmentStatus (name)": "Closed"}])
+    assert _problems(path) == [f"{path}::: no open settings of the types modelled"]
