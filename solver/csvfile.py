@@ -1,7 +1,8 @@
 """Reading input CSVs as text and turning what is wrong with them into problems.
 
 Every loader reads all columns as strings first (codes keep their leading zeros) and then checks
-whole columns at once; row numbers are file lines, the header being line 1.
+whole columns at once; row numbers are file lines, the header being line 1 (exact unless a quoted
+field holds a line break).
 """
 
 from __future__ import annotations

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from solver.gias import GIAS_COLUMNS
+from solver.gias import GIAS_COLUMNS, write_gias
 from solver.inputs import default_places, load_gias, read_gias
-from solver.model import SETTING_COLUMNS
+from solver.model import SETTING_COLUMNS, Gender, SettingType
+from solver.needs import CODED_NEEDS
 from solver.problems import InputError
 from tests.inputs_helpers import GIAS_SAMPLE, THREE_SETTINGS, write_gias_rows
 
@@ -150,3 +155,67 @@ def test_file_with_no_open_settings_is_a_problem(tmp_path: Path) -> None:
     """A download with only closed establishments is reported rather than read as no settings."""
     path = write_gias_rows(tmp_path / "g.csv", [{"EstablishmentStatus (name)": "Closed"}])
     assert _problems(path) == [f"{path}::: no open settings of the types modelled"]
+
+
+_NAMES = (
+    st.text(
+        alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ'-&éâ"),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@st.composite
+def _settings_tables(draw: st.DrawFn) -> pd.DataFrame:
+    """Random valid settings tables whose values GIAS can carry."""
+    n = draw(st.integers(1, 6))
+    rows = []
+    for i in range(n):
+        setting_type = draw(st.sampled_from(list(SettingType)))
+        low = draw(st.integers(2, 16))
+        high = draw(st.integers(low, 25))
+        capacity = draw(st.none() | st.integers(0, 3000))
+        needs = draw(st.sets(st.sampled_from(list(CODED_NEEDS)), max_size=13))
+        rows.append(
+            {
+                "urn": str(100000 + i),
+                "name": draw(_NAMES),
+                "setting_type": setting_type.value,
+                "la_code": draw(st.sampled_from(["857", "855", "201"])),
+                "low_age": low,
+                "high_age": high,
+                "ncy_low": low - 4,
+                "ncy_high": high - 5,
+                "gender": draw(st.sampled_from(list(Gender))).value,
+                "easting": float(draw(st.integers(1, 700_000))),
+                "northing": float(draw(st.integers(1, 1_300_000))),
+                "postcode": draw(st.sampled_from(["LE15 6AA", "PE9 1AB", ""])),
+                "designated_needs": tuple(sorted(n.value for n in needs)),
+                "provision": (
+                    draw(st.sampled_from(["resourced provision", "SEN unit"]))
+                    if setting_type is SettingType.MAINSTREAM_RP
+                    else ""
+                ),
+                "capacity": capacity,
+                "on_roll": draw(st.none() | st.integers(0, 3000)),
+                "ofsted": draw(st.sampled_from(["", "Good", "Outstanding"])),
+                "section41": draw(st.booleans()),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(SETTING_COLUMNS))
+    return frame.astype({"capacity": "Int64", "on_roll": "Int64"})
+
+
+@settings(max_examples=30, deadline=None)
+@given(_settings_tables())
+def test_gias_writer_then_reader_gives_the_settings_back(table: pd.DataFrame) -> None:
+    """Reading what the (independent) GIAS writer wrote returns the same settings table."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "g.csv"
+        write_gias(table, path)
+        read = load_gias(path)
+    expected = table.astype({c: "str" for c in ("urn", "name", "la_code", "postcode")})
+    pd.testing.assert_frame_equal(read, expected, check_dtype=False)
