@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solver.inputs import load_children, read_gias
 from solver.model import CHILD_COLUMNS
@@ -170,3 +173,51 @@ def test_missing_required_column_and_optional_absent(tmp_path: Path) -> None:
     )
     children = load_children(path)
     assert children["secondary_need"].tolist() == [""] and children["transfer"].tolist() == [False]
+
+
+_CELLS = {
+    "ncy": st.sampled_from(["-4", "0", "6", "11", "20", "21", "-5", "x", "", "3.5"]),
+    "sex": st.sampled_from(["M", "F", "male", "FEMALE", "X", ""]),
+    "primary_need": st.sampled_from(["ASD", "semh", "SpLD", "BESD", "XYZ", ""]),
+    "secondary_need": st.sampled_from(["", "SLCN", "NOPE"]),
+    "postcode": st.sampled_from(["", "LE15 6AA", "le150aq", "ZZ9 9ZZ"]),
+    "easting": st.sampled_from(["", "486000", "800000", "abc"]),
+    "northing": st.sampled_from(["", "308000", "-1"]),
+    "transfer": st.sampled_from(["", "true", "No", "1", "perhaps"]),
+}
+
+
+def _reference_is_valid(row: dict[str, str]) -> bool:
+    """An independent, row-by-row statement of the children file's rules."""
+    ncy_ok = row["ncy"].lstrip("-").isdigit() and -4 <= int(row["ncy"]) <= 20
+    sex_ok = row["sex"].lower() in {"m", "f", "male", "female"}
+    primary_ok = row["primary_need"].upper() in {"ASD", "SEMH", "SPLD", "BESD"}
+    secondary_ok = row["secondary_need"] in {"", "SLCN"}
+    transfer_ok = row["transfer"].lower() in {"", "true", "no", "1"}
+    numbers_ok = row["easting"] != "abc"
+    if row["easting"] and row["northing"]:
+        location_ok = row["easting"] == "486000" and row["northing"] == "308000"
+    else:
+        location_ok = row["postcode"] in {"LE15 6AA", "le150aq"}
+    checks = (ncy_ok, sex_ok, primary_ok, secondary_ok, transfer_ok, numbers_ok, location_ok)
+    return all(checks)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries(_CELLS), min_size=1, max_size=8))
+def test_rows_with_problems_are_exactly_the_invalid_ones(rows: list[dict[str, str]]) -> None:
+    """Every invalid row gets a problem on its line, no valid row does, and no child is dropped."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_csv(
+            Path(folder) / "c.csv",
+            CHILD_HEADER,
+            [child_row(f"c{i}", **row) for i, row in enumerate(rows)],
+        )
+        expected_bad = {i + 2 for i, row in enumerate(rows) if not _reference_is_valid(row)}
+        try:
+            children = load_children(path, POSTCODES)
+        except InputError as exc:
+            assert {p.row for p in exc.problems} == expected_bad
+        else:
+            assert not expected_bad
+            assert children["child_id"].tolist() == [f"c{i}" for i in range(len(rows))]
