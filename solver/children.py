@@ -23,6 +23,7 @@ from solver.csvfile import (
     parse_int,
     parse_needs,
     problems_where,
+    raise_if_any,
     read_text_csv,
 )
 from solver.model import CHILD_COLUMNS, Sex
@@ -94,8 +95,7 @@ def load_children(
 
     easting, northing, location_problems = _home(path, raw, postcodes)
     problems += location_problems
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
+    raise_if_any(problems)
     children = pd.DataFrame(
         {
             "child_id": raw["child_id"],

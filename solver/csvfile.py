@@ -101,6 +101,12 @@ def problems_where(path: Path, mask: pd.Series, column: str, message: str) -> li
     return [Problem(str(path), int(i) + FIRST_ROW, column, message) for i in rows]
 
 
+def raise_if_any(problems: list[Problem]) -> None:
+    """Raise one InputError with `problems` in line order, if there are any."""
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column, p.message)))
+
+
 def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Integers (Int64, NA when blank) from text, and a mask of non-blank non-integer cells."""
     number = pd.to_numeric(text.where(text != ""), errors="coerce")

@@ -1,9 +1,9 @@
 """Reading the GIAS "all establishment data" download into the settings table.
 
 Open establishments of the types RightPlace models are kept; closed ones, other types (nurseries,
-higher education, children's centres, ...) and ones without a grid reference are skipped and
-counted, not errors. Resourced provision (RP) and SEN unit capacities are kept aside so that
-default places can be derived from them.
+higher education, children's centres, ...) and ones without a grid reference or statutory age range
+are skipped and counted, not errors. Resourced provision (RP) and SEN unit capacities are kept
+aside so that default places can be derived from them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from solver.csvfile import (
     parse_int,
     parse_needs,
     problems_where,
+    raise_if_any,
     read_text_csv,
 )
 from solver.gias import RP_COLUMNS, SEN_COLUMNS
@@ -137,20 +138,26 @@ def read_gias(path: Path) -> GiasRead:
         path, outside_gb(easting, northing), "Easting", "grid reference outside Great Britain"
     )
     located = easting.notna() & northing.notna() & (easting > 0) & (northing > 0)
+    aged = (frame["StatutoryLowAge"] != "") & (frame["StatutoryHighAge"] != "")
     skipped = {
         "closed": int((~is_open).sum()),
         "other type": int((is_open & ~modelled).sum()),
         "no location": int((~located).sum()),
+        "no age range": int((located & ~aged).sum()),
     }
-    frame, codes = frame[located], codes[located]
-    easting, northing = easting[located], northing[located]
+    frame, codes = frame[located & aged], codes[located & aged]
+    easting, northing = easting[located & aged], northing[located & aged]
 
     numbers: dict[str, pd.Series] = {}
     for ours, theirs in {"low_age": "StatutoryLowAge", "high_age": "StatutoryHighAge"}.items():
         numbers[ours], bad = parse_int(frame[theirs])
-        problems += problems_where(
-            path, bad | numbers[ours].isna(), theirs, "blank or not a whole number"
-        )
+        problems += problems_where(path, bad, theirs, "not a whole number")
+    problems += problems_where(
+        path,
+        numbers["high_age"] < numbers["low_age"],
+        "StatutoryHighAge",
+        "below StatutoryLowAge",
+    )
     counts = {"capacity": "SchoolCapacity", "on_roll": "NumberOfPupils", **_RP_FIELDS}
     for ours, theirs in counts.items():
         numbers[ours], bad = parse_int(frame[theirs])
@@ -167,8 +174,7 @@ def read_gias(path: Path) -> GiasRead:
     problems += need_problems
     if frame.empty:
         problems.append(Problem(str(path), None, "", "no open settings of the types modelled"))
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
+    raise_if_any(problems)
 
     setting_type = codes.map(lambda c: GIAS_TYPE_CODES[int(c)].value).astype(str)
     rp = (setting_type == SettingType.MAINSTREAM.value) & (provision != "")

@@ -19,6 +19,7 @@ from solver.csvfile import (
     parse_int,
     parse_needs,
     problems_where,
+    raise_if_any,
     read_text_csv,
 )
 from solver.gias import RP_COLUMNS
@@ -63,8 +64,7 @@ def load_overrides(path: Path, settings: pd.DataFrame | None = None) -> pd.DataF
     if settings is not None:
         unknown = (raw["urn"] != "") & ~among(raw["urn"], settings["urn"])
         problems += problems_where(path, unknown, "urn", "URN is not among the settings")
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
+    raise_if_any(problems)
     return pd.DataFrame(
         {
             "urn": raw["urn"],

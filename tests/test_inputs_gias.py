@@ -63,10 +63,16 @@ def test_closed_other_types_and_unlocated_are_skipped_and_counted(tmp_path: Path
         {"URN": "130002", "TypeOfEstablishment (code)": "15"},
         {"URN": "130003", "Easting": "", "Northing": ""},
         {"URN": "130004", "EstablishmentStatus (name)": "Open, but proposed to close"},
+        {"URN": "130005", "TypeOfEstablishment (code)": "18", "StatutoryLowAge": ""},
     ]
     gias = read_gias(write_gias_rows(tmp_path / "g.csv", rows))
     assert set(gias.settings["urn"]) == {"120001", "120002", "120003", "130004"}
-    assert dict(gias.skipped) == {"closed": 1, "other type": 1, "no location": 1}
+    assert dict(gias.skipped) == {
+        "closed": 1,
+        "other type": 1,
+        "no location": 1,
+        "no age range": 1,
+    }
 
 
 def test_missing_column_is_named(tmp_path: Path) -> None:
@@ -117,15 +123,16 @@ def test_coordinates_outside_great_britain(tmp_path: Path) -> None:
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     """Problems on different rows and columns all come back in one InputError, in line order."""
     rows = [
-        THREE_SETTINGS[0] | {"StatutoryLowAge": "four"},
+        THREE_SETTINGS[0] | {"StatutoryLowAge": "four", "StatutoryHighAge": "2"},
         THREE_SETTINGS[1] | {"Gender (name)": "Unknown"},
-        THREE_SETTINGS[2] | {"NumberOfPupils": "-3"},
+        THREE_SETTINGS[2] | {"NumberOfPupils": "-3", "StatutoryHighAge": "1"},
     ]
     path = write_gias_rows(tmp_path / "g.csv", rows)
     assert _problems(path) == [
-        f"{path}:2:StatutoryLowAge: blank or not a whole number",
+        f"{path}:2:StatutoryLowAge: not a whole number",
         f"{path}:3:Gender (name): unknown gender",
         f"{path}:4:NumberOfPupils: negative number",
+        f"{path}:4:StatutoryHighAge: below StatutoryLowAge",
     ]
 
 
