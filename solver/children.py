@@ -43,6 +43,9 @@ OPTIONAL_CHILD_COLUMNS: tuple[str, ...] = (
     "transfer",
 )
 
+#: The problem for a child located by postcode when no postcode lookup could be used.
+NO_POSTCODE_LOOKUP = "postcode given but no postcode lookup file"
+
 _SEX: Mapping[str, str] = MappingProxyType(
     {"m": Sex.MALE.value, "male": Sex.MALE.value, "f": Sex.FEMALE.value, "female": Sex.FEMALE.value}
 )
@@ -126,9 +129,7 @@ def _home(
     gridded = easting.notna() & northing.notna()
     by_postcode = ~gridded & (raw["postcode"] != "")
     if postcodes is None:
-        problems += problems_where(
-            path, by_postcode, "postcode", "postcode given but no postcode lookup file"
-        )
+        problems += problems_where(path, by_postcode, "postcode", NO_POSTCODE_LOOKUP)
     else:
         lookup = postcodes.set_index("postcode")
         keys = normalise_postcodes(raw["postcode"])

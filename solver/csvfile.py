@@ -47,6 +47,8 @@ def guard_read(path: Path, read: Callable[[], T]) -> T:
     """Run `read`; turn the errors a bad file raises into one InputError naming the file."""
     try:
         return read()
+    except InputError:
+        raise
     except (OSError, ValueError, csv.Error) as exc:  # decoding and parsing errors are ValueErrors
         raise InputError([file_problem(path, exc)]) from None
 

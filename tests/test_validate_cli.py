@@ -79,7 +79,7 @@ def test_unreadable_files_are_problems_not_tracebacks(tmp_path: Path) -> None:
     lines = result.output.strip().splitlines()
     assert lines[0] == f"{tmp_path / 'missing.csv'}::: file not found"
     assert lines[1] == f"{empty}::: empty file"
-    assert lines[2].startswith(f"{binary}::: not a postcode lookup")
+    assert lines[2].startswith(f"{binary}::: not readable as utf-8")
     assert lines[3].startswith(f"{latin}::: not readable as utf-8")
     assert lines[-1] == "4 problem(s) found"
 
@@ -95,3 +95,27 @@ def test_report_summary_is_one_line(tmp_path: Path) -> None:
         "state_special": 1,
     }
     assert "\n" not in report.summary() and report.summary().endswith("0 problem(s)")
+
+
+def test_unread_child_columns_are_counted_in_the_summary(tmp_path: Path) -> None:
+    """A children file with a name column validates; the summary counts it, never shows it."""
+    gias = write_gias_rows(tmp_path / "gias.csv", THREE_SETTINGS)
+    kids = write_csv(
+        tmp_path / "children.csv", [*CHILD_HEADER, "full_name"], [[*child_row("c1"), "Ada Byron"]]
+    )
+    result = runner.invoke(app, ["validate", "--settings", str(gias), "--children", str(kids)])
+    assert result.exit_code == 0, result.output
+    assert "1 other children columns not read" in result.output
+    assert "Ada" not in result.output and "full_name" not in result.output
+
+
+def test_broken_postcode_file_is_reported_once_not_per_child(tmp_path: Path) -> None:
+    """If the postcode file cannot be read, children located by postcode are not each reported."""
+    gias = write_gias_rows(tmp_path / "gias.csv", THREE_SETTINGS)
+    kids = write_csv(
+        tmp_path / "children.csv",
+        CHILD_HEADER,
+        [child_row(f"c{i}", easting="", northing="", postcode="LE15 6AA") for i in range(3)],
+    )
+    report = validate_files(gias, children=kids, postcodes=tmp_path / "missing.csv")
+    assert [str(p) for p in report.problems] == [f"{tmp_path / 'missing.csv'}::: file not found"]
