@@ -120,3 +120,15 @@ def test_largest_remainder_split_matches_exact_shares(total: int, parts: int) ->
     exact = [total / parts] * parts
     assert all(int(e) <= s <= int(e) + 1 for s, e in zip(shares, exact, strict=True))
     assert shares == sorted(shares, reverse=True)
+
+
+def test_header_only_override_file_changes_nothing(tmp_path: Path) -> None:
+    """An override file with no lines is valid and leaves the defaults as they are."""
+    path = write_csv(tmp_path / "o.csv", ["urn", "need", "places"], [])
+    overrides = load_overrides(path)
+    assert overrides.empty and tuple(overrides.columns) == PLACE_COLUMNS
+    defaults = pd.DataFrame(
+        {"urn": ["1"], "need": [""], "places": [9], "vacancies": [2], "annual_cost": [np.nan]}
+    )
+    merged = merge_places(defaults, overrides)
+    assert merged[["urn", "places", "vacancies"]].values.tolist() == [["1", 9, 2]]
