@@ -139,9 +139,9 @@ def log_error_band(
 
 
 def interval(
-    forecast: npt.ArrayLike, band: tuple[float, float], horizon: int
+    forecast: npt.ArrayLike, band: tuple[float, float], horizon: npt.ArrayLike
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Low and high ends of the interval around `forecast` at `horizon` years ahead."""
+    """Low and high ends of the intervals around `forecast` at `horizon` years ahead."""
     f = np.asarray(forecast, dtype=float)
     scale = np.sqrt(horizon)
     return f * np.exp(band[0] * scale), f * np.exp(band[1] * scale)
