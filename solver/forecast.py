@@ -333,7 +333,7 @@ def supply(
 
 
 def demand_table(states: npt.NDArray[np.float64], first_year: int) -> pd.DataFrame:
-    """Long table year, need, phase, setting_type, demand from projected states."""
+    """Long table year, need, phase, setting_type, demand (> 0) from projected states."""
     phases = np.array([phase_of(int(n)).value for n in NCYS])
     y, n, k, t = np.indices(states.shape).reshape(4, -1)
     table = pd.DataFrame(
@@ -345,6 +345,7 @@ def demand_table(states: npt.NDArray[np.float64], first_year: int) -> pd.DataFra
             "demand": states.reshape(-1),
         }
     )
+    table = table[table["demand"] > 0]
     return table.groupby(["year", "need", "phase", "setting_type"], as_index=False)["demand"].sum()
 
 
@@ -428,13 +429,21 @@ def forecast_la(
     table = gap_and_cost(demand, supply_table, tariffs)
 
     keys = ["year", "need", "phase"]
-    effects = demand_table(neither, base_year + 1).groupby(keys)["demand"].sum().rename("baseline")
-    effects = effects.to_frame()
-    effects["population_effect"] = (
-        demand_table(pop_only, base_year + 1).groupby(keys)["demand"].sum() - effects["baseline"]
-    )
-    effects["rate_effect"] = (
-        demand.groupby(keys)["demand"].sum() - effects["baseline"] - effects["population_effect"]
+    runs = {"baseline": neither, "with_population": pop_only}
+    totals = pd.concat(
+        {
+            name: demand_table(run, base_year + 1).groupby(keys)["demand"].sum()
+            for name, run in runs.items()
+        }
+        | {"full": demand.groupby(keys)["demand"].sum()},
+        axis=1,
+    ).fillna(0.0)
+    effects = pd.DataFrame(
+        {
+            "baseline": totals["baseline"],
+            "population_effect": totals["with_population"] - totals["baseline"],
+            "rate_effect": totals["full"] - totals["with_population"],
+        }
     )
     return Forecast(table, effects.reset_index(), scap_send(table, base_year, band))
 
