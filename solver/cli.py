@@ -83,3 +83,26 @@ def backtest(
         typer.echo(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     report_problems(work)
+
+
+@app.command()
+def forecast(
+    scenario: Annotated[
+        Path, typer.Option(help="Scenario YAML with la_code, inputs.ehcp, inputs.population.")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for forecast.csv, scap_send.csv, effects.csv.")],
+    years: Annotated[int, typer.Option(min=1, max=25, help="Years ahead.")] = 10,
+) -> None:
+    """Demand by need, phase and setting type with 80% intervals, places, gap and its cost."""
+    from solver.forecast import scenario_forecast, write_forecast
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
+
+    def work() -> None:
+        loaded_scenario = load_scenario(scenario)
+        loaded = load_scenario_inputs(loaded_scenario)
+        result = scenario_forecast(loaded_scenario, loaded, years, scenario_path=scenario)
+        for path in write_forecast(result, out):
+            typer.echo(str(path))
+
+    report_problems(work)

@@ -14,6 +14,7 @@ and the aggregate release only before 2019. A source is a folder of release zips
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -76,10 +77,12 @@ def _sources(source: Path) -> Iterator[tuple[str, zipfile.ZipFile | None, Path |
             yield path.name, None, path
 
 
+@functools.lru_cache(maxsize=32)
 def read_table(source: Path, name: str) -> pd.DataFrame | None:
     """The LA-level rows of DfE table `name` (e.g. "caseload.csv") found in `source`, or None.
 
-    Every column is read as text; `la_code` is the 9-character new LA code.
+    Every column is read as text; `la_code` is the 9-character new LA code. Cached per run
+    (calibration reads some tables several times); callers must not modify the result.
     """
     for found, archive, where in _sources(source):
         if found != name:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,11 @@ from solver.ehcp import NEED_COLUMNS, by_age
 from solver.model import SettingType
 from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
 from solver.population import population_by_age, read_population
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario
+
+if TYPE_CHECKING:
+    from solver.inputs import LoadedInputs
 
 #: Children with a plan but in no setting type we plan places for: early years, educated
 #: elsewhere (home, NEET, other arrangements) and placement not recorded.
@@ -525,3 +531,67 @@ def run_forecast(
         supply_table=supply_table,
         tariffs=tariffs,
     )
+
+
+#: Columns of forecast.csv, in order (a contract).
+FORECAST_COLUMNS = (
+    "year",
+    "need",
+    "phase",
+    "setting_type",
+    "demand",
+    "demand_low",
+    "demand_high",
+    "places",
+    "gap",
+    "cost",
+)
+
+
+def scenario_forecast(
+    scenario: Scenario,
+    loaded: LoadedInputs,
+    years: int,
+    *,
+    scenario_path: Path,
+    changes: Iterable[CapacityChange] = (),
+) -> Forecast:
+    """Forecast for a scenario: the LA's history and population, its children and places."""
+    problems = []
+    if not scenario.la_code:
+        problems.append(
+            Problem(str(scenario_path), None, "la_code", "a forecast needs the LA code")
+        )
+    if scenario.inputs.ehcp is None:
+        problems.append(Problem(str(scenario_path), None, "inputs.ehcp", "a forecast needs it"))
+    if not scenario.inputs.population:
+        problems.append(
+            Problem(str(scenario_path), None, "inputs.population", "a forecast needs ONS files")
+        )
+    if problems:
+        raise InputError(problems)
+    assert scenario.la_code is not None and scenario.inputs.ehcp is not None
+    first = dfe_cohort(scenario.inputs.ehcp, scenario.la_code)[0] + 1
+    places = supply(loaded.settings, loaded.places, range(first, first + years), changes)
+    return run_forecast(
+        scenario.inputs.ehcp,
+        scenario.inputs.population,
+        scenario.la_code,
+        years,
+        supply_table=places,
+        tariffs=loaded.tariffs,
+        children_start=lambda rates: children_cohort(loaded.children, loaded.settings, rates),
+    )
+
+
+def write_forecast(result: Forecast, out: Path) -> list[Path]:
+    """Write forecast.csv, scap_send.csv and effects.csv into `out`; the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "forecast.csv": result.table[list(FORECAST_COLUMNS)],
+        "scap_send.csv": result.scap,
+        "effects.csv": result.effects,
+    }
+    for name, table in files.items():
+        table.to_csv(out / name, index=False, float_format="%.3f")
+    return [out / name for name in files]
