@@ -94,11 +94,9 @@ def load_scenario(path: Path) -> Scenario:
         ) from None
     base = path.parent
     resolved = {
-        key: (
-            [base / v for v in value]
-            if isinstance(value, list)
-            else (base / value if value is not None else None)
-        )
-        for key, value in scenario.inputs.model_dump().items()
+        key: (base / value if value is not None else None)
+        for key, value in scenario.inputs.model_dump(exclude={"population"}).items()
     }
-    return scenario.model_copy(update={"inputs": Inputs(**resolved)})
+    population = [base / p for p in scenario.inputs.population]
+    inputs = Inputs.model_validate({**resolved, "population": population})
+    return scenario.model_copy(update={"inputs": inputs})

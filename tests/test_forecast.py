@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from solver.costs import load_tariffs
 from solver.forecast import (
@@ -245,3 +247,33 @@ def test_population_readers_read_ons_formats(tmp_path: Path) -> None:
     population = read_population([mye, snpp], "E1")
     grid = population_by_age(population, [2020, 2021, 2030], [0, 90])
     np.testing.assert_allclose(grid, [[1000.0, 5.0], [20.0, 20.0], [20.0, 20.0]])
+
+
+mixes = st.lists(st.floats(0, 100), min_size=4, max_size=4).filter(lambda m: sum(m) > 1e-3)
+
+
+@given(mixes, mixes)
+def test_minimal_moves_carries_any_mix_to_any_other(
+    before: list[float], after: list[float]
+) -> None:
+    """For any two mixes, the move matrix is row-stochastic, turns the first into the second,
+    and moves no more than the total variation distance between them."""
+    moves = minimal_moves(before, after)
+    b, a = np.array(before) / sum(before), np.array(after) / sum(after)
+    assert (moves >= -1e-12).all()
+    np.testing.assert_allclose(moves.sum(axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(b @ moves, a, atol=1e-9)
+    moved = (b[:, None] * moves).sum() - (b * np.diag(moves)).sum()
+    assert moved <= 0.5 * np.abs(a - b).sum() + 1e-9
+
+
+@given(st.lists(st.integers(NCY_MIN, 20), min_size=1, max_size=30), st.floats(0, 0.5))
+def test_a_year_on_keeps_everyone_but_leavers_and_ceased(ncys: list[int], cease: float) -> None:
+    """Without joiners, next year's total is this year's less those past NCY 20 and the
+    ceased share, whatever the cohort (compared with a direct count)."""
+    cohort = pd.DataFrame({"ncy": ncys, "need": "ASD", "setting_type": "mainstream"})
+    after = step(
+        cohort_state(cohort), _rates(cease=np.full(len(AGES), cease)), np.zeros(len(AGES)), 1.0
+    )
+    staying = sum(1 for n in ncys if n < 20)
+    assert after.sum() == pytest.approx(staying * (1 - cease))

@@ -142,3 +142,18 @@ def test_backtest_command_reports_a_missing_folder(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "not found" in result.output
+
+
+def test_scenario_reads_forecast_fields_relative_to_its_folder(tmp_path: Path) -> None:
+    """la_code, inputs.ehcp and inputs.population load, with paths resolved like other inputs."""
+    from solver.scenario import load_scenario
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\nla_code: E06000017\ninputs:\n  settings: s.csv\n  children: c.csv\n"
+        "  ehcp: ehcp\n  population: [a.csv, b.csv]\n"
+    )
+    scenario = load_scenario(path)
+    assert scenario.la_code == RUTLAND
+    assert scenario.inputs.ehcp == tmp_path / "ehcp"
+    assert scenario.inputs.population == [tmp_path / "a.csv", tmp_path / "b.csv"]
