@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from solver.problems import InputError
+from solver.validate import ValidationReport, validate_files
 
 app = typer.Typer(
     name="rightplace",
@@ -45,6 +46,34 @@ def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+
+
+@app.command()
+def validate(
+    settings: Annotated[
+        Path, typer.Option("--settings", help="GIAS establishment download (CSV).")
+    ],
+    overrides: Annotated[
+        Path | None,
+        typer.Option("--overrides", help="Places, vacancies and costs by URN and need (CSV)."),
+    ] = None,
+    children: Annotated[
+        Path | None, typer.Option("--children", help="Children with EHCPs (CSV).")
+    ] = None,
+    postcodes: Annotated[
+        Path | None,
+        typer.Option("--postcodes", help="Postcode centroids: Code-Point Open or ONSPD."),
+    ] = None,
+) -> None:
+    """Check input files: print a one-line summary, or every problem (exit 2)."""
+
+    def check() -> ValidationReport:
+        report = validate_files(settings, overrides, children, postcodes)
+        if not report.ok:
+            raise InputError(report.problems)
+        return report
+
+    typer.echo(report_problems(check).summary())
 
 
 def main() -> None:
