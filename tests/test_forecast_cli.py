@@ -157,3 +157,99 @@ def test_scenario_reads_forecast_fields_relative_to_its_folder(tmp_path: Path) -
     assert scenario.la_code == RUTLAND
     assert scenario.inputs.ehcp == tmp_path / "ehcp"
     assert scenario.inputs.population == [tmp_path / "a.csv", tmp_path / "b.csv"]
+
+
+def _write_scenario(folder: Path) -> Path:
+    """GIAS file of three settings, three children and a scenario naming the Rutland data."""
+    from solver.gias import write_gias
+
+    base = {
+        "la_code": "857",
+        "gender": "mixed",
+        "easting": 486000.0,
+        "northing": 308000.0,
+        "postcode": "LE15 6AA",
+        "provision": "",
+        "on_roll": 100,
+        "ofsted": "Good",
+        "section41": False,
+    }
+    settings = pd.DataFrame(
+        [
+            base
+            | {
+                "urn": "100001",
+                "name": "Oak Primary",
+                "setting_type": "mainstream",
+                "low_age": 4,
+                "high_age": 11,
+                "ncy_low": 0,
+                "ncy_high": 6,
+                "designated_needs": (),
+                "capacity": 210,
+            },
+            base
+            | {
+                "urn": "100002",
+                "name": "Brook Special",
+                "setting_type": "state_special",
+                "low_age": 4,
+                "high_age": 19,
+                "ncy_low": 0,
+                "ncy_high": 14,
+                "designated_needs": ("ASD", "SEMH"),
+                "capacity": 12,
+            },
+            base
+            | {
+                "urn": "100003",
+                "name": "Ash Academy",
+                "setting_type": "mainstream",
+                "low_age": 11,
+                "high_age": 16,
+                "ncy_low": 7,
+                "ncy_high": 11,
+                "designated_needs": (),
+                "capacity": 900,
+            },
+        ]
+    )
+    write_gias(settings, folder / "gias.csv")
+    (folder / "children.csv").write_text(
+        "child_id,ncy,sex,primary_need,easting,northing,current_urn\n"
+        "c1,3,M,ASD,486100,308100,100001\nc2,9,F,SEMH,486200,308200,100002\n"
+        "c3,5,M,SLD,486300,308300,\n"
+    )
+    population = "\n".join(f"    - {p}" for p in POPULATION)
+    path = folder / "scenario.yaml"
+    path.write_text(
+        f"name: test\nla_code: {RUTLAND}\ninputs:\n  settings: gias.csv\n"
+        f"  children: children.csv\n  ehcp: {EHCP}\n  population:\n{population}\n"
+    )
+    return path
+
+
+def test_forecast_command_writes_the_contract_tables(tmp_path: Path) -> None:
+    """`rightplace forecast` through the real loaders writes forecast.csv with the contract's
+    columns for each year asked, a SCAP-shaped table and the population/rate effects."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "forecast",
+            "--scenario",
+            str(_write_scenario(tmp_path)),
+            "--years",
+            "4",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "forecast.csv")
+    assert tuple(table.columns) == FORECAST_COLUMNS
+    assert sorted(table["year"].unique()) == [2026, 2027, 2028, 2029]
+    scap = pd.read_csv(out / "scap_send.csv")
+    assert {"special school"} <= set(scap["provision"])
+    effects = pd.read_csv(out / "effects.csv")
+    assert {"baseline", "population_effect", "rate_effect"} <= set(effects.columns)
