@@ -31,6 +31,10 @@ class Inputs(_Strict):
         None, description="road network: OSM XML (.osm, .osm.bz2) or GraphML"
     )
     tariffs: Path | None = Field(None, description="annual cost by setting type and need (YAML)")
+    ehcp: Path | None = Field(None, description="DfE EHCP releases: folder, zip or CSVs")
+    population: list[Path] = Field(
+        default_factory=list, description="ONS population files (MYE2 estimates, SNPP)"
+    )
 
 
 def _default_journey_limits() -> dict[Phase, int]:
@@ -63,6 +67,7 @@ class Scenario(_Strict):
 
     name: str
     description: str = ""
+    la_code: str | None = Field(None, description="ONS code of the LA, e.g. E06000017")
     inputs: Inputs
     policy: Policy = Field(default_factory=Policy)
 
@@ -90,6 +95,8 @@ def load_scenario(path: Path) -> Scenario:
     base = path.parent
     resolved = {
         key: (base / value if value is not None else None)
-        for key, value in scenario.inputs.model_dump().items()
+        for key, value in scenario.inputs.model_dump(exclude={"population"}).items()
     }
-    return scenario.model_copy(update={"inputs": Inputs(**resolved)})
+    population = [base / p for p in scenario.inputs.population]
+    inputs = Inputs.model_validate({**resolved, "population": population})
+    return scenario.model_copy(update={"inputs": inputs})
