@@ -30,12 +30,16 @@ from solver.costs import Tariffs
 from solver.problems import InputError, Problem
 from solver.rules import (
     NEEDS,
+    BoolArray,
+    FloatArray,
     IntArray,
     Pairs,
     assess,
     free_places,
     is_mainstream,
     journey_index,
+    positions,
+    within_age_and_limit,
 )
 from solver.scenario import Policy
 
@@ -183,10 +187,12 @@ def allocate(
     settings = _sorted(settings, ["urn"])
     places = _sorted(places, ["urn", "need"])
     kept_rows = _kept(children, settings, policy)
+    journey_pairs = journey_index(children, settings, journeys)
     scope = children[~kept_rows].reset_index(drop=True)
-    pairs = assess(
-        scope, settings, places, tariffs, policy, journey_index(scope, settings, journeys)
-    )
+    index = within_age_and_limit(children, settings, policy, journey_pairs)
+    position = np.cumsum(~kept_rows) - 1  # each child's row in `scope`
+    index = _restrict(index, ~kept_rows, position)
+    pairs = assess(scope, settings, places, tariffs, policy, index)
     pairs = pairs.take(pairs.suitable)
     pairs = pairs.take(np.lexsort((pairs.setting, pairs.child)))
     costs = np.rint(pairs.weighted_cost(policy) * COST_SCALE).astype(np.int64)
@@ -204,7 +210,7 @@ def allocate(
         status, solves = "optimal", 1
     placed = pairs.take(chosen)
     new = _placement_table(scope, settings, placed)
-    kept = _kept_table(children[kept_rows], settings, places, journeys, tariffs, policy)
+    kept = _kept_table(children, kept_rows, settings, places, journey_pairs, tariffs, policy)
     placements = pd.concat([kept, new], ignore_index=True).sort_values("child_id", kind="stable")
     unplaced = _unplaced_table(scope, pairs, placed, side_reason)
     logger.info("placed %d, unplaced %d, status %s", len(placements), len(unplaced), status)
@@ -336,23 +342,33 @@ def _placement_table(scope: pd.DataFrame, settings: pd.DataFrame, placed: Pairs)
     )
 
 
+def _restrict(
+    index: tuple[IntArray, IntArray, FloatArray, BoolArray], rows: np.ndarray, position: IntArray
+) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
+    """The pairs of the children in `rows`, renumbered to their `position` among them."""
+    child, setting, minutes, estimated = index
+    keep = rows[child]
+    return position[child[keep]], setting[keep], minutes[keep], estimated[keep]
+
+
 def _kept_table(
-    kept: pd.DataFrame,
+    children: pd.DataFrame,
+    kept_rows: np.ndarray,
     settings: pd.DataFrame,
     places: pd.DataFrame,
-    journeys: pd.DataFrame,
+    journey_pairs: tuple[IntArray, IntArray, FloatArray, BoolArray],
     tariffs: Tariffs,
     policy: Policy,
 ) -> pd.DataFrame:
     """Children who stay where they are, costed like any placement (journey if known)."""
-    kept = kept.reset_index(drop=True)
-    child = np.arange(len(kept), dtype=np.int64)
-    setting = pd.Index(settings["urn"].astype(str)).get_indexer(kept["current_urn"].astype(str))
+    kept = children[kept_rows].reset_index(drop=True)
+    setting = positions(kept["current_urn"], settings["urn"])
+    j_child, j_setting, j_minutes, _ = _restrict(journey_pairs, kept_rows, np.cumsum(kept_rows) - 1)
     minutes = np.full(len(kept), np.nan)
-    j_child, j_setting, j_minutes, _ = journey_index(kept, settings, journeys)
     at_current = j_setting == setting[j_child]
     minutes[j_child[at_current]] = j_minutes[at_current]
-    index = (child, setting.astype(np.int64), minutes, np.zeros(len(kept), dtype=bool))
+    child = np.arange(len(kept), dtype=np.int64)
+    index = (child, setting, minutes, np.zeros(len(kept), dtype=bool))
     pairs = assess(kept, settings, places, tariffs, policy, index)
     table = _placement_table(kept, settings, pairs)
     table["kept"] = True

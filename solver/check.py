@@ -91,20 +91,39 @@ def _verdicts(
     """(child_id, urn, why unsuitable or "") for each (child_id, urn) row, one by one."""
     child = _records(children, "child_id")
     setting = _records(settings, "urn")
-    minutes = {
-        (str(c), str(u)): s / 60.0
-        for c, u, s in zip(journeys["child_id"], journeys["urn"], journeys["seconds"], strict=True)
-    }
     return [
         (
             cid,
             urn,
-            _unsuitable_because(child[cid], setting[urn], minutes.get((cid, urn)), policy)
+            _unsuitable_because(child[cid], setting[urn], None if math.isnan(m) else m, policy)
             if urn in setting
             else "unknown setting",
         )
-        for cid, urn in zip(rows["child_id"].astype(str), rows["urn"].astype(str), strict=True)
+        for cid, urn, m in zip(
+            rows["child_id"].astype(str),
+            rows["urn"].astype(str),
+            _minutes(rows, journeys),
+            strict=True,
+        )
     ]
+
+
+def _minutes(rows: pd.DataFrame, journeys: pd.DataFrame) -> list[float]:
+    """The journey minutes of each (child_id, urn) row; NaN where there is no journey."""
+    keys = pd.DataFrame({"child_id": rows["child_id"].astype(str), "urn": rows["urn"].astype(str)})
+    wanted = journeys[journeys["child_id"].astype(str).isin(set(keys["child_id"]))]
+    found = keys.merge(
+        pd.DataFrame(
+            {
+                "child_id": wanted["child_id"].astype(str),
+                "urn": wanted["urn"].astype(str),
+                "minutes": wanted["seconds"].astype(float) / 60.0,
+            }
+        ),
+        on=["child_id", "urn"],
+        how="left",
+    )
+    return [float(m) for m in found["minutes"]]
 
 
 def _records(table: pd.DataFrame, key: str) -> dict[str, dict[str, object]]:
@@ -175,13 +194,6 @@ def _costs_as_stated(
     tariffs: Tariffs,
 ) -> list[str]:
     setting = _records(settings, "urn")
-    seconds = dict(
-        zip(
-            zip(journeys["child_id"].astype(str), journeys["urn"].astype(str), strict=True),
-            journeys["seconds"].astype(float),
-            strict=True,
-        )
-    )
     line_costs = dict(
         zip(
             zip(places["urn"].astype(str), places["need"].fillna("").astype(str), strict=True),
@@ -190,9 +202,9 @@ def _costs_as_stated(
         )
     )
     out = []
-    for row in placements.itertuples(index=False):
+    minutes_of = _minutes(placements, journeys)
+    for row, minutes in zip(placements.itertuples(index=False), minutes_of, strict=True):
         key = (str(row.child_id), str(row.urn))
-        minutes = seconds[key] / 60.0 if key in seconds else math.nan
         stated = float(row.travel_minutes)
         if not (math.isnan(minutes) and math.isnan(stated)) and not math.isclose(minutes, stated):
             out.append(f"child {key[0]} travel minutes {stated} but the journey is {minutes}")

@@ -142,12 +142,20 @@ def journey_index(
     children: pd.DataFrame, settings: pd.DataFrame, journeys: pd.DataFrame
 ) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
     """Positions of the journeys' children and settings (rows naming others are left out)."""
-    child = pd.Index(children["child_id"].astype(str)).get_indexer(journeys["child_id"].astype(str))
-    setting = pd.Index(settings["urn"].astype(str)).get_indexer(journeys["urn"].astype(str))
+    child = positions(journeys["child_id"], children["child_id"])
+    setting = positions(journeys["urn"], settings["urn"])
     keep = (child >= 0) & (setting >= 0)
     seconds = journeys["seconds"].to_numpy(dtype=np.float64)[keep]
     estimated = journeys["estimated"].to_numpy(dtype=bool)[keep]
     return child[keep].astype(np.int64), setting[keep].astype(np.int64), seconds / 60.0, estimated
+
+
+def positions(values: pd.Series, keys: pd.Series) -> IntArray:
+    """Row position in `keys` of each value (-1 if absent); factorised first, as a long column
+    repeats few distinct values."""
+    codes, distinct = pd.factorize(values)
+    found = pd.Index(keys.astype(str)).get_indexer(pd.Index(distinct).astype(str))
+    return np.where(codes >= 0, found[codes], -1).astype(np.int64)
 
 
 def cross_index(
@@ -164,6 +172,23 @@ def cross_index(
     minutes[flat] = j_minutes
     estimated[flat] = j_estimated
     return child, setting, minutes, estimated
+
+
+def within_age_and_limit(
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    policy: Policy,
+    index: tuple[IntArray, IntArray, FloatArray, BoolArray],
+) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
+    """The pairs of `index` passing the age and journey rules: a cheap first cut before assess."""
+    child, setting, minutes, estimated = index
+    ncy = children["ncy"].to_numpy(dtype=np.int64)
+    ncy_pair = ncy[child]
+    keep = (minutes <= journey_limits(policy)[ncy_pair - NCY_MIN]) & (
+        settings["ncy_low"].to_numpy(dtype=np.int64)[setting] <= ncy_pair
+    )
+    keep &= ncy_pair <= settings["ncy_high"].to_numpy(dtype=np.int64)[setting]
+    return child[keep], setting[keep], minutes[keep], estimated[keep]
 
 
 def need_codes(values: pd.Series) -> IntArray:
@@ -219,22 +244,26 @@ def assess(
 ) -> Pairs:
     """Apply every rule and the cost model to the pairs `index` (from journey_ or cross_index)."""
     child, setting, minutes, estimated = index
+    # Per child and per setting first (few), then one gather per pair (many).
     ncy = children["ncy"].to_numpy(dtype=np.int64)[child]
-    low = settings["ncy_low"].to_numpy(dtype=np.int64)[setting]
-    high = settings["ncy_high"].to_numpy(dtype=np.int64)[setting]
-    age_ok = (low <= ncy) & (ncy <= high)
-
-    gender = settings["gender"].astype(str).to_numpy(dtype=object)[setting]
-    sex = children["sex"].astype(str).to_numpy(dtype=object)[child]
-    sex_ok = (
-        (gender == Gender.MIXED.value)
-        | ((gender == Gender.BOYS.value) & (sex == Sex.MALE.value))
-        | ((gender == Gender.GIRLS.value) & (sex == Sex.FEMALE.value))
+    age_ok = (settings["ncy_low"].to_numpy(dtype=np.int64)[setting] <= ncy) & (
+        ncy <= settings["ncy_high"].to_numpy(dtype=np.int64)[setting]
     )
+    gender = settings["gender"].astype(str)
+    male = (children["sex"].astype(str) == Sex.MALE.value).to_numpy()
+    admits = np.stack(  # settings x (female, male)
+        [
+            (gender != Gender.BOYS.value).to_numpy(),
+            (gender != Gender.GIRLS.value).to_numpy(),
+        ],
+        axis=1,
+    )
+    sex_ok = admits[setting, male[child].astype(np.int64)]
 
-    kind = type_codes(settings["setting_type"])[setting]
-    specialist = np.isin(kind, [_TYPE_CODE[t.value] for t in SPECIALIST_TYPES])
-    resourced = kind == _TYPE_CODE[SettingType.MAINSTREAM_RP.value]
+    kinds = type_codes(settings["setting_type"])
+    specialist = np.isin(kinds, [_TYPE_CODE[t.value] for t in SPECIALIST_TYPES])[setting]
+    resourced = (kinds == _TYPE_CODE[SettingType.MAINSTREAM_RP.value])[setting]
+    kind = kinds[setting]
     designations = designation_matrix(settings)
     primary = need_codes(children["primary_need"])[child]
     secondary = need_codes(children["secondary_need"])[child]
