@@ -19,8 +19,10 @@ flow solves gives the best bound and a feasible allocation with its gap.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -390,3 +392,13 @@ def _unplaced_table(
         {"child_id": scope["child_id"].astype(str).to_numpy()[missing], "reason": reason[missing]}
     )
     return table.sort_values("child_id", kind="stable").reset_index(drop=True)
+
+
+def write_allocation(result: Allocation, out_dir: Path) -> list[Path]:
+    """placements.csv, unplaced.csv and summary.json in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / n for n in ("placements.csv", "unplaced.csv", "summary.json")]
+    result.placements.to_csv(paths[0], index=False)
+    result.unplaced.to_csv(paths[1], index=False)
+    paths[2].write_text(json.dumps(result.summary(), indent=2) + "\n", encoding="utf-8")
+    return paths

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -206,3 +207,20 @@ def family_page(lists: pd.DataFrame, child_id: str) -> str:
         f"<h2>Settings not on the list</h2><table><tr><th>Setting</th><th>Why not</th></tr>"
         f"{excluded}</table><h2>The legal tests</h2><ul>{grounds}</ul></body></html>"
     )
+
+
+def write_lists(lists: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """tailored_lists.csv (LIST_COLUMNS), tailored_lists.json (every column) and one printable
+    page per child under family/."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = out_dir / "tailored_lists.csv", out_dir / "tailored_lists.json"
+    lists[list(LIST_COLUMNS)].to_csv(csv_path, index=False)
+    lists.to_json(json_path, orient="records", indent=1)
+    pages = out_dir / "family"
+    pages.mkdir(exist_ok=True)
+    written = [csv_path, json_path]
+    for child_id in lists["child_id"].unique():
+        page = pages / f"{child_id}.html"
+        page.write_text(family_page(lists, str(child_id)), encoding="utf-8")
+        written.append(page)
+    return written
