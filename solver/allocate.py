@@ -204,7 +204,12 @@ def allocate(
     side_reason = np.full(len(scope), ALL_FULL, dtype=object)
     if rows:
         (row,) = rows
-        chosen, status, objective, bound, solves, base = _lagrangian(network, costs, row)
+        chosen, bound, solves, base = _lagrangian(network, costs, row)
+        chosen = _fill(pairs, free, chosen, costs, row)
+        unplaced_count = len(scope) - int(chosen.sum())
+        objective = int(costs[chosen].sum()) + UNPLACED_PENALTY * COST_SCALE * unplaced_count
+        bound = min(bound, objective)
+        status = "optimal" if bound == objective else "feasible"
         side_reason[pairs.child[base]] = row.reason
     else:
         chosen = network.solve(costs)
@@ -271,12 +276,12 @@ def _side_rows(pairs: Pairs, settings: pd.DataFrame, policy: Policy) -> list[Sid
 
 def _lagrangian(
     network: Network, costs: IntArray, row: SideRow
-) -> tuple[np.ndarray, str, int, int, int, np.ndarray]:
+) -> tuple[np.ndarray, int, int, np.ndarray]:
     """Relax `row` into the costs; Kelley's cutting planes on its one multiplier.
 
-    Returns the best allocation meeting the row, its status, objective and bound (both with the
-    unplaced penalty, in pence), the number of flow solves, and the pairs chosen without the
-    row's multiplier (children unplaced there are unplaced because all suitable places are full).
+    Returns the best allocation meeting the row, the bound (with the unplaced penalty, in pence),
+    the number of flow solves, and the pairs chosen without the row's multiplier (children
+    unplaced there are unplaced because all suitable places are full).
     """
     penalty = LAMBDA_SCALE * UNPLACED_PENALTY * COST_SCALE
     n = network.n_children
@@ -316,9 +321,33 @@ def _lagrangian(
         if meeting and dual >= model:
             break  # the dual reaches the cuts' maximum: the multiplier is optimal
     assert incumbent is not None and incumbent_value is not None
-    bound = min(best_dual, incumbent_value)
-    status = "optimal" if bound == incumbent_value else "feasible"
-    return incumbent, status, incumbent_value // LAMBDA_SCALE, bound // LAMBDA_SCALE, solves, base
+    return incumbent, min(best_dual, incumbent_value) // LAMBDA_SCALE, solves, base
+
+
+def _fill(
+    pairs: Pairs, free: IntArray, chosen: np.ndarray, costs: IntArray, row: SideRow
+) -> np.ndarray:
+    """Greedy repair of the Lagrangian allocation: place unplaced children, smallest row
+    coefficient then cost first, where a place is free and the row still holds. Each child
+    placed saves the unplaced penalty, so this only improves the objective."""
+    chosen = chosen.copy()
+    used = np.zeros(len(free) + 1, dtype=np.int64)  # last slot: "no line"
+    np.add.at(used, pairs.line[chosen], 1)
+    np.add.at(used, pairs.whole[chosen], 1)
+    limit = np.append(free, np.iinfo(np.int64).max)
+    slack = row.rhs - int(row.coefficients[chosen].sum())
+    placed = np.zeros(int(pairs.child.max(initial=-1)) + 1, dtype=bool)
+    placed[pairs.child[chosen]] = True
+    candidates = np.flatnonzero(~placed[pairs.child])
+    for p in candidates[np.lexsort((costs[candidates], row.coefficients[candidates]))]:
+        c, line, whole, a = pairs.child[p], pairs.line[p], pairs.whole[p], row.coefficients[p]
+        if placed[c] or a > slack or used[line] >= limit[line] or used[whole] >= limit[whole]:
+            continue
+        chosen[p], placed[c] = True, True
+        used[line] += 1
+        used[whole] += 1
+        slack -= int(a)
+    return chosen
 
 
 def _meet(cuts: list[tuple[int, int, int]], low: int, high: int) -> int | None:
