@@ -304,9 +304,10 @@ def _lagrangian(
         if high is None:
             trial, step = step, step * 2  # double until the row is met
         else:
-            trial = _meet(cuts, low, high)
-            if trial is None:
+            crossing = _meet(cuts, low, high)
+            if crossing is None:
                 break
+            trial = crossing
         chosen, value, excess, dual = solve(trial)
         solves += 1
         model = min(v + trial * e for _, v, e in cuts)  # the cuts' upper bound at the trial

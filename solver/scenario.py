@@ -70,24 +70,26 @@ class Policy(_Strict):
     ranking and the side constraints of placement optimisation."""
 
     journey_limit_minutes: dict[Phase, int] = Field(default_factory=_default_journey_limits)
-    education_weight: NonNegativeFloat = Field(1.0, description="weight of place costs")
-    transport_weight: NonNegativeFloat = Field(1.0, description="weight of transport costs")
+    education_weight: NonNegativeFloat = Field(default=1.0, description="weight of place costs")
+    transport_weight: NonNegativeFloat = Field(default=1.0, description="weight of transport costs")
     ranking: list[RankKey] = Field(default_factory=_default_ranking)
-    mainstream_first: bool = Field(True, description="inclusion policy: rank mainstream first")
+    mainstream_first: bool = Field(
+        default=True, description="inclusion policy: rank mainstream first"
+    )
     dear_ratio: float = Field(
-        1.5,
+        default=1.5,
         gt=1.0,
         description="a setting costing more than this times the cheapest suitable "
         "alternative (transport included) is marked much dearer",
     )
     move_current: bool = Field(
-        False, description="also re-place children who are not new or at a phase transfer"
+        default=False, description="also re-place children who are not new or at a phase transfer"
     )
     budget_cap: PositiveFloat | None = Field(
-        None, description="cap on the annual cost of the placements made (pounds)"
+        default=None, description="cap on the annual cost of the placements made (pounds)"
     )
     min_mainstream_share: float | None = Field(
-        None, ge=0.0, le=1.0, description="minimum share of new placements in mainstream"
+        default=None, ge=0.0, le=1.0, description="minimum share of new placements in mainstream"
     )
     reserved_places: dict[str, NonNegativeInt] = Field(
         default_factory=dict, description="places per setting URN kept free of new placements"
