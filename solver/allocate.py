@@ -182,8 +182,13 @@ def allocate(
     journeys: pd.DataFrame,
     tariffs: Tariffs,
     policy: Policy,
+    *,
+    tolerance: float = 1e-4,
 ) -> Allocation:
-    """Place every child in scope at least weighted cost within capacities and journey limits."""
+    """Place every child in scope at least weighted cost within capacities and journey limits.
+
+    With a side constraint, the Lagrangian search stops once its allocation is within
+    `tolerance` (relative) of its bound."""
     # Sorted inputs make the result independent of row order, ties included.
     children = _sorted(children, ["child_id"])
     settings = _sorted(settings, ["urn"])
@@ -204,7 +209,8 @@ def allocate(
     side_reason = np.full(len(scope), ALL_FULL, dtype=object)
     if rows:
         (row,) = rows
-        chosen, bound, solves, base = _lagrangian(network, costs, row)
+        chosen, bound, solves, base = _lagrangian(network, costs, row, pairs.child, tolerance)
+        logger.debug("before repair %d placed", int(chosen.sum()))
         chosen = _fill(pairs, free, chosen, costs, row)
         unplaced_count = len(scope) - int(chosen.sum())
         objective = int(costs[chosen].sum()) + UNPLACED_PENALTY * COST_SCALE * unplaced_count
@@ -275,7 +281,7 @@ def _side_rows(pairs: Pairs, settings: pd.DataFrame, policy: Policy) -> list[Sid
 
 
 def _lagrangian(
-    network: Network, costs: IntArray, row: SideRow
+    network: Network, costs: IntArray, row: SideRow, child: IntArray, tolerance: float
 ) -> tuple[np.ndarray, int, int, np.ndarray]:
     """Relax `row` into the costs; Kelley's cutting planes on its one multiplier.
 
@@ -298,8 +304,15 @@ def _lagrangian(
     cuts = [(0, value, excess)]
     best_dual, solves = dual, 1
     incumbent, incumbent_value = (chosen, value) if excess <= 0 else (None, None)
-    low, high, step = 0, None, LAMBDA_SCALE
-    while incumbent_value is None or incumbent_value > best_dual:
+    # Below `start` every child still has a placement cheaper than being left unplaced.
+    with np.errstate(divide="ignore"):
+        leave = (penalty - LAMBDA_SCALE * costs) / row.coefficients
+    leave[row.coefficients <= 0] = np.inf
+    by_child = np.full(n, -np.inf)
+    np.maximum.at(by_child, child, leave)
+    finite = by_child[np.isfinite(by_child)]
+    low, high, step = 0, None, max(int(finite.min()) if finite.size else 0, LAMBDA_SCALE)
+    while incumbent_value is None or incumbent_value - best_dual > tolerance * incumbent_value:
         meeting = high is not None
         if high is None:
             trial, step = step, step * 2  # double until the row is met
@@ -310,6 +323,7 @@ def _lagrangian(
             trial = crossing
         chosen, value, excess, dual = solve(trial)
         solves += 1
+        logger.debug("lambda %.4f: excess %d, dual %d", trial / LAMBDA_SCALE, excess, dual)
         model = min(v + trial * e for _, v, e in cuts)  # the cuts' upper bound at the trial
         cuts.append((trial, value, excess))
         best_dual = max(best_dual, dual)
@@ -319,8 +333,8 @@ def _lagrangian(
                 incumbent, incumbent_value = chosen, value
         else:
             low = trial
-        if meeting and dual >= model:
-            break  # the dual reaches the cuts' maximum: the multiplier is optimal
+        if meeting and model - dual <= tolerance * abs(dual):
+            break  # the dual is within tolerance of the cuts' maximum: the multiplier is optimal
     assert incumbent is not None and incumbent_value is not None
     return incumbent, min(best_dual, incumbent_value) // LAMBDA_SCALE, solves, base
 

@@ -71,9 +71,8 @@ def _placement_inputs(scenario: Path, out: Path, journeys: Path | None):  # noqa
     from solver.inputs import load_scenario_inputs
 
     loaded_scenario = load_scenario(scenario)
-    inputs = load_scenario_inputs(loaded_scenario)
-    trips = load_journeys(find_journeys(scenario, out, journeys))
-    return loaded_scenario, inputs, trips
+    travel = find_journeys(scenario, out, journeys)
+    return loaded_scenario, load_scenario_inputs(loaded_scenario), load_journeys(travel)
 
 
 @app.command()
