@@ -9,14 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 
 from solver.allocate import allocate, write_allocation
 from solver.check import check_allocation
+from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.problems import InputError, Problem
-from solver.scenario import load_scenario
+from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists, write_lists
 from solver.travel_table import find_journeys, load_journeys
+from solver.validate import ValidationReport, validate_files
 
 app = typer.Typer(
     name="rightplace",
@@ -53,9 +56,32 @@ def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
     )
 
 
-def main() -> None:
-    """Console entry point."""
-    app()
+@app.command()
+def validate(
+    settings: Annotated[
+        Path, typer.Option("--settings", help="GIAS establishment download (CSV).")
+    ],
+    overrides: Annotated[
+        Path | None,
+        typer.Option("--overrides", help="Places, vacancies and costs by URN and need (CSV)."),
+    ] = None,
+    children: Annotated[
+        Path | None, typer.Option("--children", help="Children with EHCPs (CSV).")
+    ] = None,
+    postcodes: Annotated[
+        Path | None,
+        typer.Option("--postcodes", help="Postcode centroids: Code-Point Open or ONSPD."),
+    ] = None,
+) -> None:
+    """Check input files: print a one-line summary, or every problem (exit 2)."""
+
+    def check() -> ValidationReport:
+        report = validate_files(settings, overrides, children, postcodes)
+        if not report.ok:
+            raise InputError(report.problems)
+        return report
+
+    typer.echo(report_problems(check).summary())
 
 
 ScenarioOption = Annotated[Path, typer.Option("--scenario", help="scenario YAML")]
@@ -66,10 +92,10 @@ JourneysOption = Annotated[
 ]
 
 
-def _placement_inputs(scenario: Path, out: Path, journeys: Path | None):  # noqa: ANN202
+def _placement_inputs(
+    scenario: Path, out: Path, journeys: Path | None
+) -> tuple[Scenario, LoadedInputs, pd.DataFrame]:
     """The scenario, its loaded inputs and the travel table, for lists and solve."""
-    from solver.inputs import load_scenario_inputs
-
     loaded_scenario = load_scenario(scenario)
     travel = find_journeys(scenario, out, journeys)
     return loaded_scenario, load_scenario_inputs(loaded_scenario), load_journeys(travel)
@@ -135,3 +161,8 @@ def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = N
         return result.summary()
 
     typer.echo(json.dumps(report_problems(run)))
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,119 @@
+"""Reading input CSVs as text and turning what is wrong with them into problems.
+
+Every loader reads all columns as strings first (codes keep their leading zeros) and then checks
+whole columns at once; row numbers are file lines, the header being line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+from solver.needs import parse_need
+from solver.problems import InputError, Problem
+
+T = TypeVar("T")
+
+#: First data line of a CSV with a header row.
+FIRST_ROW = 2
+
+
+def file_problem(path: Path, exc: Exception) -> Problem:
+    """A file-level problem for an error raised while reading `path` (never quotes contents)."""
+    if isinstance(exc, FileNotFoundError):
+        message = "file not found"
+    elif isinstance(exc, IsADirectoryError):
+        message = "is a folder, not a file"
+    elif isinstance(exc, UnicodeDecodeError):
+        message = f"not readable as {exc.encoding} text (byte {exc.start}); save it as CSV"
+    elif isinstance(exc, pd.errors.EmptyDataError):
+        message = "empty file"
+    elif isinstance(exc, pd.errors.ParserError | csv.Error):
+        message = "not a readable CSV file"
+    elif isinstance(exc, OSError):
+        message = f"cannot read the file ({exc.strerror or type(exc).__name__})"
+    else:
+        message = f"cannot read the file ({type(exc).__name__})"
+    return Problem(str(path), None, "", message)
+
+
+def guard_read(path: Path, read: Callable[[], T]) -> T:
+    """Run `read`; turn the errors a bad file raises into one InputError naming the file."""
+    try:
+        return read()
+    except (OSError, ValueError, csv.Error) as exc:  # decoding and parsing errors are ValueErrors
+        raise InputError([file_problem(path, exc)]) from None
+
+
+def read_text_csv(path: Path, *, encoding: str = "utf-8-sig") -> pd.DataFrame:
+    """Every column of a CSV with a header row, as stripped strings ("" for empty)."""
+
+    def read() -> pd.DataFrame:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding=encoding, skipinitialspace=False
+        )
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return frame.apply(lambda column: column.str.strip())
+
+    frame = guard_read(Path(path), read)
+    if frame.empty:
+        raise InputError([Problem(str(path), None, "", "no data rows")])
+    return frame
+
+
+def missing_columns(path: Path, frame: pd.DataFrame, required: Iterable[str]) -> list[Problem]:
+    """One problem per required column the file lacks."""
+    return [
+        Problem(str(path), 1, column, "required column is missing")
+        for column in required
+        if column not in frame.columns
+    ]
+
+
+def problems_where(path: Path, mask: pd.Series, column: str, message: str) -> list[Problem]:
+    """One problem per row where `mask` is true (the index is the row's 0-based data position)."""
+    rows = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
+    return [Problem(str(path), int(i) + FIRST_ROW, column, message) for i in rows]
+
+
+def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Integers (Int64, NA when blank) from text, and a mask of non-blank non-integer cells."""
+    number = pd.to_numeric(text.where(text != ""), errors="coerce")
+    whole = number.notna() & (number == np.floor(number.fillna(0)))
+    bad = (text != "") & ~whole
+    return number.where(whole).astype("Int64"), bad
+
+
+def parse_float(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Floats (NaN when blank) from text, and a mask of non-blank non-numeric cells."""
+    number = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    return number, (text != "") & number.isna()
+
+
+def parse_needs(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Need codes from codes, GIAS spellings or aliases ("" when blank), and a mask of unknowns."""
+    code_of: dict[str, str] = {"": ""}
+    for value in pd.unique(text):
+        try:
+            code_of[value] = parse_need(value).value
+        except ValueError:
+            continue
+    codes = text.map(code_of)
+    return codes.fillna("").astype(str), codes.isna()
+
+
+#: British National Grid bounds (EPSG:27700) that cover Great Britain.
+GB_EASTING = (0.0, 700_000.0)
+GB_NORTHING = (0.0, 1_300_000.0)
+
+
+def outside_gb(easting: pd.Series, northing: pd.Series) -> pd.Series:
+    """True where a known grid reference lies outside Great Britain's national grid."""
+    known = easting.notna() & northing.notna()
+    inside = easting.between(*GB_EASTING) & northing.between(*GB_NORTHING)
+    return known & ~inside
