@@ -282,7 +282,9 @@ def assess(
     whole = lookup[setting, _WHOLE]
     general = resourced & ~designated  # a general mainstream place in an RP setting
     # A trailing NaN makes "no line" (-1) read as "no line cost".
-    line_cost = np.append(places["annual_cost"].to_numpy(dtype=np.float64), np.nan)
+    line_cost = np.append(
+        places["annual_cost"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan), np.nan
+    )
     cost_kind = np.where(general, _TYPE_CODE[SettingType.MAINSTREAM.value], kind)
     place_cost = tariff_matrix(tariffs)[cost_kind, need]
     whole_cost = np.where(general, np.nan, line_cost[whole])
@@ -312,7 +314,7 @@ def assess(
 
 def free_places(places: pd.DataFrame, settings: pd.DataFrame, policy: Policy) -> IntArray:
     """Vacancies of each place line open to new placements (whole lines less reserved places)."""
-    vacancies = places["vacancies"].to_numpy(dtype=np.int64)
+    vacancies = places["vacancies"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
     whole = places["need"].fillna("").astype(str).to_numpy(dtype=object) == ""
     reserved = places["urn"].astype(str).map(policy.reserved_places).fillna(0)
     held = np.where(whole, reserved.to_numpy(dtype=np.int64), 0)
