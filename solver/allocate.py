@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -69,8 +69,9 @@ UNPLACED_COLUMNS = ("child_id", "reason")
 class Allocation:
     """The result: placements, unplaced children with reasons, and the solve's quality.
 
-    `objective` is the weighted annual cost of the placements made (children in scope); `bound`
-    a proven lower bound on it (equal when optimal); costs are in pounds.
+    `objective` is the weighted annual cost of the placements made (children in scope), plus
+    UNPLACED_PENALTY per unplaced child when a side constraint is on; `bound` is a proven lower
+    bound on it (equal when optimal); pounds. `solves` counts the min-cost flow solves.
     """
 
     placements: pd.DataFrame
@@ -79,7 +80,6 @@ class Allocation:
     objective: float
     bound: float
     solves: int = 1
-    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def gap(self) -> float:
@@ -433,7 +433,8 @@ def _unplaced_table(
     reason = np.where(has_option, reason_if_options, NO_SUITABLE)
     missing = ~is_placed
     table = pd.DataFrame(
-        {"child_id": scope["child_id"].astype(str).to_numpy()[missing], "reason": reason[missing]}
+        {"child_id": scope["child_id"].astype(str).to_numpy()[missing], "reason": reason[missing]},
+        columns=list(UNPLACED_COLUMNS),
     )
     return table.sort_values("child_id", kind="stable").reset_index(drop=True)
 
