@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from solver.allocate import COST_SCALE, Allocation, allocate
+from solver.allocate import COST_SCALE, UNPLACED_PENALTY, Allocation, allocate
 from solver.check import check_allocation
 from solver.costs import load_tariffs
 from solver.model import CHILD_COLUMNS, PLACE_COLUMNS, SETTING_COLUMNS
@@ -158,7 +158,9 @@ def _journeys(child_xy, setting_xy, ids, urns, *, cutoff_minutes: float) -> pd.D
 
 
 def pulp_baseline(tables: Tables, policy: Policy) -> tuple[int, float]:
-    """The same model as an analyst writes it with PuLP + CBC: most placed, then least cost."""
+    """The same model as an analyst writes it with PuLP + CBC: least cost plus a penalty per
+    unplaced child (equal to the flow's most-placed-then-cheapest whenever the penalty exceeds
+    any saving from leaving a child out, as here)."""
     import pulp
 
     scope = tables.children
@@ -176,25 +178,20 @@ def pulp_baseline(tables: Tables, policy: Policy) -> tuple[int, float]:
             if line >= 0:
                 by_line.setdefault(line, []).append(x[p])
 
-    # Two stages, as the flow's order of aims: most children placed, then least cost.
-    def constrained(name: str, sense: int) -> pulp.LpProblem:
-        problem = pulp.LpProblem(name, sense)
-        for vs in by_child.values():
-            problem += pulp.lpSum(vs) <= 1
-        for line, vs in by_line.items():
-            problem += pulp.lpSum(vs) <= int(free[line])
-        return problem
-
-    most = constrained("most_placed", pulp.LpMaximize)
-    most += pulp.lpSum(x)
-    most.solve(pulp.PULP_CBC_CMD(msg=False, threads=2))
-    placed = round(pulp.value(most.objective) or 0)
-    cheapest = constrained("least_cost", pulp.LpMinimize)
-    cheapest += pulp.lpSum(int(c) * v for c, v in zip(cost, x, strict=True))
-    cheapest += pulp.lpSum(x) == placed
-    cheapest.solve(pulp.PULP_CBC_CMD(msg=False, threads=2))
-    if pulp.LpStatus[cheapest.status] != "Optimal":
-        raise SystemExit(f"CBC: {pulp.LpStatus[cheapest.status]}")
+    # One model with a penalty per unplaced child, as an analyst would write it.
+    model = pulp.LpProblem("placements", pulp.LpMinimize)
+    unplaced = {c: pulp.LpVariable(f"u{c}", lowBound=0, upBound=1) for c in range(len(scope))}
+    penalty = UNPLACED_PENALTY * COST_SCALE
+    model += pulp.lpSum(int(c) * v for c, v in zip(cost, x, strict=True)) + pulp.lpSum(
+        penalty * u for u in unplaced.values()
+    )
+    for c, u in unplaced.items():
+        model += pulp.lpSum(by_child.get(c, [])) + u == 1
+    for line, vs in by_line.items():
+        model += pulp.lpSum(vs) <= int(free[line])
+    model.solve(pulp.PULP_CBC_CMD(msg=False, threads=2))
+    if pulp.LpStatus[model.status] != "Optimal":
+        raise SystemExit(f"CBC: {pulp.LpStatus[model.status]}")
     chosen = np.array([v.value() > 0.5 for v in x], dtype=bool)
     return int(chosen.sum()), int(cost[chosen].sum()) / COST_SCALE
 
