@@ -40,7 +40,7 @@ def check_allocation(
     new = placements[~placements["kept"].astype(bool)]
     violations += [
         f"child {c} placed at {u}: {why}"
-        for c, u, why in _verdicts(new, children, settings, journeys, policy)
+        for c, u, why in verdicts(new, children, settings, journeys, policy)
         if why
     ]
     violations += _within_vacancies(new, places, policy)
@@ -81,14 +81,15 @@ def _kept_where_they_are(
     return out
 
 
-def _verdicts(
+def verdicts(
     rows: pd.DataFrame,
     children: pd.DataFrame,
     settings: pd.DataFrame,
     journeys: pd.DataFrame,
     policy: Policy,
 ) -> list[tuple[str, str, str]]:
-    """(child_id, urn, why unsuitable or "") for each (child_id, urn) row, one by one."""
+    """(child_id, urn, why unsuitable or "") for each (child_id, urn) row, one by one: the
+    checker's own reading of the suitability rules."""
     child = _records(children, "child_id")
     setting = _records(settings, "urn")
     return [
@@ -227,6 +228,6 @@ def _none_suitable(
     candidates = journeys[journeys["child_id"].astype(str).isin(set(said.astype(str)))]
     return [
         f"child {c} unplaced as having no suitable setting but {u} is suitable"
-        for c, u, why in _verdicts(candidates, children, settings, journeys, policy)
+        for c, u, why in verdicts(candidates, children, settings, journeys, policy)
         if not why
     ]

@@ -323,9 +323,8 @@ def free_places(places: pd.DataFrame, settings: pd.DataFrame, policy: Policy) ->
 
 def vacancy(pairs: Pairs, free: IntArray) -> FloatArray:
     """Places open to the child in each pair: the tighter of its need line and whole line."""
-    need_free = np.where(pairs.line >= 0, free[np.maximum(pairs.line, 0)], np.inf)
-    whole_free = np.where(pairs.whole >= 0, free[np.maximum(pairs.whole, 0)], np.inf)
-    return np.minimum(need_free, whole_free)
+    open_places = np.append(free.astype(np.float64), np.inf)  # -1 (no line) reads as unbounded
+    return np.minimum(open_places[pairs.line], open_places[pairs.whole])
 
 
 def much_dearer(pairs: Pairs, ratio: float) -> BoolArray:

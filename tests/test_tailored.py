@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import given, settings
 
+from solver.check import verdicts
 from solver.model import SettingType
 from solver.needs import Need
 from solver.scenario import Policy
@@ -12,6 +14,7 @@ from tests.placement_tables import (
     TARIFFS,
     child,
     children_table,
+    instances,
     journeys_table,
     place,
     places_table,
@@ -182,3 +185,27 @@ def test_family_page_lists_settings_in_plain_words() -> None:
     assert "Setting 5" in page and "designated for the child's primary need" in page
     assert "does not teach the child's year group" in page
     assert "490000" not in page  # no home location
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances())
+def test_lists_agree_with_the_independent_checker(instance) -> None:
+    """A setting is on a child's list exactly when the checker's own rules find it suitable."""
+    table = tailored_lists(
+        instance.children,
+        instance.settings,
+        instance.places,
+        instance.journeys,
+        TARIFFS,
+        Policy(),
+    )
+    verdict = {
+        (c, u): why == ""
+        for c, u, why in verdicts(
+            table, instance.children, instance.settings, instance.journeys, Policy()
+        )
+    }
+    on_list = dict(
+        zip(zip(table["child_id"], table["urn"], strict=True), table["on_list"], strict=True)
+    )
+    assert on_list == verdict
