@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 
-from solver.problems import InputError
+from solver.allocate import allocate, write_allocation
+from solver.check import check_allocation
+from solver.inputs import LoadedInputs, load_scenario_inputs
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario, load_scenario
+from solver.tailored import tailored_lists, write_lists
+from solver.travel_table import find_journeys, load_journeys
 from solver.validate import ValidationReport, validate_files
 
 app = typer.Typer(
@@ -86,6 +94,85 @@ def travel(
 
     target = report_problems(lambda: write_travel_times(scenario, out))
     typer.echo(f"wrote {target}")
+
+
+ScenarioOption = Annotated[Path, typer.Option("--scenario", help="scenario YAML")]
+OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
+JourneysOption = Annotated[
+    Path | None,
+    typer.Option("--journeys", help="travel table; default: travel_times.parquet in --out"),
+]
+
+
+def _placement_inputs(
+    scenario: Path, out: Path, journeys: Path | None
+) -> tuple[Scenario, LoadedInputs, pd.DataFrame]:
+    """The scenario, its loaded inputs and the travel table, for lists and solve."""
+    loaded_scenario = load_scenario(scenario)
+    travel = find_journeys(scenario, out, journeys)
+    return loaded_scenario, load_scenario_inputs(loaded_scenario), load_journeys(travel)
+
+
+@app.command()
+def lists(
+    scenario: ScenarioOption,
+    out: OutOption,
+    child: Annotated[
+        list[str] | None, typer.Option("--child", help="child id (repeat); default: all")
+    ] = None,
+    journeys: JourneysOption = None,
+) -> None:
+    """Tailored lists: every setting on or off each child's list, ranked, with reasons."""
+
+    def run() -> int:
+        loaded, inputs, trips = _placement_inputs(scenario, out, journeys)
+        known = set(inputs.children["child_id"].astype(str))
+        unknown = [c for c in child or [] if c not in known]
+        if unknown:
+            raise InputError(
+                Problem("--child", None, "child_id", f"unknown child {c}") for c in unknown
+            )
+        table = tailored_lists(
+            inputs.children,
+            inputs.settings,
+            inputs.places,
+            trips,
+            inputs.tariffs,
+            loaded.policy,
+            child_ids=child or None,
+        )
+        write_lists(table, out)
+        return int(table["child_id"].nunique())
+
+    count = report_problems(run)
+    typer.echo(f"tailored lists for {count} children written to {out}")
+
+
+@app.command()
+def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = None) -> None:
+    """Placement optimisation: every child in scope to a suitable setting at least cost."""
+
+    def run() -> dict[str, object]:
+        loaded, inputs, trips = _placement_inputs(scenario, out, journeys)
+        result = allocate(
+            inputs.children, inputs.settings, inputs.places, trips, inputs.tariffs, loaded.policy
+        )
+        violations = check_allocation(
+            inputs.children,
+            inputs.settings,
+            inputs.places,
+            trips,
+            inputs.tariffs,
+            loaded.policy,
+            result.placements,
+            result.unplaced,
+        )
+        if violations:
+            raise RuntimeError(f"checker found {len(violations)} violations: {violations[:3]}")
+        write_allocation(result, out)
+        return result.summary()
+
+    typer.echo(json.dumps(report_problems(run)))
 
 
 def main() -> None:
