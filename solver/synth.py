@@ -1,0 +1,488 @@
+"""Synthetic inputs of any size, and the generators the embedded Rutland sample shares.
+
+One place for each concept: a mix becomes exact counts (`quota`), labels are dealt to children
+with exact counts (`deal`, `assign_exact`), children live at postcode-like points (`homes_at`)
+and attend a suitable setting near home (`can_attend`, `choose_settings`). `synth_inputs`
+builds a whole LA-like instance on a perturbed-grid road network; everything is seeded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from ortools.graph.python import min_cost_flow
+from pyproj import Transformer
+
+from solver.model import SPECIALIST_TYPES, SettingType
+from solver.needs import CODED_NEEDS, NATIONAL_NEED_MIX, TRANSFER_NCYS, Need, ncy_range_of_ages
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+#: Share of EHCPs held by boys and young men in England, January 2025 (DfE).
+NATIONAL_MALE_SHARE = 0.706
+
+_SCHOOL_AGE_SHAPE = np.array([5, 6, 7, 8, 9, 10, 10, 10, 10, 9, 8], dtype=np.float64)
+
+#: Share of EHCPs by NCY (England, shape of Jan 2025): 78% aged 5-15, i.e. NCY 1..11.
+NATIONAL_NCY_MIX: Mapping[int, float] = MappingProxyType(
+    {
+        -2: 0.002,
+        -1: 0.008,
+        0: 0.030,
+        **dict(zip(range(1, 12), 0.78 * _SCHOOL_AGE_SHAPE / _SCHOOL_AGE_SHAPE.sum(), strict=True)),
+        12: 0.060,
+        13: 0.050,
+        14: 0.035,
+        15: 0.020,
+        16: 0.010,
+        17: 0.004,
+        18: 0.001,
+    }
+)
+
+
+def quota(shares: npt.ArrayLike, n: int) -> Ints:
+    """Split `n` into whole counts proportional to `shares` (largest remainder, ties first)."""
+    weights = np.asarray(shares, dtype=np.float64)
+    exact = n * weights / weights.sum()
+    counts = np.floor(exact).astype(np.int64)
+    short = n - int(counts.sum())
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[:short]] += 1
+    return counts
+
+
+def deal(rng: np.random.Generator, labels: Sequence[object], counts: npt.ArrayLike) -> np.ndarray:
+    """The labels, each repeated `counts` times, in a random order."""
+    return rng.permutation(np.repeat(np.asarray(labels, dtype=object), np.asarray(counts)))
+
+
+def assign_exact(rng: np.random.Generator, weights: npt.ArrayLike, counts: npt.ArrayLike) -> Ints:
+    """Give each row one label (column) so label j is used exactly counts[j] times.
+
+    Rows favour labels with high weight: a random (Gumbel-perturbed) maximum-likelihood matching
+    solved as a min-cost flow, so exact margins and soft preferences hold together.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    need = np.asarray(counts, dtype=np.int64)
+    n, k = w.shape
+    if int(need.sum()) != n:
+        raise ValueError(f"counts sum to {int(need.sum())}, expected {n}")
+    score = np.log(np.maximum(w, 1e-9)) - np.log(-np.log(rng.random((n, k))))
+    cost = np.round(-1000 * score).astype(np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        np.repeat(np.arange(n), k),
+        n + np.tile(np.arange(k), n),
+        np.ones(n * k, np.int64),
+        cost.ravel(),
+    )
+    flow.set_nodes_supplies(np.arange(n + k), np.concatenate([np.ones(n, np.int64), -need]))
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("no assignment meets the counts")
+    return np.argmax(flow.flows(arcs).reshape(n, k), axis=1).astype(np.int64)
+
+
+def homes_at(rng: np.random.Generator, n: int, weights: npt.ArrayLike) -> Ints:
+    """Indices of the points (postcode centroids) `n` children live at, drawn by `weights`."""
+    p = np.asarray(weights, dtype=np.float64)
+    return rng.choice(len(p), size=n, p=p / p.sum()).astype(np.int64)
+
+
+def designation_matrix(settings: pd.DataFrame) -> Bools:
+    """(settings x coded needs) True where the setting is designated for the need."""
+    index = {need.value: j for j, need in enumerate(Need)}
+    out = np.zeros((len(settings), len(Need)), dtype=bool)
+    for i, needs in enumerate(settings["designated_needs"]):
+        out[i, [index[n] for n in needs]] = True
+    return out
+
+
+def need_indices(needs: pd.Series | Sequence[str]) -> Ints:
+    """Position of each need value in `Need` (the columns of `designation_matrix`)."""
+    index = {need.value: j for j, need in enumerate(Need)}
+    return np.asarray([index[str(n)] for n in needs], dtype=np.int64)
+
+
+def can_attend(
+    ncy: npt.ArrayLike, needs: Ints, settings: pd.DataFrame, *, designated_only: bool = False
+) -> Bools:
+    """(children x settings) True where the age fits and, for specialist settings, the need does.
+
+    With `designated_only`, every setting must be designated for the need (RP and SEN units).
+    """
+    years = np.asarray(ncy, dtype=np.int64)[:, None]
+    age_ok = (years >= settings["ncy_low"].to_numpy()[None, :]) & (
+        years <= settings["ncy_high"].to_numpy()[None, :]
+    )
+    designated = designation_matrix(settings)[:, needs].T
+    if designated_only:
+        return age_ok & designated
+    specialist = settings["setting_type"].isin([t.value for t in SPECIALIST_TYPES]).to_numpy()
+    return age_ok & (designated | ~specialist[None, :])
+
+
+def choose_settings(
+    rng: np.random.Generator,
+    homes: Floats,
+    allowed: Bools,
+    places: Floats,
+    *,
+    scale_m: float,
+    chunk: int = 2048,
+) -> Ints:
+    """For each child, an allowed setting drawn with weight exp(-distance / scale); -1 if none.
+
+    `homes` and `places` are (n, 2) and (m, 2) easting/northing arrays in metres.
+    """
+    n = len(homes)
+    out = np.full(n, -1, dtype=np.int64)
+    draws = rng.random(n)
+    for start in range(0, n, chunk):
+        rows = slice(start, min(start + chunk, n))
+        gap = np.hypot(
+            homes[rows, None, 0] - places[None, :, 0], homes[rows, None, 1] - places[None, :, 1]
+        )
+        weight = np.where(allowed[rows], np.exp(-gap / scale_m), 0.0)
+        cumulative = np.cumsum(weight, axis=1)
+        total = cumulative[:, -1]
+        pick = (cumulative < (draws[rows] * total)[:, None]).sum(axis=1)
+        out[rows] = np.where(total > 0, np.minimum(pick, allowed.shape[1] - 1), -1)
+    return out
+
+
+def vacancies_for(demand: Ints, rng: np.random.Generator, *, slack: float = 0.1) -> Ints:
+    """Vacancies that meet a demand with a little slack: ceil((1 + slack) * demand) + 0..1."""
+    return np.ceil((1 + slack) * demand).astype(np.int64) + rng.integers(0, 2, len(demand))
+
+
+# --- the synthetic instance -------------------------------------------------------------------
+
+#: Where synthetic areas sit: British National Grid metres near Coventry (inland England).
+SYNTH_ORIGIN = (420000.0, 270000.0)
+
+#: Kinds of synthetic setting: type, GIAS type code, statutory ages and share of all settings.
+_SETTING_KINDS: tuple[tuple[str, SettingType, int, int, int, float], ...] = (
+    ("primary school", SettingType.MAINSTREAM, 34, 4, 11, 0.60),
+    ("primary school with resourced provision", SettingType.MAINSTREAM_RP, 34, 4, 11, 0.06),
+    ("secondary school", SettingType.MAINSTREAM, 28, 11, 18, 0.12),
+    ("secondary school with SEN unit", SettingType.MAINSTREAM_RP, 28, 11, 18, 0.03),
+    ("special school", SettingType.STATE_SPECIAL, 7, 2, 19, 0.05),
+    ("non-maintained special school", SettingType.NON_MAINTAINED_SPECIAL, 8, 5, 19, 0.005),
+    ("independent special school", SettingType.INDEPENDENT_SPECIAL, 10, 5, 19, 0.04),
+    ("independent school", SettingType.INDEPENDENT_MAINSTREAM, 11, 3, 18, 0.03),
+    ("alternative provision", SettingType.ALTERNATIVE_PROVISION, 14, 5, 16, 0.025),
+    ("further education college", SettingType.POST16, 18, 16, 25, 0.04),
+)
+
+#: Where children with EHCPs are placed, by phase (school age, early years, post-16): shares.
+_PLACEMENT_MIX: Mapping[str, Mapping[SettingType, float]] = MappingProxyType(
+    {
+        "early": {SettingType.MAINSTREAM: 0.6, SettingType.STATE_SPECIAL: 0.4},
+        "school": {
+            SettingType.MAINSTREAM: 0.45,
+            SettingType.MAINSTREAM_RP: 0.07,
+            SettingType.STATE_SPECIAL: 0.32,
+            SettingType.NON_MAINTAINED_SPECIAL: 0.01,
+            SettingType.INDEPENDENT_SPECIAL: 0.07,
+            SettingType.INDEPENDENT_MAINSTREAM: 0.02,
+            SettingType.ALTERNATIVE_PROVISION: 0.03,
+        },
+        "post16": {
+            SettingType.POST16: 0.65,
+            SettingType.STATE_SPECIAL: 0.20,
+            SettingType.INDEPENDENT_SPECIAL: 0.05,
+            SettingType.MAINSTREAM: 0.10,
+        },
+    }
+)
+
+#: Ofsted overall grades and their rough shares among schools (illustrative).
+OFSTED_GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+OFSTED_SHARES = (0.18, 0.68, 0.11, 0.03)
+
+
+@dataclass(frozen=True)
+class RoadNetwork:
+    """A synthetic road network: node positions and ways (node index runs with a highway tag)."""
+
+    easting: Floats
+    northing: Floats
+    ways: tuple[tuple[str, str, Ints], ...]  # (highway, maxspeed or "", node indices)
+    spacing_m: float
+
+
+def _road_class(line: int, lines: int) -> str:
+    """The highway class of grid line `line` of `lines`: a hierarchy by line index."""
+    if line == lines // 2:
+        return "motorway"
+    for step, kind in ((64, "trunk"), (16, "primary"), (8, "secondary"), (4, "tertiary")):
+        if line % step == step // 2:
+            return kind
+    return "residential" if line % 2 else "unclassified"
+
+
+_MAXSPEED: Mapping[str, tuple[str, float]] = MappingProxyType(
+    {
+        "motorway": ("70 mph", 1.0),
+        "trunk": ("60 mph", 0.6),
+        "primary": ("50 mph", 0.4),
+        "secondary": ("40 mph", 0.3),
+        "tertiary": ("30 mph", 0.2),
+        "unclassified": ("30 mph", 0.1),
+        "residential": ("20 mph", 0.2),
+    }
+)
+
+
+def synth_network(rng: np.random.Generator, nodes: int) -> RoadNetwork:
+    """A connected, perturbed grid of `nodes` nodes with a road hierarchy on its lines.
+
+    About 60 km across at 200,000 nodes (width grows as nodes**0.25), so journeys take minutes
+    to an hour. Each row and column of the grid is one way; a partial last row stays connected.
+    """
+    if nodes < 4:
+        raise ValueError("a road network needs at least 4 nodes")
+    side = math.ceil(math.sqrt(nodes))
+    spacing = 60000.0 * (nodes / 200000) ** 0.25 / side
+    index = np.arange(nodes)
+    row, col = index // side, index % side
+    jitter = rng.uniform(-0.3, 0.3, (2, nodes)) * spacing
+    easting = SYNTH_ORIGIN[0] + col * spacing + jitter[0]
+    northing = SYNTH_ORIGIN[1] + row * spacing + jitter[1]
+    rows = math.ceil(nodes / side)
+    lines = [(r, index[row == r]) for r in range(rows)] + [
+        (c, index[col == c]) for c in range(side)
+    ]
+    ways = []
+    for line, members in lines:
+        if len(members) < 2:
+            continue
+        highway = _road_class(line, side)
+        speed, share = _MAXSPEED[highway]
+        ways.append((highway, speed if rng.random() < share else "", members))
+    return RoadNetwork(easting, northing, tuple(ways), spacing)
+
+
+def write_osm(network: RoadNetwork, path: Path) -> None:
+    """Write the network as OSM XML (WGS84 nodes, ways with highway and maxspeed tags)."""
+    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs84.transform(network.easting, network.northing)
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        '<osm version="0.6" generator="rightplace synth">\n',
+        f'  <bounds minlat="{lat.min():.7f}" minlon="{lon.min():.7f}" '
+        f'maxlat="{lat.max():.7f}" maxlon="{lon.max():.7f}"/>\n',
+    ]
+    parts += [
+        f'  <node id="{i}" lat="{y:.7f}" lon="{x:.7f}"/>\n'
+        for i, y, x in zip(range(1, len(lat) + 1), lat.tolist(), lon.tolist(), strict=True)
+    ]
+    for way_id, (highway, maxspeed, members) in enumerate(network.ways, start=1):
+        refs = "".join(f'<nd ref="{j}"/>' for j in (members + 1).tolist())
+        tags = f'<tag k="highway" v="{highway}"/>'
+        if maxspeed:
+            tags += f'<tag k="maxspeed" v="{maxspeed}"/>'
+        parts.append(f'  <way id="{way_id}">{refs}{tags}</way>\n')
+    parts.append("</osm>\n")
+    Path(path).write_text("".join(parts), encoding="utf-8")
+
+
+def _town_weights(rng: np.random.Generator, network: RoadNetwork, towns: int = 6) -> Floats:
+    """Population weight of each node: a rural floor plus a few towns (Gaussian bumps)."""
+    x, y = network.easting, network.northing
+    centres = rng.choice(len(x), size=min(towns, len(x)), replace=False)
+    width = (x.max() - x.min() + network.spacing_m) / 8
+    bumps = sum(np.exp(-((x - x[c]) ** 2 + (y - y[c]) ** 2) / (2 * width**2)) for c in centres)
+    return 0.15 + np.asarray(bumps, dtype=np.float64)
+
+
+def synth_postcodes(rng: np.random.Generator, network: RoadNetwork, count: int) -> pd.DataFrame:
+    """`count` postcode-like points near the network's nodes, denser in towns."""
+    at = homes_at(rng, count, _town_weights(rng, network))
+    jitter = rng.uniform(-0.3, 0.3, (2, count)) * network.spacing_m
+    district, rest = np.divmod(np.arange(count), 10 * 26 * 26)
+    sector, unit = np.divmod(rest, 26 * 26)
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    codes = [
+        f"ZZ{d + 1} {s}{letters[u // 26]}{letters[u % 26]}"
+        for d, s, u in zip(district.tolist(), sector.tolist(), unit.tolist(), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "postcode": codes,
+            "easting": np.round(network.easting[at] + jitter[0]),
+            "northing": np.round(network.northing[at] + jitter[1]),
+        }
+    )
+
+
+def _designations(rng: np.random.Generator, m: int, low: int, high: int) -> list[tuple[str, ...]]:
+    """`m` random sets of `low`..`high` coded needs, common needs likelier (Gumbel top-k)."""
+    mix = np.array([NATIONAL_NEED_MIX[n] for n in CODED_NEEDS])
+    keys = np.log(mix)[None, :] - np.log(-np.log(rng.random((m, len(mix)))))
+    order = np.argsort(-keys, axis=1)
+    sizes = rng.integers(low, high + 1, m)
+    return [tuple(sorted(CODED_NEEDS[j].value for j in order[i, : sizes[i]])) for i in range(m)]
+
+
+def synth_settings(
+    rng: np.random.Generator, m: int, postcodes: pd.DataFrame, *, la_code: str = "900"
+) -> pd.DataFrame:
+    """`m` settings of a realistic mix at postcode points (SETTING_COLUMNS + GIAS extras)."""
+    counts = quota([k[5] for k in _SETTING_KINDS], m)
+    kind = np.repeat(np.arange(len(_SETTING_KINDS)), counts)
+    table = pd.DataFrame(
+        [_SETTING_KINDS[k][:5] for k in kind],
+        columns=["kind", "setting_type", "type_code", "low_age", "high_age"],
+    )
+    table["setting_type"] = table["setting_type"].map(str)
+    ncy_low, ncy_high = ncy_range_of_ages(table["low_age"], table["high_age"])  # type: ignore[arg-type]
+    site = homes_at(rng, m, np.ones(len(postcodes)))
+    setting_type = table["setting_type"].to_numpy()
+    specialist = np.isin(setting_type, [t.value for t in SPECIALIST_TYPES])
+    rp = setting_type == SettingType.MAINSTREAM_RP.value
+    needs: list[tuple[str, ...]] = [()] * m
+    for mask, low, high in ((specialist, 2, 5), (rp, 1, 2)):
+        for i, d in zip(
+            np.flatnonzero(mask), _designations(rng, int(mask.sum()), low, high), strict=True
+        ):
+            needs[i] = d
+    secondary = table["kind"].str.startswith("secondary")
+    capacity = np.select(
+        [table["kind"].str.contains("primary"), secondary, specialist],
+        [
+            rng.choice([105, 210, 315, 420, 630], m),
+            rng.integers(6, 16, m) * 100,
+            rng.integers(6, 25, m) * 10,
+        ],
+        rng.integers(4, 30, m) * 10,
+    )
+    first_urn = 900001
+    return pd.DataFrame(
+        {
+            "urn": [str(first_urn + i) for i in range(m)],
+            "name": [f"Synthetic {k} {i + 1}" for i, k in enumerate(table["kind"])],
+            "setting_type": setting_type,
+            "la_code": la_code,
+            "low_age": table["low_age"],
+            "high_age": table["high_age"],
+            "ncy_low": ncy_low,
+            "ncy_high": ncy_high,
+            "gender": "mixed",
+            "easting": postcodes["easting"].to_numpy()[site],
+            "northing": postcodes["northing"].to_numpy()[site],
+            "postcode": postcodes["postcode"].to_numpy()[site],
+            "designated_needs": pd.Series(needs, dtype=object),
+            "provision": np.where(rp, np.where(secondary, "SEN unit", "resourced provision"), ""),
+            "capacity": pd.array(capacity, dtype="Int64"),
+            "on_roll": pd.array(capacity, dtype="Int64"),
+            "ofsted": deal(rng, OFSTED_GRADES, quota(OFSTED_SHARES, m)),
+            "section41": (setting_type == SettingType.INDEPENDENT_SPECIAL.value)
+            & (rng.random(m) < 0.7),
+            "type_code": table["type_code"],
+            "la_name": "Synthshire (synthetic)",
+        }
+    )
+
+
+def _preferred_types(rng: np.random.Generator, ncy: Ints) -> np.ndarray:
+    """The setting type each child is placed in, drawn from the placement mix of its phase."""
+    out = np.empty(len(ncy), dtype=object)
+    phase = np.where(ncy < 0, "early", np.where(ncy >= 12, "post16", "school"))
+    for name, mix in _PLACEMENT_MIX.items():
+        rows = np.flatnonzero(phase == name)
+        out[rows] = deal(rng, [t.value for t in mix], quota(list(mix.values()), len(rows)))
+    return out
+
+
+def place_children(
+    rng: np.random.Generator,
+    ncy: Ints,
+    needs: Ints,
+    homes: Floats,
+    settings: pd.DataFrame,
+    preferred: np.ndarray,
+    *,
+    scale_m: float,
+) -> Ints:
+    """A suitable setting near home for each child, of the preferred type where one can take them.
+
+    RP/unit settings count as suitable only for their designated needs; -1 where none is.
+    """
+    allowed = can_attend(ncy, needs, settings)
+    rp = (settings["setting_type"] == SettingType.MAINSTREAM_RP.value).to_numpy()
+    in_unit = can_attend(ncy, needs, settings, designated_only=True)
+    allowed &= ~rp[None, :] | in_unit
+    places = settings[["easting", "northing"]].to_numpy(dtype=np.float64)
+    kinds = settings["setting_type"].to_numpy()
+    chosen = choose_settings(
+        rng, homes, allowed & (kinds[None, :] == preferred[:, None]), places, scale_m=scale_m
+    )
+    rest = np.flatnonzero(chosen < 0)
+    chosen[rest] = choose_settings(rng, homes[rest], allowed[rest], places, scale_m=scale_m)
+    return chosen
+
+
+def synth_children(
+    rng: np.random.Generator, n: int, postcodes: pd.DataFrame, settings: pd.DataFrame
+) -> tuple[pd.DataFrame, Ints]:
+    """`n` children with national need, sex and age mixes, placed unless at a transfer.
+
+    Returns the children (child columns plus `postcode`) and, for each, the setting a transfer
+    child would likely move to (-1 otherwise), used to size vacancies.
+    """
+    ncy = deal(rng, list(NATIONAL_NCY_MIX), quota(list(NATIONAL_NCY_MIX.values()), n)).astype(
+        np.int64
+    )
+    primary = deal(
+        rng, [k.value for k in NATIONAL_NEED_MIX], quota(list(NATIONAL_NEED_MIX.values()), n)
+    )
+    sex = deal(rng, ["M", "F"], quota([NATIONAL_MALE_SHARE, 1 - NATIONAL_MALE_SHARE], n))
+    secondary = deal(
+        rng, [k.value for k in NATIONAL_NEED_MIX], quota(list(NATIONAL_NEED_MIX.values()), n)
+    )
+    secondary = np.where(
+        (rng.random(n) < 0.3) & (secondary != primary) & (secondary != "UNKNOWN"), secondary, ""
+    )
+    home = homes_at(rng, n, np.ones(len(postcodes)))
+    homes = postcodes[["easting", "northing"]].to_numpy(dtype=np.float64)[home]
+    transfer = np.isin(ncy, list(TRANSFER_NCYS))
+    needs = need_indices(primary)
+    scale = 5000.0
+    preferred = _preferred_types(rng, np.where(transfer, np.minimum(ncy + 1, 20), ncy))
+    chosen = place_children(
+        rng,
+        np.where(transfer, np.minimum(ncy + 1, 20), ncy),
+        needs,
+        homes,
+        settings,
+        preferred,
+        scale_m=scale,
+    )
+    urns = settings["urn"].to_numpy()
+    current = np.where(~transfer & (chosen >= 0), urns[np.maximum(chosen, 0)], "")
+    children = pd.DataFrame(
+        {
+            "child_id": [f"SYN-{i + 1:06d}" for i in range(n)],
+            "ncy": ncy,
+            "sex": sex,
+            "primary_need": primary,
+            "secondary_need": secondary,
+            "postcode": postcodes["postcode"].to_numpy()[home],
+            "easting": homes[:, 0],
+            "northing": homes[:, 1],
+            "current_urn": current,
+            "transfer": transfer,
+        }
+    )
+    return children, np.where(transfer, chosen, -1)
