@@ -163,6 +163,18 @@ def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = N
     typer.echo(json.dumps(report_problems(run)))
 
 
+@app.command()
+def travel(
+    scenario: Annotated[Path, typer.Option("--scenario", help="Scenario file (YAML).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for travel_times.parquet.")],
+) -> None:
+    """Drive times from every child's home to every setting within the scenario's cut-off."""
+    from solver.journeys import write_travel_times
+
+    target = report_problems(lambda: write_travel_times(scenario, out))
+    typer.echo(f"wrote {target}")
+
+
 def main() -> None:
     """Console entry point."""
     app()
