@@ -18,7 +18,7 @@ from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists, write_lists
-from solver.travel_table import find_journeys, load_journeys
+from solver.travel_table import scenario_journeys
 from solver.validate import ValidationReport, validate_files
 
 app = typer.Typer(
@@ -88,7 +88,10 @@ ScenarioOption = Annotated[Path, typer.Option("--scenario", help="scenario YAML"
 OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
 JourneysOption = Annotated[
     Path | None,
-    typer.Option("--journeys", help="travel table; default: travel_times.parquet in --out"),
+    typer.Option(
+        "--journeys",
+        help="travel table; default: travel_times.parquet in --out, else computed and cached",
+    ),
 ]
 
 
@@ -97,8 +100,12 @@ def _placement_inputs(
 ) -> tuple[Scenario, LoadedInputs, pd.DataFrame]:
     """The scenario, its loaded inputs and the travel table, for lists and solve."""
     loaded_scenario = load_scenario(scenario)
-    travel = find_journeys(scenario, out, journeys)
-    return loaded_scenario, load_scenario_inputs(loaded_scenario), load_journeys(travel)
+    inputs = load_scenario_inputs(loaded_scenario)
+    return (
+        loaded_scenario,
+        inputs,
+        scenario_journeys(scenario, loaded_scenario, inputs, out, journeys),
+    )
 
 
 @app.command()
