@@ -1,4 +1,4 @@
-"""The cached travel-time table (`travel_times.parquet`) that lists and placements read."""
+"""The travel-time table that lists and placements read: cached, else computed and cached."""
 
 from __future__ import annotations
 
@@ -6,22 +6,56 @@ from pathlib import Path
 
 import pandas as pd
 
+from solver.inputs import LoadedInputs
 from solver.problems import InputError, Problem
+from solver.scenario import Scenario
 
-JOURNEY_COLUMNS = ("child_id", "urn", "seconds", "estimated")
+#: The file `rightplace travel` writes, and its columns (solver.journeys defines the same).
 TRAVEL_FILE = "travel_times.parquet"
+JOURNEY_COLUMNS = ("child_id", "urn", "seconds", "estimated")
 
 
-def find_journeys(scenario: Path, out_dir: Path, given: Path | None = None) -> Path:
-    """The travel table to use: the one given, else in the output folder, else by the scenario."""
-    candidates = [given] if given is not None else [out_dir / TRAVEL_FILE]
-    if given is None:
-        candidates.append(Path(scenario).parent / TRAVEL_FILE)
-    for path in candidates:
-        if path is not None and path.exists():
+def find_journeys(scenario: Path, out_dir: Path, given: Path | None = None) -> Path | None:
+    """The travel table to use: the one given, else in the output folder, else beside the
+    scenario; None when there is none (a given path must exist)."""
+    if given is not None:
+        if not given.exists():
+            raise InputError([Problem(str(given), None, "", "file not found")])
+        return given
+    for path in (out_dir / TRAVEL_FILE, Path(scenario).parent / TRAVEL_FILE):
+        if path.exists():
             return path
-    message = f"no {TRAVEL_FILE}: run `rightplace travel --scenario {scenario} --out {out_dir}`"
-    raise InputError([Problem(str(candidates[0]), None, "", message)])
+    return None
+
+
+def scenario_journeys(
+    scenario_path: Path,
+    scenario: Scenario,
+    inputs: LoadedInputs,
+    out_dir: Path,
+    given: Path | None = None,
+) -> pd.DataFrame:
+    """The scenario's journeys: from the cached table, else computed on its road network and
+    cached in `out_dir` so the next command reads them."""
+    found = find_journeys(scenario_path, out_dir, given)
+    if found is not None:
+        return load_journeys(found)
+    if scenario.inputs.network is None:
+        message = f"no {TRAVEL_FILE} and no road network: give --journeys or inputs.network"
+        raise InputError([Problem(str(scenario_path), None, "inputs.network", message)])
+    from solver.journeys import journey_times, scenario_network  # loads geo only when needed
+
+    journeys = journey_times(
+        scenario_network(scenario, str(scenario_path)),
+        inputs.children,
+        inputs.settings,
+        cutoff_minutes=scenario.policy.cutoff_minutes,
+        children_file=str(scenario.inputs.children),
+        settings_file=str(scenario.inputs.settings),
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    journeys.to_parquet(out_dir / TRAVEL_FILE, index=False)
+    return journeys
 
 
 def load_journeys(path: Path) -> pd.DataFrame:

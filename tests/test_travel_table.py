@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.problems import InputError
 from solver.travel_table import find_journeys, load_journeys
+from tests.test_placement_cli import write_case
 
 
 def test_bad_travel_table_reports_every_row(tmp_path: Path) -> None:
@@ -45,14 +46,15 @@ def test_travel_table_found_in_the_output_folder_first(tmp_path: Path) -> None:
     (out / "travel_times.parquet").touch()
     (tmp_path / "travel_times.parquet").touch()
     assert find_journeys(tmp_path / "s.yaml", out) == out / "travel_times.parquet"
+    assert find_journeys(tmp_path / "elsewhere" / "s.yaml", tmp_path / "none") is None
 
 
-def test_solve_without_travel_table_exits_2_with_advice(tmp_path: Path) -> None:
-    """`rightplace solve` with no travel table says to run `rightplace travel`, exit code 2."""
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text("name: t\ninputs: {settings: g.csv, children: c.csv}\n")
+def test_solve_without_travel_table_or_network_exits_2(tmp_path: Path) -> None:
+    """`rightplace solve` with neither a travel table nor a road network says so, exit code 2."""
+    scenario = write_case(tmp_path)
+    (tmp_path / "out" / "travel_times.parquet").unlink()
     result = CliRunner().invoke(
-        app, ["solve", "--scenario", str(scenario), "--out", str(tmp_path / "o")]
+        app, ["solve", "--scenario", str(scenario), "--out", str(tmp_path / "out")]
     )
     assert result.exit_code == EXIT_BAD_INPUT
-    assert "rightplace travel" in result.output
+    assert "no travel_times.parquet and no road network" in result.output
