@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from solver.problems import InputError
+from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.validate import ValidationReport, validate_files
 
 app = typer.Typer(
@@ -74,6 +75,24 @@ def validate(
         return report
 
     typer.echo(report_problems(check).summary())
+
+
+@app.command()
+def synth(
+    children: Annotated[int, typer.Option("--children", min=1, help="Children with EHCPs.")],
+    settings: Annotated[
+        int, typer.Option("--settings", min=MIN_SETTINGS, help="Schools, colleges and others.")
+    ],
+    nodes: Annotated[int, typer.Option("--nodes", min=4, help="Road network nodes.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the input set to.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same files.")] = 0,
+    postcodes: Annotated[
+        bool, typer.Option("--postcodes", help="Give homes as postcodes, with postcodes.csv.")
+    ] = False,
+) -> None:
+    """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""
+    paths = write_synth(SynthSize(children, settings, nodes, seed), out, postcodes=postcodes)
+    typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
 
 
 def main() -> None:
