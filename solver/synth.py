@@ -240,7 +240,8 @@ def _road_class(line: int, lines: int) -> str:
         return "motorway"
     if line % 2:
         return "residential"
-    for step, kind in ((4, "unclassified"), (8, "tertiary"), (16, "secondary"), (32, "primary")):
+    steps = ((4, "unclassified"), (8, "tertiary"), (16, "secondary"), (32, "primary"))
+    for step, kind in (*steps, (64, "primary")):
         if line % step == step // 2:
             return kind
     return "trunk"
@@ -373,13 +374,9 @@ def synth_settings(
         ):
             needs[i] = d
     secondary = table["kind"].str.startswith("secondary")
-    capacity = np.select(
-        [table["kind"].str.contains("primary"), secondary, specialist],
-        [
-            rng.choice([105, 210, 315, 420, 630], m),
-            rng.integers(6, 16, m) * 100,
-            rng.integers(6, 25, m) * 10,
-        ],
+    capacity = np.select(  # specialist, AP and post-16 places follow from the children later
+        [table["kind"].str.contains("primary"), secondary],
+        [rng.choice([105, 210, 315, 420, 630], m), rng.integers(6, 16, m) * 100],
         rng.integers(4, 30, m) * 10,
     )
     first_urn = 900001
