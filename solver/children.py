@@ -16,12 +16,14 @@ import pandas as pd
 
 from geo.postcodes import normalise_postcodes
 from solver.csvfile import (
+    among,
     missing_columns,
     outside_gb,
     parse_float,
     parse_int,
     parse_needs,
     problems_where,
+    raise_if_any,
     read_text_csv,
 )
 from solver.model import CHILD_COLUMNS, Sex
@@ -41,6 +43,9 @@ OPTIONAL_CHILD_COLUMNS: tuple[str, ...] = (
     "transfer",
 )
 
+#: The problem for a child located by postcode when no postcode lookup could be used.
+NO_POSTCODE_LOOKUP = "postcode given but no postcode lookup file"
+
 _SEX: Mapping[str, str] = MappingProxyType(
     {"m": Sex.MALE.value, "male": Sex.MALE.value, "f": Sex.FEMALE.value, "female": Sex.FEMALE.value}
 )
@@ -59,13 +64,12 @@ def load_children(
     `current_urn` is checked against `settings` when given. A blank `transfer` means false.
     """
     path = Path(path)
-    raw = read_text_csv(path)
+    known = [*REQUIRED_CHILD_COLUMNS, *OPTIONAL_CHILD_COLUMNS]
+    raw = read_text_csv(path, columns=known)
     problems = missing_columns(path, raw, REQUIRED_CHILD_COLUMNS)
     if problems:
         raise InputError(problems)
-    known = [*REQUIRED_CHILD_COLUMNS, *OPTIONAL_CHILD_COLUMNS]
-    dropped = sum(c not in known for c in raw.columns)
-    raw = raw[[c for c in raw.columns if c in known]]
+    dropped = raw.attrs["unread_columns"]
     raw = raw.assign(**{c: "" for c in OPTIONAL_CHILD_COLUMNS if c not in raw.columns})
 
     problems += problems_where(path, raw["child_id"] == "", "child_id", "child_id is blank")
@@ -89,13 +93,12 @@ def load_children(
         path, transfer.isna(), "transfer", "not true/false, yes/no, 1/0 or blank"
     )
     if settings is not None:
-        unknown = (raw["current_urn"] != "") & ~raw["current_urn"].isin(settings["urn"])
+        unknown = (raw["current_urn"] != "") & ~among(raw["current_urn"], settings["urn"])
         problems += problems_where(path, unknown, "current_urn", "URN is not among the settings")
 
     easting, northing, location_problems = _home(path, raw, postcodes)
     problems += location_problems
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
+    raise_if_any(problems)
     children = pd.DataFrame(
         {
             "child_id": raw["child_id"],
@@ -126,9 +129,7 @@ def _home(
     gridded = easting.notna() & northing.notna()
     by_postcode = ~gridded & (raw["postcode"] != "")
     if postcodes is None:
-        problems += problems_where(
-            path, by_postcode, "postcode", "postcode given but no postcode lookup file"
-        )
+        problems += problems_where(path, by_postcode, "postcode", NO_POSTCODE_LOOKUP)
     else:
         lookup = postcodes.set_index("postcode")
         keys = normalise_postcodes(raw["postcode"])

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 
-from solver.problems import InputError
+from solver.allocate import allocate, write_allocation
+from solver.check import check_allocation
+from solver.inputs import LoadedInputs, load_scenario_inputs
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario, load_scenario
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
+from solver.tailored import tailored_lists, write_lists
+from solver.travel_table import scenario_journeys
 from solver.validate import ValidationReport, validate_files
 
 app = typer.Typer(
@@ -78,6 +86,104 @@ def validate(
 
 
 @app.command()
+def travel(
+    scenario: Annotated[Path, typer.Option("--scenario", help="Scenario file (YAML).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for travel_times.parquet.")],
+) -> None:
+    """Drive times from every child's home to every setting within the scenario's cut-off."""
+    from solver.journeys import write_travel_times
+
+    target = report_problems(lambda: write_travel_times(scenario, out))
+    typer.echo(f"wrote {target}")
+
+
+ScenarioOption = Annotated[Path, typer.Option("--scenario", help="scenario YAML")]
+OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
+JourneysOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--journeys",
+        help="travel table; default: travel_times.parquet in --out, else computed and cached",
+    ),
+]
+
+
+def _placement_inputs(
+    scenario: Path, out: Path, journeys: Path | None
+) -> tuple[Scenario, LoadedInputs, pd.DataFrame]:
+    """The scenario, its loaded inputs and the travel table, for lists and solve."""
+    loaded_scenario = load_scenario(scenario)
+    inputs = load_scenario_inputs(loaded_scenario)
+    return (
+        loaded_scenario,
+        inputs,
+        scenario_journeys(scenario, loaded_scenario, inputs, out, journeys),
+    )
+
+
+@app.command()
+def lists(
+    scenario: ScenarioOption,
+    out: OutOption,
+    child: Annotated[
+        list[str] | None, typer.Option("--child", help="child id (repeat); default: all")
+    ] = None,
+    journeys: JourneysOption = None,
+) -> None:
+    """Tailored lists: every setting on or off each child's list, ranked, with reasons."""
+
+    def run() -> int:
+        loaded, inputs, trips = _placement_inputs(scenario, out, journeys)
+        known = set(inputs.children["child_id"].astype(str))
+        unknown = [c for c in child or [] if c not in known]
+        if unknown:
+            raise InputError(
+                Problem("--child", None, "child_id", f"unknown child {c}") for c in unknown
+            )
+        table = tailored_lists(
+            inputs.children,
+            inputs.settings,
+            inputs.places,
+            trips,
+            inputs.tariffs,
+            loaded.policy,
+            child_ids=child or None,
+        )
+        write_lists(table, out)
+        return int(table["child_id"].nunique())
+
+    count = report_problems(run)
+    typer.echo(f"tailored lists for {count} children written to {out}")
+
+
+@app.command()
+def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = None) -> None:
+    """Placement optimisation: every child in scope to a suitable setting at least cost."""
+
+    def run() -> dict[str, object]:
+        loaded, inputs, trips = _placement_inputs(scenario, out, journeys)
+        result = allocate(
+            inputs.children, inputs.settings, inputs.places, trips, inputs.tariffs, loaded.policy
+        )
+        violations = check_allocation(
+            inputs.children,
+            inputs.settings,
+            inputs.places,
+            trips,
+            inputs.tariffs,
+            loaded.policy,
+            result.placements,
+            result.unplaced,
+        )
+        if violations:
+            raise RuntimeError(f"checker found {len(violations)} violations: {violations[:3]}")
+        write_allocation(result, out)
+        return result.summary()
+
+    typer.echo(json.dumps(report_problems(run)))
+
+
+@app.command()
 def synth(
     children: Annotated[int, typer.Option("--children", min=1, help="Children with EHCPs.")],
     settings: Annotated[
@@ -98,3 +204,59 @@ def synth(
 def main() -> None:
     """Console entry point."""
     app()
+
+
+def _origins(values: list[str]) -> list[int]:
+    """Origin years from `2018`, repeated options, or ranges such as `2018-2021`."""
+    years: list[int] = []
+    for value in values:
+        first, _, last = value.partition("-")
+        try:
+            years.extend(range(int(first), int(last or first) + 1))
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a year or a range like 2018-2021") from None
+    return years
+
+
+@app.command()
+def backtest(
+    ehcp: Annotated[Path, typer.Option(help="Folder of DfE EHCP release zips, or their CSVs.")],
+    origin: Annotated[list[str], typer.Option(help="Origin year; repeat it, or 2018-2021.")],
+    out: Annotated[Path, typer.Option(help="Folder for backtest_errors/summary.csv.")],
+    horizon: Annotated[int, typer.Option(min=1, help="Score horizons 1..H years ahead.")] = 3,
+) -> None:
+    """Forecast every LA's total EHCPs from data up to each origin and score them."""
+    from solver.backtest import History, run_backtest
+
+    def work() -> None:
+        history = History.read(ehcp)
+        errors, summary = run_backtest(history, _origins(origin), range(1, horizon + 1))
+        out.mkdir(parents=True, exist_ok=True)
+        errors.to_csv(out / "backtest_errors.csv", index=False)
+        summary.to_csv(out / "backtest_summary.csv", index=False)
+        typer.echo(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+    report_problems(work)
+
+
+@app.command()
+def forecast(
+    scenario: Annotated[
+        Path, typer.Option(help="Scenario YAML with la_code, inputs.ehcp, inputs.population.")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for forecast.csv, scap_send.csv, effects.csv.")],
+    years: Annotated[int, typer.Option(min=1, max=25, help="Years ahead.")] = 10,
+) -> None:
+    """Demand by need, phase and setting type with 80% intervals, places, gap and its cost."""
+    from solver.forecast import scenario_forecast, write_forecast
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
+
+    def work() -> None:
+        loaded_scenario = load_scenario(scenario)
+        loaded = load_scenario_inputs(loaded_scenario)
+        result = scenario_forecast(loaded_scenario, loaded, years, scenario_path=scenario)
+        for path in write_forecast(result, out):
+            typer.echo(str(path))
+
+    report_problems(work)

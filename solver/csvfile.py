@@ -1,7 +1,8 @@
 """Reading input CSVs as text and turning what is wrong with them into problems.
 
 Every loader reads all columns as strings first (codes keep their leading zeros) and then checks
-whole columns at once; row numbers are file lines, the header being line 1.
+whole columns at once; row numbers are file lines, the header being line 1 (exact unless a quoted
+field holds a line break).
 """
 
 from __future__ import annotations
@@ -46,22 +47,43 @@ def guard_read(path: Path, read: Callable[[], T]) -> T:
     """Run `read`; turn the errors a bad file raises into one InputError naming the file."""
     try:
         return read()
+    except InputError:
+        raise
     except (OSError, ValueError, csv.Error) as exc:  # decoding and parsing errors are ValueErrors
         raise InputError([file_problem(path, exc)]) from None
 
 
-def read_text_csv(path: Path, *, encoding: str = "utf-8-sig") -> pd.DataFrame:
-    """Every column of a CSV with a header row, as stripped strings ("" for empty)."""
+def read_text_csv(
+    path: Path,
+    *,
+    encoding: str = "utf-8-sig",
+    columns: Iterable[str] | None = None,
+    allow_empty: bool = False,
+) -> pd.DataFrame:
+    """The columns of a CSV with a header row (those in `columns`, if given) as stripped strings.
+
+    Empty cells are "". Other columns are never parsed, so their contents go no further; how
+    many there were is in `attrs["unread_columns"]`. No data rows is a problem unless allowed.
+    """
+    path = Path(path)
 
     def read() -> pd.DataFrame:
+        header = [str(c).strip() for c in pd.read_csv(path, nrows=0, encoding=encoding).columns]
+        keep = header if columns is None else [c for c in header if c in set(columns)]
         frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding=encoding, skipinitialspace=False
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding=encoding,
+            usecols=lambda name: name.strip() in keep,
         )
         frame.columns = [str(c).strip() for c in frame.columns]
-        return frame.apply(lambda column: column.str.strip())
+        frame = frame.apply(lambda column: column.str.strip())
+        frame.attrs["unread_columns"] = len(header) - len(keep)
+        return frame
 
-    frame = guard_read(Path(path), read)
-    if frame.empty:
+    frame = guard_read(path, read)
+    if frame.empty and not allow_empty:
         raise InputError([Problem(str(path), None, "", "no data rows")])
     return frame
 
@@ -79,6 +101,12 @@ def problems_where(path: Path, mask: pd.Series, column: str, message: str) -> li
     """One problem per row where `mask` is true (the index is the row's 0-based data position)."""
     rows = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
     return [Problem(str(path), int(i) + FIRST_ROW, column, message) for i in rows]
+
+
+def raise_if_any(problems: list[Problem]) -> None:
+    """Raise one InputError with `problems` in line order, if there are any."""
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column, p.message)))
 
 
 def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -105,6 +133,12 @@ def parse_needs(text: pd.Series) -> tuple[pd.Series, pd.Series]:
             continue
     codes = text.map(code_of)
     return codes.fillna("").astype(str), codes.isna()
+
+
+def among(values: pd.Series, known: pd.Series) -> pd.Series:
+    """True where a value is one of `known` (a hash lookup: faster than `isin` on str columns)."""
+    found = pd.Index(known.unique()).get_indexer(values) >= 0
+    return pd.Series(found, index=values.index)
 
 
 #: British National Grid bounds (EPSG:27700) that cover Great Britain.

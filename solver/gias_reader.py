@@ -1,9 +1,9 @@
 """Reading the GIAS "all establishment data" download into the settings table.
 
 Open establishments of the types RightPlace models are kept; closed ones, other types (nurseries,
-higher education, children's centres, ...) and ones without a grid reference are skipped and
-counted, not errors. Resourced provision (RP) and SEN unit capacities are kept aside so that
-default places can be derived from them.
+higher education, children's centres, ...) and ones without a grid reference or statutory age range
+are skipped and counted, not errors. Resourced provision (RP) and SEN unit capacities are kept
+aside so that default places can be derived from them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 from solver.csvfile import (
@@ -23,11 +24,12 @@ from solver.csvfile import (
     parse_int,
     parse_needs,
     problems_where,
+    raise_if_any,
     read_text_csv,
 )
 from solver.gias import RP_COLUMNS, SEN_COLUMNS
 from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, Gender, SettingType
-from solver.needs import ncy_range_of_ages
+from solver.needs import Need, ncy_range_of_ages
 from solver.problems import InputError, Problem
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,15 @@ REQUIRED_GIAS_COLUMNS: tuple[str, ...] = (
     "NumberOfPupils",
     "Easting",
     "Northing",
+)
+
+#: Other columns read when present (SEN and RP columns too); blank when absent.
+OPTIONAL_GIAS_COLUMNS: tuple[str, ...] = (
+    "Gender (name)",
+    "Postcode",
+    "TypeOfResourcedProvision (name)",
+    "OfstedRating (name)",
+    "Section41Approved (name)",
 )
 
 #: `EstablishmentStatus (name)` values of establishments that can take a child.
@@ -99,13 +110,11 @@ def load_gias(path: Path) -> pd.DataFrame:
 def read_gias(path: Path) -> GiasRead:
     """Read a GIAS download (cp1252, quoted codes, "Not applicable" = none) in full."""
     path = Path(path)
-    raw = read_text_csv(path, encoding="cp1252")
+    optional = [*SEN_COLUMNS, *_RP_FIELDS.values(), *OPTIONAL_GIAS_COLUMNS]
+    raw = read_text_csv(path, encoding="cp1252", columns=[*REQUIRED_GIAS_COLUMNS, *optional])
     problems = missing_columns(path, raw, REQUIRED_GIAS_COLUMNS)
     if problems:
         raise InputError(problems)
-    optional = [*SEN_COLUMNS, *_RP_FIELDS.values()]
-    optional += ["Gender (name)", "Postcode", "TypeOfResourcedProvision (name)"]
-    optional += ["OfstedRating (name)", "Section41Approved (name)"]
     raw = raw.assign(**{c: "" for c in optional if c not in raw.columns})
     raw = raw.replace("Not applicable", "")
 
@@ -129,20 +138,26 @@ def read_gias(path: Path) -> GiasRead:
         path, outside_gb(easting, northing), "Easting", "grid reference outside Great Britain"
     )
     located = easting.notna() & northing.notna() & (easting > 0) & (northing > 0)
+    aged = (frame["StatutoryLowAge"] != "") & (frame["StatutoryHighAge"] != "")
     skipped = {
         "closed": int((~is_open).sum()),
         "other type": int((is_open & ~modelled).sum()),
         "no location": int((~located).sum()),
+        "no age range": int((located & ~aged).sum()),
     }
-    frame, codes = frame[located], codes[located]
-    easting, northing = easting[located], northing[located]
+    frame, codes = frame[located & aged], codes[located & aged]
+    easting, northing = easting[located & aged], northing[located & aged]
 
     numbers: dict[str, pd.Series] = {}
     for ours, theirs in {"low_age": "StatutoryLowAge", "high_age": "StatutoryHighAge"}.items():
         numbers[ours], bad = parse_int(frame[theirs])
-        problems += problems_where(
-            path, bad | numbers[ours].isna(), theirs, "blank or not a whole number"
-        )
+        problems += problems_where(path, bad, theirs, "not a whole number")
+    problems += problems_where(
+        path,
+        numbers["high_age"] < numbers["low_age"],
+        "StatutoryHighAge",
+        "below StatutoryLowAge",
+    )
     counts = {"capacity": "SchoolCapacity", "on_roll": "NumberOfPupils", **_RP_FIELDS}
     for ours, theirs in counts.items():
         numbers[ours], bad = parse_int(frame[theirs])
@@ -157,8 +172,9 @@ def read_gias(path: Path) -> GiasRead:
     gender = frame["Gender (name)"].str.lower().map(_GENDER)
     problems += problems_where(path, gender.isna(), "Gender (name)", "unknown gender")
     problems += need_problems
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
+    if frame.empty:
+        problems.append(Problem(str(path), None, "", "no open settings of the types modelled"))
+    raise_if_any(problems)
 
     setting_type = codes.map(lambda c: GIAS_TYPE_CODES[int(c)].value).astype(str)
     rp = (setting_type == SettingType.MAINSTREAM.value) & (provision != "")
@@ -198,13 +214,19 @@ def read_gias(path: Path) -> GiasRead:
 def _designated_needs(path: Path, frame: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
     """Sorted tuples of the need codes in SEN1..SEN13, and a problem per unknown spelling."""
     problems: list[Problem] = []
-    codes = {}
+    codes = []
     for column in SEN_COLUMNS:
-        codes[column], unknown = parse_needs(frame[column])
+        code, unknown = parse_needs(frame[column])
+        codes.append(code.to_numpy(dtype=object))
         for spelling in pd.unique(frame[column][unknown]):
             problems += problems_where(
                 path, frame[column] == spelling, column, f"unknown need code {spelling!r}"
             )
-    table = pd.DataFrame(codes)
-    needs = [tuple(sorted({c for c in row if c})) for row in table.itertuples(index=False)]
-    return pd.Series(needs, index=frame.index, dtype=object), problems
+    table = np.column_stack(codes) if codes else np.empty((len(frame), 0), dtype=object)
+    needs = sorted(n.value for n in Need)
+    has = np.column_stack([(table == need).any(axis=1) for need in needs])
+    # rows share few distinct designations: build each distinct tuple once
+    patterns, which = np.unique(has, axis=0, return_inverse=True)
+    tuples = np.empty(len(patterns), dtype=object)
+    tuples[:] = [tuple(n for n, on in zip(needs, row, strict=True) if on) for row in patterns]
+    return pd.Series(tuples[which.ravel()], index=frame.index, dtype=object), problems

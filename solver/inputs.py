@@ -13,8 +13,9 @@ from typing import TypeVar
 
 import pandas as pd
 
+from geo.postcodes import PostcodeFileError
 from geo.postcodes import load_postcodes as _read_postcodes
-from solver.children import load_children
+from solver.children import NO_POSTCODE_LOOKUP, load_children
 from solver.costs import Tariffs, load_tariffs
 from solver.csvfile import guard_read
 from solver.gias_reader import GiasRead, load_gias, read_gias
@@ -45,14 +46,15 @@ T = TypeVar("T")
 def load_postcodes(path: Path) -> pd.DataFrame:
     """Postcode centroids (geo.postcodes.load_postcodes) with read errors as an InputError."""
     path = Path(path)
-    try:
-        return guard_read(path, lambda: _read_postcodes(path))
-    except InputError as exc:
-        detail = [
-            Problem(p.file, p.row, p.column, "not a postcode lookup: " + p.message)
-            for p in exc.problems
-        ]
-        raise InputError(detail) from None
+
+    def read() -> pd.DataFrame:
+        try:
+            return _read_postcodes(path)
+        except PostcodeFileError as exc:
+            message = f"not a postcode lookup: {exc}"
+            raise InputError([Problem(str(path), None, "", message)]) from None
+
+    return guard_read(path, read)
 
 
 def gather(problems: list[Problem], load: Callable[[], T]) -> T | None:
@@ -96,7 +98,11 @@ def load_files(
     lookup = None if postcodes is None else gather(problems, lambda: load_postcodes(postcodes))
     child_table = None
     if children is not None:
-        child_table = gather(problems, lambda: load_children(children, lookup, setting_table))
+        child_problems: list[Problem] = []
+        child_table = gather(child_problems, lambda: load_children(children, lookup, setting_table))
+        if postcodes is not None and lookup is None:  # its own problems explain these
+            child_problems = [p for p in child_problems if p.message != NO_POSTCODE_LOOKUP]
+        problems += child_problems
     return LoadedFiles(tuple(problems), gias, override_table, child_table)
 
 

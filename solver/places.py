@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 
 from solver.csvfile import (
+    among,
     missing_columns,
     parse_float,
     parse_int,
     parse_needs,
     problems_where,
+    raise_if_any,
     read_text_csv,
 )
 from solver.gias import RP_COLUMNS
@@ -26,6 +28,7 @@ from solver.problems import InputError
 
 #: Columns an override file must have; `vacancies` and `annual_cost` may be absent or blank.
 REQUIRED_OVERRIDE_COLUMNS: tuple[str, ...] = ("urn", "need", "places")
+OPTIONAL_OVERRIDE_COLUMNS: tuple[str, ...] = ("vacancies", "annual_cost")
 
 
 def load_overrides(path: Path, settings: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -35,11 +38,13 @@ def load_overrides(path: Path, settings: pd.DataFrame | None = None) -> pd.DataF
     at the places); `annual_cost` is NaN where blank (the tariff applies).
     """
     path = Path(path)
-    raw = read_text_csv(path)
+    raw = read_text_csv(
+        path, columns=[*REQUIRED_OVERRIDE_COLUMNS, *OPTIONAL_OVERRIDE_COLUMNS], allow_empty=True
+    )
     problems = missing_columns(path, raw, REQUIRED_OVERRIDE_COLUMNS)
     if problems:
         raise InputError(problems)
-    raw = raw.assign(**{c: "" for c in ("vacancies", "annual_cost") if c not in raw.columns})
+    raw = raw.assign(**{c: "" for c in OPTIONAL_OVERRIDE_COLUMNS if c not in raw.columns})
 
     need, bad_need = parse_needs(raw["need"])
     problems += problems_where(path, bad_need, "need", "unknown need code")
@@ -57,10 +62,9 @@ def load_overrides(path: Path, settings: pd.DataFrame | None = None) -> pd.DataF
     duplicate = pd.DataFrame({"urn": raw["urn"], "need": need}).duplicated(keep=False)
     problems += problems_where(path, duplicate, "need", "duplicate line for this URN and need")
     if settings is not None:
-        unknown = (raw["urn"] != "") & ~raw["urn"].isin(settings["urn"])
+        unknown = (raw["urn"] != "") & ~among(raw["urn"], settings["urn"])
         problems += problems_where(path, unknown, "urn", "URN is not among the settings")
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
+    raise_if_any(problems)
     return pd.DataFrame(
         {
             "urn": raw["urn"],

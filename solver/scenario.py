@@ -6,11 +6,20 @@ errors naming the key. Later work adds provision changes and demand assumptions 
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    ValidationError,
+)
 
 from solver.needs import Phase
 from solver.problems import InputError, Problem
@@ -31,6 +40,10 @@ class Inputs(_Strict):
         None, description="road network: OSM XML (.osm, .osm.bz2) or GraphML"
     )
     tariffs: Path | None = Field(None, description="annual cost by setting type and need (YAML)")
+    ehcp: Path | None = Field(None, description="DfE EHCP releases: folder, zip or CSVs")
+    population: list[Path] = Field(
+        default_factory=list, description="ONS population files (MYE2 estimates, SNPP)"
+    )
 
 
 def _default_journey_limits() -> dict[Phase, int]:
@@ -43,10 +56,48 @@ def _default_journey_limits() -> dict[Phase, int]:
     }
 
 
+class RankKey(StrEnum):
+    """One criterion of the tailored-list ranking, applied in the order the policy lists them."""
+
+    SUITABILITY = "suitability"  # settings marked full or much dearer rank after unmarked ones
+    MAINSTREAM = "mainstream"  # mainstream (with or without RP) before specialist settings
+    JOURNEY = "journey"  # shorter journey first
+    COST = "cost"  # cheaper annual cost first
+
+
+def _default_ranking() -> list[RankKey]:
+    return [RankKey.SUITABILITY, RankKey.MAINSTREAM, RankKey.JOURNEY, RankKey.COST]
+
+
 class Policy(_Strict):
-    """Policy settings: journey limits in minutes by phase (good practice, not law)."""
+    """Policy settings: journey limits in minutes by phase (good practice, not law), costs,
+    ranking and the side constraints of placement optimisation."""
 
     journey_limit_minutes: dict[Phase, int] = Field(default_factory=_default_journey_limits)
+    education_weight: NonNegativeFloat = Field(default=1.0, description="weight of place costs")
+    transport_weight: NonNegativeFloat = Field(default=1.0, description="weight of transport costs")
+    ranking: list[RankKey] = Field(default_factory=_default_ranking)
+    mainstream_first: bool = Field(
+        default=True, description="inclusion policy: rank mainstream first"
+    )
+    dear_ratio: float = Field(
+        default=1.5,
+        gt=1.0,
+        description="a setting costing more than this times the cheapest suitable "
+        "alternative (transport included) is marked much dearer",
+    )
+    move_current: bool = Field(
+        default=False, description="also re-place children who are not new or at a phase transfer"
+    )
+    budget_cap: PositiveFloat | None = Field(
+        default=None, description="cap on the annual cost of the placements made (pounds)"
+    )
+    min_mainstream_share: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="minimum share of new placements in mainstream"
+    )
+    reserved_places: dict[str, NonNegativeInt] = Field(
+        default_factory=dict, description="places per setting URN kept free of new placements"
+    )
 
     @property
     def cutoff_minutes(self) -> int:
@@ -63,6 +114,7 @@ class Scenario(_Strict):
 
     name: str
     description: str = ""
+    la_code: str | None = Field(None, description="ONS code of the LA, e.g. E06000017")
     inputs: Inputs
     policy: Policy = Field(default_factory=Policy)
 
@@ -90,6 +142,8 @@ def load_scenario(path: Path) -> Scenario:
     base = path.parent
     resolved = {
         key: (base / value if value is not None else None)
-        for key, value in scenario.inputs.model_dump().items()
+        for key, value in scenario.inputs.model_dump(exclude={"population"}).items()
     }
-    return scenario.model_copy(update={"inputs": Inputs(**resolved)})
+    population = [base / p for p in scenario.inputs.population]
+    inputs = Inputs.model_validate({**resolved, "population": population})
+    return scenario.model_copy(update={"inputs": inputs})

@@ -26,6 +26,7 @@ class ValidationReport:
     places_by_need: Mapping[str, int] = field(default_factory=_empty)
     children_by_need: Mapping[str, int] = field(default_factory=_empty)
     skipped: Mapping[str, int] = field(default_factory=_empty)
+    unread_child_columns: int = 0  # personal or unknown columns of the children file, not read
 
     @property
     def ok(self) -> bool:
@@ -43,6 +44,8 @@ class ValidationReport:
         ]
         if self.children_by_need:
             parts.append(f"{children} children ({_counts(self.children_by_need)})")
+        if self.unread_child_columns:
+            parts.append(f"{self.unread_child_columns} other children columns not read")
         skipped = sum(self.skipped.values())
         if skipped:
             parts.append(f"{skipped} establishments skipped ({_counts(self.skipped)})")
@@ -80,4 +83,7 @@ def validate_files(
             _empty() if loaded.children is None else _value_counts(loaded.children["primary_need"])
         ),
         skipped=MappingProxyType({k: n for k, n in loaded.gias.skipped.items() if n}),
+        unread_child_columns=(
+            0 if loaded.children is None else loaded.children.attrs["dropped_columns"]
+        ),
     )

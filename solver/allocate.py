@@ -1,0 +1,449 @@
+"""Placement optimisation: every child in scope to a suitable setting at least total cost.
+
+The core is a min-cost flow, exact and deterministic, built from numpy arrays:
+
+    source -> child (capacity 1) -> [need line (its free places)] -> setting (its free places)
+           -> sink
+
+with the child's weighted annual cost (education + transport, in pence) on the child's arcs to
+suitable settings within the journey limit. It is solved as a maximum flow of minimum cost, so
+the most children possible are placed, and among such allocations the cheapest is chosen.
+Children out of scope keep their current placement and use no vacancy.
+
+Side constraints (a budget cap, a minimum mainstream share) are one linear row a.x <= b each. It
+is relaxed into the costs with a multiplier lambda (Lagrangian relaxation): every lambda gives a
+min-cost flow whose Lagrangian value is a lower bound, and whose allocation is feasible when it
+meets the row. Lambda is found by Kelley's cutting-plane method in one dimension, so a handful of
+flow solves gives the best bound and a feasible allocation with its gap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from ortools.graph.python import min_cost_flow
+
+from solver.costs import Tariffs
+from solver.problems import InputError, Problem
+from solver.rules import (
+    NEEDS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Pairs,
+    assess,
+    free_places,
+    is_mainstream,
+    journey_index,
+    positions,
+    within_age_and_limit,
+)
+from solver.scenario import Policy
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+#: Costs enter the flow as integer pence.
+COST_SCALE = 100
+#: Denominator of the Lagrange multipliers tried (a multiplier is an integer over it).
+LAMBDA_SCALE = 1024
+
+NO_SUITABLE = "no suitable setting in reach"
+ALL_FULL = "all full"
+OVER_BUDGET = "over budget"
+MAINSTREAM_SHARE = "minimum mainstream share"
+#: With side constraints, each child left unplaced adds this (pounds) to the objective: more
+#: than any annual placement, so the most children possible are placed within the constraint.
+UNPLACED_PENALTY = 1_000_000
+
+PLACEMENT_COLUMNS = ("child_id", "urn", "need", "kept", "travel_minutes", "annual_cost")
+UNPLACED_COLUMNS = ("child_id", "reason")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The result: placements, unplaced children with reasons, and the solve's quality.
+
+    `objective` is the weighted annual cost of the placements made (children in scope), plus
+    UNPLACED_PENALTY per unplaced child when a side constraint is on; `bound` is a proven lower
+    bound on it (equal when optimal); pounds. `solves` counts the min-cost flow solves.
+    """
+
+    placements: pd.DataFrame
+    unplaced: pd.DataFrame
+    status: str
+    objective: float
+    bound: float
+    solves: int = 1
+
+    @property
+    def gap(self) -> float:
+        """Relative gap between the objective and the bound (0 when optimal)."""
+        return 0.0 if self.objective <= 0 else max(self.objective - self.bound, 0) / self.objective
+
+    def summary(self) -> dict[str, object]:
+        """The figures written to summary.json."""
+        travel = self.placements["travel_minutes"].dropna()
+        return {
+            "status": self.status,
+            "objective": round(self.objective, 2),
+            "bound": round(self.bound, 2),
+            "gap": round(self.gap, 6),
+            "placed": int(len(self.placements)),
+            "unplaced": int(len(self.unplaced)),
+            "total_cost": round(float(self.placements["annual_cost"].sum()), 2),
+            "mean_travel_minutes": round(float(travel.mean()), 2) if len(travel) else None,
+        }
+
+
+@dataclass(frozen=True)
+class Network:
+    """The flow network's arcs as arrays: source arcs, then pair arcs in the order of the pairs,
+    then line and setting arcs, then (with side constraints) one unplaced arc per child."""
+
+    tails: IntArray
+    heads: IntArray
+    capacities: IntArray
+    n_children: int
+    n_pair_arcs: int
+    penalised: bool
+
+    def solve(self, pair_costs: IntArray, unplaced_cost: int = 0) -> np.ndarray:
+        """The pairs chosen by a min-cost flow: a maximum flow of least cost or, when penalised,
+        every child either placed or on its unplaced arc at `unplaced_cost`."""
+        flow = min_cost_flow.SimpleMinCostFlow()
+        costs = np.zeros(len(self.tails), dtype=np.int64)
+        pair_arcs = slice(self.n_children, self.n_children + self.n_pair_arcs)
+        costs[pair_arcs] = pair_costs
+        if self.penalised:
+            costs[-self.n_children :] = unplaced_cost
+        flow.add_arcs_with_capacity_and_unit_cost(self.tails, self.heads, self.capacities, costs)
+        flow.set_node_supply(0, self.n_children)
+        flow.set_node_supply(1, -self.n_children)
+        status = flow.solve() if self.penalised else flow.solve_max_flow_with_min_cost()
+        if status != flow.OPTIMAL:
+            raise RuntimeError(f"min-cost flow failed with status {status}")
+        return flow.flows(np.arange(pair_arcs.start, pair_arcs.stop)) > 0
+
+
+def build_network(
+    pairs: Pairs, n_children: int, free: IntArray, n_settings: int, *, penalised: bool = False
+) -> Network:
+    """Nodes: 0 source, 1 sink, children, place lines, settings; arcs from arrays in one go."""
+    child_node = 2 + np.arange(n_children, dtype=np.int64)
+    line_base = 2 + n_children
+    setting_base = line_base + len(free)
+    # A child goes through its need line if it has one, else straight to the setting's node.
+    via_line = pairs.line >= 0
+    pair_heads = np.where(via_line, line_base + pairs.line, setting_base + pairs.setting)
+    need_lines = np.unique(pairs.line[via_line])
+    setting_of_line = np.full(len(free), -1, dtype=np.int64)
+    setting_of_line[pairs.line[via_line]] = pairs.setting[via_line]
+    whole_cap = np.full(n_settings, n_children, dtype=np.int64)
+    has_whole = pairs.whole >= 0
+    whole_cap[pairs.setting[has_whole]] = free[pairs.whole[has_whole]]
+    used = np.unique(pairs.setting)
+    ones = np.ones(n_children, np.int64) if penalised else np.empty(0, np.int64)
+    tails = [np.zeros(n_children, np.int64), child_node[pairs.child], line_base + need_lines]
+    tails += [setting_base + used, child_node[: len(ones)]]
+    heads = [child_node, pair_heads, setting_base + setting_of_line[need_lines]]
+    heads += [np.ones(len(used), np.int64), ones]
+    capacities = [np.ones(n_children + len(pairs), np.int64), free[need_lines], whole_cap[used]]
+    capacities += [ones]
+    return Network(
+        np.concatenate(tails),
+        np.concatenate(heads),
+        np.concatenate(capacities),
+        n_children,
+        len(pairs),
+        penalised,
+    )
+
+
+@dataclass(frozen=True)
+class SideRow:
+    """One side constraint a.x <= b over the pair arcs (integer coefficients); `reason` is
+    what a child left unplaced because of it is told."""
+
+    reason: str
+    coefficients: IntArray
+    rhs: int
+
+
+def allocate(
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    places: pd.DataFrame,
+    journeys: pd.DataFrame,
+    tariffs: Tariffs,
+    policy: Policy,
+    *,
+    tolerance: float = 1e-4,
+) -> Allocation:
+    """Place every child in scope at least weighted cost within capacities and journey limits.
+
+    With a side constraint, the Lagrangian search stops once its allocation is within
+    `tolerance` (relative) of its bound."""
+    # Sorted inputs make the result independent of row order, ties included.
+    children = _sorted(children, ["child_id"])
+    settings = _sorted(settings, ["urn"])
+    places = _sorted(places, ["urn", "need"])
+    kept_rows = _kept(children, settings, policy)
+    journey_pairs = journey_index(children, settings, journeys)
+    scope = children[~kept_rows].reset_index(drop=True)
+    index = within_age_and_limit(children, settings, policy, journey_pairs)
+    position = np.cumsum(~kept_rows) - 1  # each child's row in `scope`
+    index = _restrict(index, ~kept_rows, position)
+    pairs = assess(scope, settings, places, tariffs, policy, index)
+    pairs = pairs.take(pairs.suitable)
+    pairs = pairs.take(np.lexsort((pairs.setting, pairs.child)))
+    costs = np.rint(pairs.weighted_cost(policy) * COST_SCALE).astype(np.int64)
+    free = free_places(places, settings, policy)
+    rows = _side_rows(pairs, settings, policy)
+    network = build_network(pairs, len(scope), free, len(settings), penalised=bool(rows))
+    side_reason = np.full(len(scope), ALL_FULL, dtype=object)
+    if rows:
+        (row,) = rows
+        chosen, bound, solves, base = _lagrangian(network, costs, row, pairs.child, tolerance)
+        logger.debug("before repair %d placed", int(chosen.sum()))
+        chosen = _fill(pairs, free, chosen, costs, row)
+        unplaced_count = len(scope) - int(chosen.sum())
+        objective = int(costs[chosen].sum()) + UNPLACED_PENALTY * COST_SCALE * unplaced_count
+        bound = min(bound, objective)
+        status = "optimal" if bound == objective else "feasible"
+        side_reason[pairs.child[base]] = row.reason
+    else:
+        chosen = network.solve(costs)
+        objective = bound = int(costs[chosen].sum())
+        status, solves = "optimal", 1
+    placed = pairs.take(chosen)
+    new = _placement_table(scope, settings, placed)
+    kept = _kept_table(children, kept_rows, settings, places, journey_pairs, tariffs, policy)
+    placements = pd.concat([kept, new], ignore_index=True).sort_values("child_id", kind="stable")
+    unplaced = _unplaced_table(scope, pairs, placed, side_reason)
+    logger.info("placed %d, unplaced %d, status %s", len(placements), len(unplaced), status)
+    return Allocation(
+        placements=placements.reset_index(drop=True)[list(PLACEMENT_COLUMNS)],
+        unplaced=unplaced,
+        status=status,
+        objective=objective / COST_SCALE,
+        bound=bound / COST_SCALE,
+        solves=solves,
+    )
+
+
+def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    key = table[keys].astype(str)
+    return table.iloc[np.lexsort([key[k].to_numpy() for k in reversed(keys)])].reset_index(
+        drop=True
+    )
+
+
+def in_scope(children: pd.DataFrame, policy: Policy) -> np.ndarray:
+    """Children to be placed: new plans (no current setting), phase transfers, or all if moving."""
+    current = children["current_urn"].fillna("").astype(str).to_numpy(dtype=object)
+    transfer = children["transfer"].to_numpy(dtype=bool)
+    return policy.move_current | (current == "") | transfer
+
+
+def _kept(children: pd.DataFrame, settings: pd.DataFrame, policy: Policy) -> np.ndarray:
+    """Children who keep their placement; their current setting must exist."""
+    kept = ~in_scope(children, policy)
+    current = children["current_urn"].fillna("").astype(str)
+    unknown = kept & ~current.isin(settings["urn"].astype(str)).to_numpy()
+    if unknown.any():
+        raise InputError(
+            Problem("children", int(row) + 2, "current_urn", "not among the settings")
+            for row in np.flatnonzero(unknown)
+        )
+    return kept
+
+
+def _side_rows(pairs: Pairs, settings: pd.DataFrame, policy: Policy) -> list[SideRow]:
+    rows = []
+    if policy.budget_cap is not None:
+        spend = np.rint(pairs.annual_cost * COST_SCALE).astype(np.int64)
+        rows.append(SideRow(OVER_BUDGET, spend, int(policy.budget_cap * COST_SCALE)))
+    if policy.min_mainstream_share is not None:
+        # share x placed - mainstream placed <= 0, in thousandths of a placement.
+        share = int(round(policy.min_mainstream_share * 1000))
+        mainstream = is_mainstream(settings)[pairs.setting].astype(np.int64)
+        rows.append(SideRow(MAINSTREAM_SHARE, share - 1000 * mainstream, 0))
+    if len(rows) > 1:
+        message = "budget_cap and min_mainstream_share together are not supported yet: set one"
+        raise InputError([Problem("scenario", None, "policy", message)])
+    return rows
+
+
+def _lagrangian(
+    network: Network, costs: IntArray, row: SideRow, child: IntArray, tolerance: float
+) -> tuple[np.ndarray, int, int, np.ndarray]:
+    """Relax `row` into the costs; Kelley's cutting planes on its one multiplier.
+
+    Returns the best allocation meeting the row, the bound (with the unplaced penalty, in pence),
+    the number of flow solves, and the pairs chosen without the row's multiplier (children
+    unplaced there are unplaced because all suitable places are full).
+    """
+    penalty = LAMBDA_SCALE * UNPLACED_PENALTY * COST_SCALE
+    n = network.n_children
+
+    def solve(step: int) -> tuple[np.ndarray, int, int, int]:
+        # Unit costs S*c + step*a are exact integers: the multiplier is step / S.
+        chosen = network.solve(LAMBDA_SCALE * costs + step * row.coefficients, penalty)
+        value = int(costs[chosen].sum()) * LAMBDA_SCALE + penalty * (n - int(chosen.sum()))
+        excess = int(row.coefficients[chosen].sum()) - row.rhs
+        return chosen, value, excess, value + step * excess  # last: Lagrangian value x S
+
+    chosen, value, excess, dual = solve(0)
+    base = chosen
+    cuts = [(0, value, excess)]
+    best_dual, solves = dual, 1
+    incumbent, incumbent_value = (chosen, value) if excess <= 0 else (None, None)
+    # Below `start` every child still has a placement cheaper than being left unplaced.
+    with np.errstate(divide="ignore"):
+        leave = (penalty - LAMBDA_SCALE * costs) / row.coefficients
+    leave[row.coefficients <= 0] = np.inf
+    by_child = np.full(n, -np.inf)
+    np.maximum.at(by_child, child, leave)
+    finite = by_child[np.isfinite(by_child)]
+    low, high, step = 0, None, max(int(finite.min()) if finite.size else 0, LAMBDA_SCALE)
+    while incumbent_value is None or incumbent_value - best_dual > tolerance * incumbent_value:
+        meeting = high is not None
+        if high is None:
+            trial, step = step, step * 2  # double until the row is met
+        else:
+            crossing = _meet(cuts, low, high)
+            if crossing is None:
+                break
+            trial = crossing
+        chosen, value, excess, dual = solve(trial)
+        solves += 1
+        logger.debug("lambda %.4f: excess %d, dual %d", trial / LAMBDA_SCALE, excess, dual)
+        model = min(v + trial * e for _, v, e in cuts)  # the cuts' upper bound at the trial
+        cuts.append((trial, value, excess))
+        best_dual = max(best_dual, dual)
+        if excess <= 0:
+            high = trial
+            if incumbent_value is None or value < incumbent_value:
+                incumbent, incumbent_value = chosen, value
+        else:
+            low = trial
+        if meeting and model - dual <= tolerance * abs(dual):
+            break  # the dual is within tolerance of the cuts' maximum: the multiplier is optimal
+    assert incumbent is not None and incumbent_value is not None
+    return incumbent, min(best_dual, incumbent_value) // LAMBDA_SCALE, solves, base
+
+
+def _fill(
+    pairs: Pairs, free: IntArray, chosen: np.ndarray, costs: IntArray, row: SideRow
+) -> np.ndarray:
+    """Greedy repair of the Lagrangian allocation: place unplaced children, smallest row
+    coefficient then cost first, where a place is free and the row still holds. Each child
+    placed saves the unplaced penalty, so this only improves the objective."""
+    chosen = chosen.copy()
+    used = np.zeros(len(free) + 1, dtype=np.int64)  # last slot: "no line"
+    np.add.at(used, pairs.line[chosen], 1)
+    np.add.at(used, pairs.whole[chosen], 1)
+    limit = np.append(free, np.iinfo(np.int64).max)
+    slack = row.rhs - int(row.coefficients[chosen].sum())
+    placed = np.zeros(int(pairs.child.max(initial=-1)) + 1, dtype=bool)
+    placed[pairs.child[chosen]] = True
+    candidates = np.flatnonzero(~placed[pairs.child])
+    for p in candidates[np.lexsort((costs[candidates], row.coefficients[candidates]))]:
+        c, line, whole, a = pairs.child[p], pairs.line[p], pairs.whole[p], row.coefficients[p]
+        if placed[c] or a > slack or used[line] >= limit[line] or used[whole] >= limit[whole]:
+            continue
+        chosen[p], placed[c] = True, True
+        used[line] += 1
+        used[whole] += 1
+        slack -= int(a)
+    return chosen
+
+
+def _meet(cuts: list[tuple[int, int, int]], low: int, high: int) -> int | None:
+    """The multiplier (x S) where the cuts taken at `low` and `high` cross, strictly inside."""
+    if high - low <= 1:
+        return None
+    at = {step: (value, excess) for step, value, excess in cuts}
+    (v_low, e_low), (v_high, e_high) = at[low], at[high]
+    crossing = (v_high - v_low) // (e_low - e_high)
+    return min(max(crossing, low + 1), high - 1)
+
+
+def _placement_table(scope: pd.DataFrame, settings: pd.DataFrame, placed: Pairs) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "child_id": scope["child_id"].astype(str).to_numpy()[placed.child],
+            "urn": settings["urn"].astype(str).to_numpy()[placed.setting],
+            "need": np.array([n.value for n in NEEDS], dtype=object)[placed.need],
+            "kept": np.zeros(len(placed), dtype=bool),
+            "travel_minutes": placed.minutes,
+            "annual_cost": placed.annual_cost,
+        }
+    )
+
+
+def _restrict(
+    index: tuple[IntArray, IntArray, FloatArray, BoolArray], rows: np.ndarray, position: IntArray
+) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
+    """The pairs of the children in `rows`, renumbered to their `position` among them."""
+    child, setting, minutes, estimated = index
+    keep = rows[child]
+    return position[child[keep]], setting[keep], minutes[keep], estimated[keep]
+
+
+def _kept_table(
+    children: pd.DataFrame,
+    kept_rows: np.ndarray,
+    settings: pd.DataFrame,
+    places: pd.DataFrame,
+    journey_pairs: tuple[IntArray, IntArray, FloatArray, BoolArray],
+    tariffs: Tariffs,
+    policy: Policy,
+) -> pd.DataFrame:
+    """Children who stay where they are, costed like any placement (journey if known)."""
+    kept = children[kept_rows].reset_index(drop=True)
+    setting = positions(kept["current_urn"], settings["urn"])
+    j_child, j_setting, j_minutes, _ = _restrict(journey_pairs, kept_rows, np.cumsum(kept_rows) - 1)
+    minutes = np.full(len(kept), np.nan)
+    at_current = j_setting == setting[j_child]
+    minutes[j_child[at_current]] = j_minutes[at_current]
+    child = np.arange(len(kept), dtype=np.int64)
+    index = (child, setting, minutes, np.zeros(len(kept), dtype=bool))
+    pairs = assess(kept, settings, places, tariffs, policy, index)
+    table = _placement_table(kept, settings, pairs)
+    table["kept"] = True
+    return table
+
+
+def _unplaced_table(
+    scope: pd.DataFrame, pairs: Pairs, placed: Pairs, reason_if_options: np.ndarray
+) -> pd.DataFrame:
+    """Children in scope not placed: no suitable setting in reach, or the reason given for
+    those who had options (all full, or the side constraint that left them out)."""
+    has_option = np.zeros(len(scope), dtype=bool)
+    has_option[pairs.child] = True
+    is_placed = np.zeros(len(scope), dtype=bool)
+    is_placed[placed.child] = True
+    reason = np.where(has_option, reason_if_options, NO_SUITABLE)
+    missing = ~is_placed
+    table = pd.DataFrame(
+        {"child_id": scope["child_id"].astype(str).to_numpy()[missing], "reason": reason[missing]},
+        columns=list(UNPLACED_COLUMNS),
+    )
+    return table.sort_values("child_id", kind="stable").reset_index(drop=True)
+
+
+def write_allocation(result: Allocation, out_dir: Path) -> list[Path]:
+    """placements.csv, unplaced.csv and summary.json in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / n for n in ("placements.csv", "unplaced.csv", "summary.json")]
+    result.placements.to_csv(paths[0], index=False)
+    result.unplaced.to_csv(paths[1], index=False)
+    paths[2].write_text(json.dumps(result.summary(), indent=2) + "\n", encoding="utf-8")
+    return paths

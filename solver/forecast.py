@@ -1,0 +1,597 @@
+"""Sufficiency forecasts: a cohort (Markov) model of EHCP demand, supply, gap and its cost.
+
+The state is a count of children by primary need x NCY x setting type each January. A year on,
+plans cease at the LA's observed rate for their age, children age a year (leaving at 25, past
+NCY 20), move between setting types on arriving at a new phase (by the LA's observed mix either
+side of the transfer) and new plans join at the LA's rate per head of population by age.
+Joiner rates follow the LA's per-head trend; holding population or rates at the base year
+separates the population effect from the rate effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from solver.backtest import JOINER_YEARS, Z80, History, interval, log_error_band, model
+from solver.costs import Tariffs
+from solver.ehcp import NEED_COLUMNS, by_age
+from solver.model import SettingType
+from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
+from solver.population import population_by_age, read_population
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario
+
+if TYPE_CHECKING:
+    from solver.inputs import LoadedInputs
+
+#: Children with a plan but in no setting type we plan places for: early years, educated
+#: elsewhere (home, NEET, other arrangements) and placement not recorded.
+OTHER = "other"
+SETTING_TYPES: tuple[str, ...] = (*(t.value for t in SettingType), OTHER)
+NEEDS: tuple[Need, ...] = tuple(Need)
+NCYS: npt.NDArray[np.int64] = np.arange(NCY_MIN, NCY_MAX + 1)
+AGES = NCYS + 4  # age on 31 August before the January
+PHASE_STARTS = frozenset({0, 7, 12, 14})  # Reception, Y7, Y12, post-19
+
+#: Types where a shortfall of places sends children to independent placements.
+GAP_TYPES = frozenset(
+    {SettingType.STATE_SPECIAL, SettingType.MAINSTREAM_RP, SettingType.ALTERNATIVE_PROVISION}
+)
+#: Assumed one-way journey (minutes) to an independent placement when costing the gap.
+SPILL_JOURNEY_MINUTES = 45.0
+
+#: DfE caseload/newplans placement columns, to the setting type they count.
+PLACEMENT_TYPES: dict[str, str] = {
+    "mainstream_la_maintained": SettingType.MAINSTREAM,
+    "mainstream_academy": SettingType.MAINSTREAM,
+    "mainstream_free_school": SettingType.MAINSTREAM,
+    **{
+        f"mainstream_{kind}_{unit}": SettingType.MAINSTREAM_RP
+        for kind in ("la_maintained", "academy", "free_school")
+        for unit in ("resourced_provision", "senunit")
+    },
+    "mainstream_independent": SettingType.INDEPENDENT_MAINSTREAM,
+    "special_la_maintained": SettingType.STATE_SPECIAL,
+    "special_academy_free": SettingType.STATE_SPECIAL,
+    "special_independent": SettingType.INDEPENDENT_SPECIAL,
+    "special_non_maintained": SettingType.NON_MAINTAINED_SPECIAL,
+    "ap_pru_total": SettingType.ALTERNATIVE_PROVISION,
+    "general_fe_tertiary_colleges": SettingType.POST16,
+    "specialist_post_16_institutions": SettingType.POST16,
+}
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Calibrated yearly rates of the cohort model (arrays over AGES, NEEDS, SETTING_TYPES)."""
+
+    joiners_per_head: npt.NDArray[np.float64]  # (age,) new plans a year per resident
+    joiner_needs: npt.NDArray[np.float64]  # (need,) shares of new plans
+    joiner_types: npt.NDArray[np.float64]  # (age, type) shares of new plans' placements
+    cease: npt.NDArray[np.float64]  # (age,) share of plans ceasing in a year, before 25
+    transfer: npt.NDArray[np.float64]  # (ncy, type, type) moves on arriving at that NCY
+    rate_trend: npt.NDArray[np.float64]  # (year ahead,) multiplier of joiner rates, 1 = none
+
+
+def _shares(counts: npt.NDArray[np.float64], axis: int = -1) -> npt.NDArray[np.float64]:
+    """Counts to shares along `axis`; all-zero slices share equally."""
+    total = counts.sum(axis=axis, keepdims=True)
+    even = np.full_like(counts, 1.0 / counts.shape[axis])
+    return np.divide(counts, total, out=even, where=total > 0)
+
+
+def minimal_moves(before: npt.ArrayLike, after: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Row-stochastic move matrix taking mix `before` to mix `after` moving as few as possible.
+
+    Each type keeps min(before, after); the excess of shrinking types goes to growing types in
+    proportion to their growth. Types empty before keep the identity row.
+    """
+    b = _shares(np.asarray(before, dtype=float))
+    a = _shares(np.asarray(after, dtype=float))
+    stay = np.minimum(a, b)
+    out, into = b - stay, a - stay
+    flows = np.outer(out, _shares(into)) + np.diag(stay)
+    return np.where(b[:, None] > 0, flows / np.where(b > 0, b, 1.0)[:, None], np.eye(len(b)))
+
+
+def _by_type(table: pd.DataFrame, total: str) -> pd.DataFrame:
+    """Counts by SETTING_TYPES from DfE placement columns; the rest of `total` is OTHER."""
+    out = pd.DataFrame(0.0, index=table.index, columns=list(SETTING_TYPES))
+    for column, kind in PLACEMENT_TYPES.items():
+        if column in table:
+            out[kind] += table[column].fillna(0).to_numpy(dtype=float)
+    out[OTHER] = (table[total].fillna(0).to_numpy(dtype=float) - out.sum(axis=1)).clip(lower=0)
+    return out
+
+
+def _age_index(ages: pd.Series) -> npt.NDArray[np.int64]:
+    return np.clip(ages.to_numpy(dtype=int), AGES[0], AGES[-1]) - AGES[0]
+
+
+def _sum_by_age(table: pd.DataFrame, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Sum rows of `values` into AGES slots by the table's `age` column (25+ into 24)."""
+    out = np.zeros((len(AGES), *values.shape[1:]))
+    np.add.at(out, _age_index(table["age"]), values)
+    return out
+
+
+def calibrate(
+    ehcp: Path,
+    la_code: str,
+    population: pd.DataFrame,
+    *,
+    years: int,
+    recent: int = 3,
+) -> Rates:
+    """The LA's rates from its DfE history (the last `recent` years of each table)."""
+    caseload = by_age(ehcp, "caseload.csv", "Child or young persons age", "ehcplans", la_code)
+    joined = by_age(ehcp, "newplans.csv", "Age when plan started", "new_ehc_plans", la_code)
+    ceased = by_age(ehcp, "ceased_plans.csv", "Age plan ceased", "total_ceased", la_code)
+    caseload = caseload[caseload["year"] > caseload["year"].max() - recent]
+    joined = joined[joined["year"] > joined["year"].max() - recent]
+    ceased = ceased[ceased["year"] > ceased["year"].max() - recent]
+
+    heads = population_by_age(population, sorted(joined["year"].unique()), AGES)
+    head_years = {y: i for i, y in enumerate(sorted(joined["year"].unique()))}
+    rows = [head_years[y] for y in joined["year"]]
+    per_head = joined["count"].fillna(0).to_numpy() / np.maximum(
+        heads[rows, _age_index(joined["age"])], 1.0
+    )
+    joiners_per_head = _sum_by_age(joined, per_head) / len(head_years)
+
+    joiner_types = _shares(_sum_by_age(joined, _by_type(joined, "count").to_numpy()))
+    stock_types = _sum_by_age(caseload, _by_type(caseload, "count").to_numpy())
+    transfer = np.broadcast_to(np.eye(len(SETTING_TYPES)), (len(NCYS), *[len(SETTING_TYPES)] * 2))
+    transfer = transfer.copy()
+    for ncy in PHASE_STARTS:
+        k = ncy - NCY_MIN
+        transfer[k] = minimal_moves(stock_types[k - 1], stock_types[k])
+
+    # Mean ceased a year over the mean January caseload, by age; "20 and over" covers 20-25.
+    plans = _sum_by_age(caseload, caseload["count"].fillna(0).to_numpy())
+    plans /= caseload["year"].nunique()
+    plans[20 - AGES[0]] = plans[20 - AGES[0] :].sum()
+    gone = _sum_by_age(ceased, ceased["count"].fillna(0).to_numpy()) / ceased["year"].nunique()
+    cease = np.divide(gone, plans, out=np.zeros_like(plans), where=plans > 0).clip(0, 1)
+    cease[20 - AGES[0] :] = cease[20 - AGES[0]]
+
+    return Rates(
+        joiners_per_head=joiners_per_head,
+        joiner_needs=_joiner_needs(ehcp, la_code, recent),
+        joiner_types=joiner_types,
+        cease=cease,
+        transfer=transfer,
+        rate_trend=rate_trend(History.read(ehcp), la_code, population, years),
+    )
+
+
+def _joiner_needs(ehcp: Path, la_code: str, recent: int) -> npt.NDArray[np.float64]:
+    table = by_age(
+        ehcp, "sen_need_newplans.csv", "Child or young persons age", "ehc_plans", la_code
+    )
+    table = table[table["year"] > table["year"].max() - recent]
+    counts = np.array(
+        [table[c].fillna(0).sum() if c in table else 0.0 for c in NEED_COLUMNS], dtype=float
+    )
+    by_need = dict(zip(NEED_COLUMNS.values(), counts, strict=True))
+    return _shares(np.array([by_need[n] for n in NEEDS]))
+
+
+def rate_trend(
+    history: History, la_code: str, population: pd.DataFrame, years: int
+) -> npt.NDArray[np.float64]:
+    """Joiner-rate multipliers for years 1..`years` ahead: the linear trend of new plans per
+    head aged 0-25 over the last JOINER_YEARS years, relative to its fitted current level."""
+    joins = history.new_plans.loc[la_code].dropna()
+    joins = joins[joins.index > joins.index.max() - JOINER_YEARS]
+    heads = population_by_age(population, joins.index, range(0, 26)).sum(axis=1)
+    per_head = joins.to_numpy() / heads
+    x = joins.index.to_numpy(dtype=float) - joins.index.max()
+    slope, level = np.polyfit(x, per_head, 1) if len(x) > 1 else (0.0, per_head.mean())
+    ahead = np.arange(1, years + 1)
+    return np.maximum(level + slope * ahead, 0.0) / level if level > 0 else np.ones(years)
+
+
+def step(
+    state: npt.NDArray[np.float64],
+    rates: Rates,
+    heads: npt.NDArray[np.float64],
+    trend: float,
+) -> npt.NDArray[np.float64]:
+    """Next January's state (need x NCY x type) from this one and this year's population."""
+    kept = state * (1.0 - rates.cease)[None, :, None]
+    aged = np.zeros_like(state)
+    aged[:, 1:, :] = kept[:, :-1, :]  # past NCY 20 (age 25) plans end
+    moved = np.einsum("nkt,ktu->nku", aged, rates.transfer)
+    joining = rates.joiners_per_head * heads * trend  # (age,)
+    return moved + np.einsum("n,k,kt->nkt", rates.joiner_needs, joining, rates.joiner_types)
+
+
+def project(
+    start: npt.NDArray[np.float64],
+    rates: Rates,
+    heads: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """States for years 1..len(heads) ahead; heads[i] is the population by age in year i."""
+    states, state = [], start
+    for i, row in enumerate(heads):
+        state = step(state, rates, row, float(rates.rate_trend[i]))
+        states.append(state)
+    return np.stack(states)
+
+
+def cohort_state(cohort: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """State array from rows of ncy, need, setting_type, count (count defaults to 1)."""
+    state = np.zeros((len(NEEDS), len(NCYS), len(SETTING_TYPES)))
+    need = cohort["need"].map({n.value: i for i, n in enumerate(NEEDS)})
+    kind = cohort["setting_type"].map({t: i for i, t in enumerate(SETTING_TYPES)})
+    ncy = cohort["ncy"].to_numpy(dtype=int) - NCY_MIN
+    count = cohort["count"] if "count" in cohort else pd.Series(1.0, index=cohort.index)
+    if need.isna().any() or kind.isna().any() or ((ncy < 0) | (ncy >= len(NCYS))).any():
+        raise ValueError("cohort rows need a known need, setting type and NCY")
+    np.add.at(state, (need.to_numpy(int), ncy, kind.to_numpy(int)), count.to_numpy(float))
+    return state
+
+
+def children_cohort(
+    children: pd.DataFrame, settings: pd.DataFrame, rates: Rates
+) -> npt.NDArray[np.float64]:
+    """State from the children table: placed children by their setting's type; children with
+    no current setting ("new") spread over types as new plans at their age are."""
+    types = dict(
+        zip(settings["urn"].astype(str), settings["setting_type"].astype(str), strict=True)
+    )
+    kind = children["current_urn"].astype(str).map(types)
+    placed = children[kind.notna()]
+    state = cohort_state(
+        pd.DataFrame(
+            {
+                "ncy": placed["ncy"],
+                "need": placed["primary_need"],
+                "setting_type": kind[kind.notna()],
+            }
+        )
+    )
+    new = children[kind.isna()]
+    new_state = cohort_state(
+        pd.DataFrame({"ncy": new["ncy"], "need": new["primary_need"], "setting_type": OTHER})
+    ).sum(axis=2)
+    return state + np.einsum("nk,kt->nkt", new_state, rates.joiner_types)
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    """Places added (negative: removed) from `from_year` on, at an existing setting (`urn`)
+    or a new one (`setting_type` and NCY range); need "" means places for any need."""
+
+    need: str
+    places: int
+    from_year: int
+    urn: str = ""
+    setting_type: str = ""
+    ncy_low: int = 0
+    ncy_high: int = 11
+
+
+def _phase_shares(ncy_low: int, ncy_high: int) -> dict[Phase, float]:
+    """Share of a setting's places in each phase: in proportion to the NCYs it teaches."""
+    ncys = [n for n in range(max(ncy_low, NCY_MIN), min(ncy_high, NCY_MAX) + 1)]
+    phases = pd.Series([phase_of(n) for n in ncys], dtype=object).value_counts(normalize=True)
+    return {Phase(p): float(s) for p, s in phases.items()}
+
+
+def supply(
+    settings: pd.DataFrame,
+    places: pd.DataFrame,
+    years: Sequence[int],
+    changes: Iterable[CapacityChange] = (),
+) -> pd.DataFrame:
+    """Places by year, need ("" = any need), phase and setting type, with capacity changes."""
+    lines = places.merge(settings[["urn", "setting_type", "ncy_low", "ncy_high"]], on="urn")
+    lines = lines[["urn", "need", "places", "setting_type", "ncy_low", "ncy_high"]].assign(
+        from_year=years[0]
+    )
+    known = settings.set_index("urn")
+    extra = []
+    for change in changes:
+        where = (
+            known.loc[change.urn, ["setting_type", "ncy_low", "ncy_high"]].to_dict()
+            if change.urn
+            else {
+                "setting_type": change.setting_type,
+                "ncy_low": change.ncy_low,
+                "ncy_high": change.ncy_high,
+            }
+        )
+        extra.append(
+            {
+                "urn": change.urn,
+                "need": change.need,
+                "places": change.places,
+                "from_year": change.from_year,
+                **where,
+            }
+        )
+    lines = pd.concat([lines, pd.DataFrame(extra)], ignore_index=True) if extra else lines
+    rows = []
+    for line in lines.itertuples(index=False):
+        for phase, share in _phase_shares(int(line.ncy_low), int(line.ncy_high)).items():
+            for year in years:
+                if year >= line.from_year:
+                    rows.append(
+                        (
+                            year,
+                            str(line.need),
+                            phase.value,
+                            str(line.setting_type),
+                            float(line.places) * share,
+                        )
+                    )
+    table = pd.DataFrame(rows, columns=["year", "need", "phase", "setting_type", "places"])
+    return table.groupby(["year", "need", "phase", "setting_type"], as_index=False)["places"].sum()
+
+
+def demand_table(states: npt.NDArray[np.float64], first_year: int) -> pd.DataFrame:
+    """Long table year, need, phase, setting_type, demand (> 0) from projected states."""
+    phases = np.array([phase_of(int(n)).value for n in NCYS])
+    y, n, k, t = np.indices(states.shape).reshape(4, -1)
+    table = pd.DataFrame(
+        {
+            "year": first_year + y,
+            "need": np.array([x.value for x in NEEDS])[n],
+            "phase": phases[k],
+            "setting_type": np.array(SETTING_TYPES)[t],
+            "demand": states.reshape(-1),
+        }
+    )
+    table = table[table["demand"] > 0]
+    return table.groupby(["year", "need", "phase", "setting_type"], as_index=False)["demand"].sum()
+
+
+def gap_and_cost(
+    demand: pd.DataFrame,
+    supply_table: pd.DataFrame,
+    tariffs: Tariffs,
+    *,
+    journey_minutes: float = SPILL_JOURNEY_MINUTES,
+) -> pd.DataFrame:
+    """Add places, gap and cost: the gap in GAP_TYPES is demand beyond places (any-need places
+    shared in proportion to demand); each child in it costs an independent special place plus
+    transport for `journey_minutes` each way."""
+    keys = ["year", "need", "phase", "setting_type"]
+    named = supply_table[supply_table["need"] != ""]
+    table = demand.merge(named, on=keys, how="outer").fillna({"demand": 0.0, "places": 0.0})
+    for column in ("demand_low", "demand_high"):
+        table[column] = table[column].fillna(0.0)
+    anyneed = supply_table[supply_table["need"] == ""].drop(columns="need")
+    group = ["year", "phase", "setting_type"]
+    share = table["demand"] / table.groupby(group)["demand"].transform("sum").where(lambda s: s > 0)
+    pooled = table[group].merge(anyneed, on=group, how="left")["places"].fillna(0.0).to_numpy()
+    table["places"] = table["places"] + pooled * share.fillna(0.0).to_numpy()
+    gap_type = table["setting_type"].isin([t.value for t in GAP_TYPES])
+    table["gap"] = (table["demand"] - table["places"]).clip(lower=0.0).where(gap_type, 0.0)
+    spill = tariffs.place_costs(SettingType.INDEPENDENT_SPECIAL, table["need"].to_numpy())
+    transport = float(tariffs.transport.annual_cost(journey_minutes))
+    table["cost"] = table["gap"] * (spill + transport)
+    columns = [*keys, "demand", "demand_low", "demand_high", "places", "gap", "cost"]
+    return table[columns].sort_values(keys).reset_index(drop=True)
+
+
+def demand_interval(
+    demand: pd.Series, horizon: pd.Series, band: tuple[float, float]
+) -> tuple[pd.Series, pd.Series]:
+    """80% interval of a demand: the back-test error band of LA totals widened by
+    sqrt(horizon), plus Poisson noise of the count itself (small counts are noisier)."""
+    low, high = interval(demand, band, horizon.to_numpy())
+    noise = Z80 * np.sqrt(demand.to_numpy())
+    return pd.Series((low - noise).clip(min=0.0), index=demand.index), pd.Series(
+        high + noise, index=demand.index
+    )
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A forecast's tables: forecast.csv rows, population vs rate effects and the SCAP shape."""
+
+    table: pd.DataFrame
+    effects: pd.DataFrame
+    scap: pd.DataFrame
+
+
+def forecast_la(
+    start: npt.NDArray[np.float64],
+    rates: Rates,
+    population: pd.DataFrame,
+    base_year: int,
+    years: int,
+    *,
+    band: tuple[float, float],
+    supply_table: pd.DataFrame,
+    tariffs: Tariffs,
+) -> Forecast:
+    """Project `years` Januaries after `base_year` with intervals, effects, gap and SCAP table.
+
+    Intervals: see `demand_interval`, for every row (so rows' ends do not add up to a total's).
+    """
+    ahead = range(base_year, base_year + years)  # joiners in calendar year base..base+years-1
+    heads = population_by_age(population, ahead, AGES)
+    full = project(start, rates, heads)
+    fixed_rates = replace(rates, rate_trend=np.ones(years))
+    fixed_heads = np.repeat(heads[:1], years, axis=0)
+    pop_only = project(start, fixed_rates, heads)
+    neither = project(start, fixed_rates, fixed_heads)
+
+    demand = demand_table(full, base_year + 1)
+    demand["demand_low"], demand["demand_high"] = demand_interval(
+        demand["demand"], demand["year"] - base_year, band
+    )
+    table = gap_and_cost(demand, supply_table, tariffs)
+
+    keys = ["year", "need", "phase"]
+    runs = {"baseline": neither, "with_population": pop_only}
+    totals = pd.concat(
+        {
+            name: demand_table(run, base_year + 1).groupby(keys)["demand"].sum()
+            for name, run in runs.items()
+        }
+        | {"full": demand.groupby(keys)["demand"].sum()},
+        axis=1,
+    ).fillna(0.0)
+    effects = pd.DataFrame(
+        {
+            "baseline": totals["baseline"],
+            "population_effect": totals["with_population"] - totals["baseline"],
+            "rate_effect": totals["full"] - totals["with_population"],
+        }
+    )
+    return Forecast(table, effects.reset_index(), scap_send(table, base_year, band))
+
+
+#: SCAP SEND section rows: the specialist provision it asks LAs to count and forecast.
+SCAP_PROVISION = {
+    SettingType.STATE_SPECIAL.value: "special school",
+    SettingType.NON_MAINTAINED_SPECIAL.value: "special school",
+    SettingType.MAINSTREAM_RP.value: "resourced provision or SEN unit",
+}
+
+
+def scap_send(table: pd.DataFrame, base_year: int, band: tuple[float, float]) -> pd.DataFrame:
+    """Places and forecast resident EHCP pupils needing them, by year, phase and provision."""
+    rows = table[table["setting_type"].isin(SCAP_PROVISION)].assign(
+        provision=lambda t: t["setting_type"].map(SCAP_PROVISION)
+    )
+    out = rows.groupby(["year", "phase", "provision"], as_index=False)[
+        ["places", "demand", "gap"]
+    ].sum()
+    out["demand_low"], out["demand_high"] = demand_interval(
+        out["demand"], out["year"] - base_year, band
+    )
+    out = out[
+        ["year", "phase", "provision", "places", "demand", "demand_low", "demand_high", "gap"]
+    ]
+    return out.rename(
+        columns={
+            "demand": "pupils_forecast",
+            "demand_low": "pupils_low",
+            "demand_high": "pupils_high",
+            "gap": "shortfall",
+        }
+    )
+
+
+def dfe_cohort(ehcp: Path, la_code: str) -> tuple[int, npt.NDArray[np.float64]]:
+    """The LA's latest January caseload from DfE as a state: age x placement from caseload.csv,
+    spread over needs by that age's need mix in sen_needs_all_plans.csv; and its year."""
+    caseload = by_age(ehcp, "caseload.csv", "Child or young persons age", "ehcplans", la_code)
+    year = int(caseload["year"].max())
+    caseload = caseload[caseload["year"] == year]
+    needs = by_age(
+        ehcp, "sen_needs_all_plans.csv", "Child or young persons age", "ehc_plans", la_code
+    )
+    needs = needs[needs["year"] == needs["year"].max()]
+    by_need = {need: c for c, need in NEED_COLUMNS.items()}
+    counts = np.stack([needs[by_need[n]].fillna(0).to_numpy(float) for n in NEEDS], axis=1)
+    mix = _shares(_sum_by_age(needs, counts))  # (age, need)
+    types = _sum_by_age(caseload, _by_type(caseload, "count").to_numpy())  # (age, type)
+    return year, np.einsum("kn,kt->nkt", mix, types)
+
+
+def run_forecast(
+    ehcp: Path,
+    population_files: Sequence[Path],
+    la_code: str,
+    years: int,
+    *,
+    supply_table: pd.DataFrame,
+    tariffs: Tariffs,
+    children_start: Callable[[Rates], npt.NDArray[np.float64]] | None = None,
+) -> Forecast:
+    """Calibrate on the LA's DfE history and ONS population, then forecast `years` ahead from
+    the children table (via `children_start`) or, without one, from DfE's latest caseload."""
+    population = read_population(population_files, la_code)
+    rates = calibrate(ehcp, la_code, population, years=years)
+    base_year, dfe_start = dfe_cohort(ehcp, la_code)
+    start = children_start(rates) if children_start else dfe_start
+    history = History.read(ehcp)
+    band = log_error_band(history, model, base_year)
+    return forecast_la(
+        start,
+        rates,
+        population,
+        base_year,
+        years,
+        band=band,
+        supply_table=supply_table,
+        tariffs=tariffs,
+    )
+
+
+#: Columns of forecast.csv, in order (a contract).
+FORECAST_COLUMNS = (
+    "year",
+    "need",
+    "phase",
+    "setting_type",
+    "demand",
+    "demand_low",
+    "demand_high",
+    "places",
+    "gap",
+    "cost",
+)
+
+
+def scenario_forecast(
+    scenario: Scenario,
+    loaded: LoadedInputs,
+    years: int,
+    *,
+    scenario_path: Path,
+    changes: Iterable[CapacityChange] = (),
+) -> Forecast:
+    """Forecast for a scenario: the LA's history and population, its children and places."""
+    problems = []
+    if not scenario.la_code:
+        problems.append(
+            Problem(str(scenario_path), None, "la_code", "a forecast needs the LA code")
+        )
+    if scenario.inputs.ehcp is None:
+        problems.append(Problem(str(scenario_path), None, "inputs.ehcp", "a forecast needs it"))
+    if not scenario.inputs.population:
+        problems.append(
+            Problem(str(scenario_path), None, "inputs.population", "a forecast needs ONS files")
+        )
+    if problems:
+        raise InputError(problems)
+    assert scenario.la_code is not None and scenario.inputs.ehcp is not None
+    first = dfe_cohort(scenario.inputs.ehcp, scenario.la_code)[0] + 1
+    places = supply(loaded.settings, loaded.places, range(first, first + years), changes)
+    return run_forecast(
+        scenario.inputs.ehcp,
+        scenario.inputs.population,
+        scenario.la_code,
+        years,
+        supply_table=places,
+        tariffs=loaded.tariffs,
+        children_start=lambda rates: children_cohort(loaded.children, loaded.settings, rates),
+    )
+
+
+def write_forecast(result: Forecast, out: Path) -> list[Path]:
+    """Write forecast.csv, scap_send.csv and effects.csv into `out`; the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "forecast.csv": result.table[list(FORECAST_COLUMNS)],
+        "scap_send.csv": result.scap,
+        "effects.csv": result.effects,
+    }
+    for name, table in files.items():
+        table.to_csv(out / name, index=False, float_format="%.3f")
+    return [out / name for name in files]

@@ -1,0 +1,143 @@
+"""Journey times for a scenario: children's homes to settings on the scenario's road network.
+
+The glue between the domain tables and `geo`: homes too far from any road are input problems
+(never silently snapped); settings outside the network get estimated times, marked as such.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.network import RoadNetwork, load_network
+from geo.snap import snap
+from geo.travel import travel_time_matrix
+from solver.inputs import load_scenario_inputs
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario, load_scenario
+
+#: The file `rightplace travel` writes.
+TRAVEL_FILE = "travel_times.parquet"
+#: Columns of `travel_times.parquet` and of `journey_times`.
+TRAVEL_COLUMNS: tuple[str, ...] = ("child_id", "urn", "seconds", "estimated")
+
+#: A home farther than this (metres) from every road is reported, not snapped.
+HOME_MAX_DISTANCE_M = 1000.0
+#: A setting farther than this from every road is outside the network: its times are estimated.
+SETTING_MAX_DISTANCE_M = 500.0
+
+
+def journey_times(
+    network: RoadNetwork,
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    *,
+    cutoff_minutes: int,
+    children_file: str = "children",
+    settings_file: str = "settings",
+) -> pd.DataFrame:
+    """Drive times (whole seconds) from every child's home to every setting within the cut-off.
+
+    Raises InputError naming the file, row and column of each child whose home is missing or
+    farther than HOME_MAX_DISTANCE_M from any road, and of each setting without coordinates.
+    """
+    problems = _missing_coordinates(children, children_file) + _missing_coordinates(
+        settings, settings_file
+    )
+    if problems:
+        raise InputError(problems)
+    homes = snap(
+        network,
+        children["easting"].to_numpy(float),
+        children["northing"].to_numpy(float),
+        max_distance_m=HOME_MAX_DISTANCE_M,
+    )
+    far = np.flatnonzero(homes.off_network)
+    if far.size:
+        raise InputError(
+            Problem(
+                children_file,
+                _line(children, i),
+                "easting",
+                f"home is {homes.distance_m[i]:,.0f} m from the nearest road in the network "
+                f"(limit {HOME_MAX_DISTANCE_M:,.0f} m): wrong location, or a network that does "
+                "not cover it",
+            )
+            for i in far
+        )
+    places = snap(
+        network,
+        settings["easting"].to_numpy(float),
+        settings["northing"].to_numpy(float),
+        max_distance_m=SETTING_MAX_DISTANCE_M,
+    )
+    pairs = travel_time_matrix(network, homes, places, cutoff_s=int(cutoff_minutes) * 60)
+    return pd.DataFrame(
+        {
+            "child_id": children["child_id"].to_numpy()[pairs["origin"].to_numpy()],
+            "urn": settings["urn"].to_numpy()[pairs["destination"].to_numpy()],
+            "seconds": pairs["seconds"].to_numpy(),
+            "estimated": pairs["estimated"].to_numpy(),
+        }
+    ).astype({"child_id": "string", "urn": "string"})
+
+
+def scenario_travel_times(scenario_path: Path) -> pd.DataFrame:
+    """Journey times for a scenario file: its children, settings, road network and cut-off."""
+    scenario = load_scenario(Path(scenario_path))
+    inputs = load_scenario_inputs(scenario)
+    network = scenario_network(scenario, str(scenario_path))
+    return journey_times(
+        network,
+        inputs.children,
+        inputs.settings,
+        cutoff_minutes=scenario.policy.cutoff_minutes,
+        children_file=str(scenario.inputs.children),
+        settings_file=str(scenario.inputs.settings),
+    )
+
+
+def write_travel_times(scenario_path: Path, out_dir: Path) -> Path:
+    """Write a scenario's journey times to `out_dir/travel_times.parquet`; return its path."""
+    times = scenario_travel_times(scenario_path)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / TRAVEL_FILE
+    times.to_parquet(target, index=False)
+    return target
+
+
+def scenario_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:
+    """The scenario's road network, loaded through the cache; a missing one is an input problem."""
+    path = scenario.inputs.network
+    if path is None:
+        raise InputError(
+            [Problem(scenario_file, None, "inputs.network", "a road network file is needed")]
+        )
+    try:
+        return load_network(Path(path))
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, "", "file not found")]) from None
+    except (ValueError, ET.ParseError) as exc:
+        raise InputError([Problem(str(path), None, "", str(exc))]) from None
+
+
+def _missing_coordinates(table: pd.DataFrame, file: str) -> list[Problem]:
+    """Rows (file line numbers, header = 1) whose easting or northing is missing or not finite."""
+    problems = []
+    for column in ("easting", "northing"):
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
+        problems += [
+            Problem(file, _line(table, i), column, "missing or not a number")
+            for i in np.flatnonzero(~np.isfinite(values))
+        ]
+    return problems
+
+
+def _line(table: pd.DataFrame, position: int) -> int:
+    """The file line of a table row: loaders index rows by data position; the header is line 1."""
+    label = table.index[position]
+    return int(label) + 2 if isinstance(label, int | np.integer) else int(position) + 2

@@ -1,0 +1,341 @@
+"""Suitability rules over child x setting pairs, vectorised; each outcome has a reason code.
+
+Every reason maps to a ground of the legal test (Children and Families Act 2014 s39, SEND Code
+of Practice 9.79) or to the journey limit, so a tailored list explains itself.
+
+Need designation and places (the capacity semantics every later step uses):
+- specialist settings (state special, non-maintained, independent special) take a child only if
+  designated for the child's primary need, or for its secondary need (which widens the list and
+  says so); mainstream settings take any need;
+- in a mainstream setting with resourced provision or an SEN unit (MAINSTREAM_RP), a child whose
+  primary (else secondary) need the setting is designated for is placed in that provision: the
+  need line bounds it and the RP tariff applies; any other child takes a general mainstream place
+  at the mainstream tariff, bounded only by the whole-setting line;
+- a need line (urn, need) bounds the new placements of children placed under that need, and the
+  whole-setting line (need "") bounds all new placements in the setting; both by their vacancies
+  (kept placements already hold their places). A setting without a whole-setting line has no
+  overall bound beyond its need lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from solver.costs import Tariffs
+from solver.model import SPECIALIST_TYPES, Gender, SettingType, Sex
+from solver.needs import NCY_MAX, NCY_MIN, Need, phase_of
+from solver.scenario import Policy
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class Reason(StrEnum):
+    """Why a setting is off a child's list, marked on it, or fits the child."""
+
+    AGE = "AGE"  # off: NCY outside the setting's age range
+    SEX = "SEX"  # off: single-sex setting of the other sex
+    NEED = "NEED"  # off: specialist setting not designated for the child's needs
+    JOURNEY = "JOURNEY"  # off: journey beyond the limit for the child's phase (or unknown)
+    FULL = "FULL"  # marked: no vacancy for the child's need or in the setting
+    COST = "COST"  # marked: much dearer than the cheapest suitable alternative
+    ESTIMATED = "ESTIMATED"  # marked: the journey time is an estimate
+    FITS_AGE = "FITS_AGE"  # fits: age range and sex
+    FITS_NEED = "FITS_NEED"  # fits: designated for the child's primary need
+    FITS_SECONDARY_NEED = "FITS_SECONDARY_NEED"  # fits: designated for the secondary need only
+    FITS_MAINSTREAM = "FITS_MAINSTREAM"  # fits: a mainstream place can meet any need
+    FITS_JOURNEY = "FITS_JOURNEY"  # fits: journey within the limit
+
+
+_AGE_GROUND = "s39(4)(a): unsuitable for the child's age, ability, aptitude or SEN"
+_SEN_GROUND = "s39(4)(a): suitable for the child's age, ability, aptitude and SEN"
+_LIMIT_GROUND = "journey limit: the LA's home-to-school travel policy"
+
+#: The legal ground (or the journey limit) behind each reason.
+LEGAL_GROUND: Mapping[Reason, str] = MappingProxyType(
+    {
+        Reason.AGE: _AGE_GROUND,
+        Reason.SEX: _AGE_GROUND,
+        Reason.NEED: _AGE_GROUND,
+        Reason.JOURNEY: _LIMIT_GROUND,
+        Reason.FULL: "s39(4)(b)(i): incompatible with the efficient education of others (full)",
+        Reason.COST: "s39(4)(b)(ii): incompatible with the efficient use of resources",
+        Reason.ESTIMATED: _LIMIT_GROUND,
+        Reason.FITS_AGE: _SEN_GROUND,
+        Reason.FITS_NEED: _SEN_GROUND,
+        Reason.FITS_SECONDARY_NEED: _SEN_GROUND,
+        Reason.FITS_MAINSTREAM: _SEN_GROUND + "; presumption of mainstream (s33)",
+        Reason.FITS_JOURNEY: _LIMIT_GROUND,
+    }
+)
+
+#: Needs and setting types in a fixed order: the integer codes used in every pair array.
+NEEDS: tuple[Need, ...] = tuple(Need)
+SETTING_TYPES: tuple[SettingType, ...] = tuple(SettingType)
+MAINSTREAM_TYPES: frozenset[SettingType] = frozenset(
+    {SettingType.MAINSTREAM, SettingType.MAINSTREAM_RP}
+)
+_WHOLE = len(NEEDS)  # the need code of a whole-setting line
+_NEED_CODE: Mapping[str, int] = MappingProxyType({n.value: i for i, n in enumerate(NEEDS)})
+_TYPE_CODE: Mapping[str, int] = MappingProxyType({t.value: i for i, t in enumerate(SETTING_TYPES)})
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Child x setting pairs and every rule's outcome, as aligned arrays (one entry per pair).
+
+    `child` and `setting` are row positions in the children and settings tables; `line` and
+    `whole` are row positions in the places table (-1 = no such line); `need` is the code (index
+    into NEEDS) of the need the child would be placed under; costs are annual pounds.
+    """
+
+    child: IntArray
+    setting: IntArray
+    minutes: FloatArray  # NaN = beyond the cut-off
+    estimated: BoolArray
+    age_ok: BoolArray
+    sex_ok: BoolArray
+    need_ok: BoolArray
+    journey_ok: BoolArray
+    via_secondary: BoolArray
+    designated: BoolArray
+    need: IntArray
+    line: IntArray
+    whole: IntArray
+    place_cost: FloatArray
+    transport_cost: FloatArray
+
+    @property
+    def suitable(self) -> BoolArray:
+        """Pairs that pass every rule: the setting is on the child's list."""
+        return self.age_ok & self.sex_ok & self.need_ok & self.journey_ok
+
+    @property
+    def annual_cost(self) -> FloatArray:
+        """Annual cost of the placement: place (top-up or fee) plus transport."""
+        return self.place_cost + np.nan_to_num(self.transport_cost)
+
+    def weighted_cost(self, policy: Policy) -> FloatArray:
+        """The cost the optimiser minimises, with the policy's education and transport weights."""
+        return policy.education_weight * self.place_cost + policy.transport_weight * np.nan_to_num(
+            self.transport_cost
+        )
+
+    def take(self, mask: npt.ArrayLike) -> Pairs:
+        """The pairs selected by a boolean mask or an index array."""
+        index = np.asarray(mask)
+        return Pairs(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
+
+    def __len__(self) -> int:
+        return len(self.child)
+
+
+def journey_index(
+    children: pd.DataFrame, settings: pd.DataFrame, journeys: pd.DataFrame
+) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
+    """Positions of the journeys' children and settings (rows naming others are left out)."""
+    child = positions(journeys["child_id"], children["child_id"])
+    setting = positions(journeys["urn"], settings["urn"])
+    keep = (child >= 0) & (setting >= 0)
+    seconds = journeys["seconds"].to_numpy(dtype=np.float64)[keep]
+    estimated = journeys["estimated"].to_numpy(dtype=bool)[keep]
+    return child[keep].astype(np.int64), setting[keep].astype(np.int64), seconds / 60.0, estimated
+
+
+def positions(values: pd.Series, keys: pd.Series) -> IntArray:
+    """Row position in `keys` of each value (-1 if absent); factorised first, as a long column
+    repeats few distinct values."""
+    codes, distinct = pd.factorize(values)
+    found = pd.Index(keys.astype(str)).get_indexer(pd.Index(distinct).astype(str))
+    return np.where(codes >= 0, found[codes], -1).astype(np.int64)
+
+
+def cross_index(
+    children: pd.DataFrame, settings: pd.DataFrame, journeys: pd.DataFrame
+) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
+    """Every child x every setting, with the journey where one is within the cut-off."""
+    n_children, n_settings = len(children), len(settings)
+    child = np.repeat(np.arange(n_children, dtype=np.int64), n_settings)
+    setting = np.tile(np.arange(n_settings, dtype=np.int64), n_children)
+    minutes = np.full(n_children * n_settings, np.nan)
+    estimated = np.zeros(n_children * n_settings, dtype=bool)
+    j_child, j_setting, j_minutes, j_estimated = journey_index(children, settings, journeys)
+    flat = j_child * n_settings + j_setting
+    minutes[flat] = j_minutes
+    estimated[flat] = j_estimated
+    return child, setting, minutes, estimated
+
+
+def within_age_and_limit(
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    policy: Policy,
+    index: tuple[IntArray, IntArray, FloatArray, BoolArray],
+) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
+    """The pairs of `index` passing the age and journey rules: a cheap first cut before assess."""
+    child, setting, minutes, estimated = index
+    ncy = children["ncy"].to_numpy(dtype=np.int64)
+    ncy_pair = ncy[child]
+    keep = (minutes <= journey_limits(policy)[ncy_pair - NCY_MIN]) & (
+        settings["ncy_low"].to_numpy(dtype=np.int64)[setting] <= ncy_pair
+    )
+    keep &= ncy_pair <= settings["ncy_high"].to_numpy(dtype=np.int64)[setting]
+    return child[keep], setting[keep], minutes[keep], estimated[keep]
+
+
+def need_codes(values: pd.Series) -> IntArray:
+    """Integer need codes of a column of Need values ("" or missing = -1)."""
+    text = values.fillna("").astype(str).to_numpy(dtype=object)
+    return np.fromiter((_NEED_CODE.get(v, -1) for v in text), dtype=np.int64, count=len(text))
+
+
+def type_codes(values: pd.Series) -> IntArray:
+    """Integer setting-type codes of a column of SettingType values."""
+    return np.fromiter((_TYPE_CODE[str(v)] for v in values), dtype=np.int64, count=len(values))
+
+
+def designation_matrix(settings: pd.DataFrame) -> BoolArray:
+    """settings x needs: True where the setting is designated for the need."""
+    matrix = np.zeros((len(settings), len(NEEDS)), dtype=bool)
+    for row, needs in enumerate(settings["designated_needs"]):
+        for need in needs:
+            matrix[row, _NEED_CODE[str(need)]] = True
+    return matrix
+
+
+def line_lookup(settings: pd.DataFrame, places: pd.DataFrame) -> IntArray:
+    """settings x (needs + whole): the row position of each place line in `places`, or -1."""
+    lookup = np.full((len(settings), _WHOLE + 1), -1, dtype=np.int64)
+    setting = pd.Index(settings["urn"].astype(str)).get_indexer(places["urn"].astype(str))
+    need_text = places["need"].fillna("").astype(str)
+    need = np.where(need_text.to_numpy(dtype=object) == "", _WHOLE, need_codes(need_text))
+    known = (setting >= 0) & (need >= 0)
+    lookup[setting[known], need[known]] = np.flatnonzero(known)
+    return lookup
+
+
+def journey_limits(policy: Policy) -> FloatArray:
+    """The journey limit in minutes for each NCY, indexed by ncy - NCY_MIN."""
+    return np.array(
+        [policy.limit_for(phase_of(ncy)) for ncy in range(NCY_MIN, NCY_MAX + 1)], dtype=np.float64
+    )
+
+
+def tariff_matrix(tariffs: Tariffs) -> FloatArray:
+    """setting types x needs: the tariff of a place."""
+    return np.array([[tariffs.place_cost(t, n) for n in NEEDS] for t in SETTING_TYPES])
+
+
+def assess(
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    places: pd.DataFrame,
+    tariffs: Tariffs,
+    policy: Policy,
+    index: tuple[IntArray, IntArray, FloatArray, BoolArray],
+) -> Pairs:
+    """Apply every rule and the cost model to the pairs `index` (from journey_ or cross_index)."""
+    child, setting, minutes, estimated = index
+    # Per child and per setting first (few), then one gather per pair (many).
+    ncy = children["ncy"].to_numpy(dtype=np.int64)[child]
+    age_ok = (settings["ncy_low"].to_numpy(dtype=np.int64)[setting] <= ncy) & (
+        ncy <= settings["ncy_high"].to_numpy(dtype=np.int64)[setting]
+    )
+    gender = settings["gender"].astype(str)
+    male = (children["sex"].astype(str) == Sex.MALE.value).to_numpy()
+    admits = np.stack(  # settings x (female, male)
+        [
+            (gender != Gender.BOYS.value).to_numpy(),
+            (gender != Gender.GIRLS.value).to_numpy(),
+        ],
+        axis=1,
+    )
+    sex_ok = admits[setting, male[child].astype(np.int64)]
+
+    kinds = type_codes(settings["setting_type"])
+    specialist = np.isin(kinds, [_TYPE_CODE[t.value] for t in SPECIALIST_TYPES])[setting]
+    resourced = (kinds == _TYPE_CODE[SettingType.MAINSTREAM_RP.value])[setting]
+    kind = kinds[setting]
+    designations = designation_matrix(settings)
+    primary = need_codes(children["primary_need"])[child]
+    secondary = need_codes(children["secondary_need"])[child]
+    primary_fits = designations[setting, primary]
+    secondary_fits = (secondary >= 0) & designations[setting, np.maximum(secondary, 0)]
+    need_ok = ~specialist | primary_fits | secondary_fits
+    via_secondary = (specialist | resourced) & ~primary_fits & secondary_fits
+    designated = (specialist | resourced) & (primary_fits | secondary_fits)
+    need = np.where(via_secondary, secondary, primary)
+
+    limit = journey_limits(policy)[ncy - NCY_MIN]
+    journey_ok = ~np.isnan(minutes) & (minutes <= limit)
+
+    lookup = line_lookup(settings, places)
+    line = lookup[setting, need]
+    whole = lookup[setting, _WHOLE]
+    general = resourced & ~designated  # a general mainstream place in an RP setting
+    # A trailing NaN makes "no line" (-1) read as "no line cost".
+    line_cost = np.append(
+        places["annual_cost"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan), np.nan
+    )
+    cost_kind = np.where(general, _TYPE_CODE[SettingType.MAINSTREAM.value], kind)
+    place_cost = tariff_matrix(tariffs)[cost_kind, need]
+    whole_cost = np.where(general, np.nan, line_cost[whole])
+    place_cost = np.where(np.isnan(whole_cost), place_cost, whole_cost)
+    need_cost = line_cost[line]
+    place_cost = np.where(np.isnan(need_cost), place_cost, need_cost)
+    transport = np.where(np.isnan(minutes), np.nan, tariffs.transport.annual_cost(minutes))
+
+    return Pairs(
+        child=child,
+        setting=setting,
+        minutes=minutes,
+        estimated=estimated,
+        age_ok=age_ok,
+        sex_ok=sex_ok,
+        need_ok=need_ok,
+        journey_ok=journey_ok,
+        via_secondary=via_secondary,
+        designated=designated,
+        need=need,
+        line=line,
+        whole=whole,
+        place_cost=place_cost,
+        transport_cost=transport,
+    )
+
+
+def free_places(places: pd.DataFrame, settings: pd.DataFrame, policy: Policy) -> IntArray:
+    """Vacancies of each place line open to new placements (whole lines less reserved places)."""
+    vacancies = places["vacancies"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+    whole = places["need"].fillna("").astype(str).to_numpy(dtype=object) == ""
+    reserved = places["urn"].astype(str).map(policy.reserved_places).fillna(0)
+    held = np.where(whole, reserved.to_numpy(dtype=np.int64), 0)
+    return np.maximum(vacancies - held, 0)
+
+
+def vacancy(pairs: Pairs, free: IntArray) -> FloatArray:
+    """Places open to the child in each pair: the tighter of its need line and whole line."""
+    open_places = np.append(free.astype(np.float64), np.inf)  # -1 (no line) reads as unbounded
+    return np.minimum(open_places[pairs.line], open_places[pairs.whole])
+
+
+def much_dearer(pairs: Pairs, ratio: float) -> BoolArray:
+    """Suitable pairs costing more than `ratio` x the child's cheapest suitable alternative."""
+    suitable = pairs.suitable
+    cost = np.where(suitable, pairs.annual_cost, np.inf)
+    cheapest = np.full(int(pairs.child.max(initial=-1)) + 1, np.inf)
+    np.minimum.at(cheapest, pairs.child, cost)
+    return suitable & (pairs.annual_cost > ratio * cheapest[pairs.child])
+
+
+def is_mainstream(settings: pd.DataFrame) -> BoolArray:
+    """Settings that count as mainstream for the inclusion policy."""
+    return settings["setting_type"].astype(str).isin([t.value for t in MAINSTREAM_TYPES]).to_numpy()

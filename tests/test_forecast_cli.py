@@ -1,0 +1,255 @@
+"""The forecast and backtest commands, and calibration on the Rutland extracts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from solver.cli import app
+from solver.costs import load_tariffs
+from solver.forecast import FORECAST_COLUMNS, calibrate, dfe_cohort, scenario_forecast
+from solver.population import read_population
+from solver.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+EHCP = ROOT / "data" / "rutland" / "ehcp"
+POPULATION = sorted((ROOT / "data" / "rutland" / "population").glob("*.csv"))
+RUTLAND = "E06000017"
+
+
+def test_rutland_dfe_cohort_matches_the_published_total() -> None:
+    """The January 2025 state built from DfE's tables holds Rutland's 376 published EHCPs."""
+    year, state = dfe_cohort(EHCP, RUTLAND)
+    assert year == 2025
+    assert state.sum() == pytest.approx(376.0)
+
+
+def test_rutland_calibration_is_a_proper_markov_model() -> None:
+    """Calibrated rates are valid: cease rates in [0, 1], joiner mixes and transfer rows sum
+    to one, and new plans per head are a small non-negative share of the population."""
+    rates = calibrate(EHCP, RUTLAND, read_population(POPULATION, RUTLAND), years=10)
+    assert ((rates.cease >= 0) & (rates.cease <= 1)).all()
+    assert rates.joiner_needs.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(rates.joiner_types.sum(axis=1), 1.0)
+    np.testing.assert_allclose(rates.transfer.sum(axis=2), 1.0)
+    assert (rates.joiners_per_head >= 0).all() and rates.joiners_per_head.max() < 0.05
+    assert len(rates.rate_trend) == 10
+
+
+def _loaded() -> SimpleNamespace:
+    """Three children and three settings, in the loaders' column schemas."""
+    settings = pd.DataFrame(
+        {
+            "urn": ["100", "200", "300"],
+            "setting_type": ["mainstream", "state_special", "mainstream_rp"],
+            "ncy_low": [0, 0, 7],
+            "ncy_high": [6, 13, 11],
+        }
+    )
+    children = pd.DataFrame(
+        {
+            "child_id": ["a", "b", "c"],
+            "ncy": [2, 9, 5],
+            "primary_need": ["ASD", "SEMH", "SLD"],
+            "current_urn": ["100", "200", ""],
+        }
+    )
+    places = pd.DataFrame(
+        {"urn": ["100", "200", "300"], "need": ["", "SEMH", "ASD"], "places": [200, 2, 1]}
+    )
+    return SimpleNamespace(
+        children=children, settings=settings, places=places, tariffs=load_tariffs()
+    )
+
+
+def _scenario(**fields: object) -> Scenario:
+    base = {
+        "name": "t",
+        "la_code": RUTLAND,
+        "inputs": {
+            "settings": "s.csv",
+            "children": "c.csv",
+            "ehcp": str(EHCP),
+            "population": [str(p) for p in POPULATION],
+        },
+    }
+    return Scenario.model_validate(base | fields)
+
+
+def test_scenario_forecast_starts_from_the_children_and_has_the_contract_columns() -> None:
+    """A forecast from three children: the first year's leavers and joiners come on top of
+    them, every row has the forecast.csv columns, and the gap is never negative."""
+    result = scenario_forecast(_scenario(), _loaded(), 3, scenario_path=Path("s.yaml"))
+    table = result.table
+    assert tuple(table.columns) == FORECAST_COLUMNS
+    assert sorted(table["year"].unique()) == [2026, 2027, 2028]
+    assert (table["gap"] >= 0).all()
+    assert (table["demand_low"] <= table["demand"] + 1e-9).all()
+    assert (table["demand"] <= table["demand_high"] + 1e-9).all()
+    special = table[(table["setting_type"] == "state_special") & (table["year"] == 2026)]
+    assert special["places"].sum() == pytest.approx(2.0)  # the SEMH places, any phase
+
+
+def test_forecast_needs_the_la_code_and_history() -> None:
+    """Without la_code, inputs.ehcp and inputs.population the forecast reports all three."""
+    from solver.problems import InputError
+
+    bare = Scenario.model_validate({"name": "t", "inputs": {"settings": "s", "children": "c"}})
+    with pytest.raises(InputError) as caught:
+        scenario_forecast(bare, _loaded(), 3, scenario_path=Path("s.yaml"))
+    assert {p.column for p in caught.value.problems} == {
+        "la_code",
+        "inputs.ehcp",
+        "inputs.population",
+    }
+
+
+def test_backtest_command_writes_both_files(tmp_path: Path) -> None:
+    """`rightplace backtest` on the Rutland CSVs writes per-LA errors and the summary with the
+    contract's columns and the four methods."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "backtest",
+            "--ehcp",
+            str(EHCP),
+            "--origin",
+            "2018-2019",
+            "--horizon",
+            "2",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(tmp_path / "backtest_summary.csv")
+    assert list(summary.columns) == ["horizon", "method", "mape", "mase", "coverage80"]
+    assert set(summary["method"]) == {"model", "last_value", "linear_trend", "last_growth"}
+    errors = pd.read_csv(tmp_path / "backtest_errors.csv")
+    assert set(errors["origin"]) == {2018, 2019} and set(errors["la_code"]) == {RUTLAND}
+
+
+def test_backtest_command_reports_a_missing_folder(tmp_path: Path) -> None:
+    """A missing --ehcp folder exits 2 with one problem line, not a traceback."""
+    result = CliRunner().invoke(
+        app,
+        ["backtest", "--ehcp", str(tmp_path / "nope"), "--origin", "2018", "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 2
+    assert "not found" in result.output
+
+
+def test_scenario_reads_forecast_fields_relative_to_its_folder(tmp_path: Path) -> None:
+    """la_code, inputs.ehcp and inputs.population load, with paths resolved like other inputs."""
+    from solver.scenario import load_scenario
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\nla_code: E06000017\ninputs:\n  settings: s.csv\n  children: c.csv\n"
+        "  ehcp: ehcp\n  population: [a.csv, b.csv]\n"
+    )
+    scenario = load_scenario(path)
+    assert scenario.la_code == RUTLAND
+    assert scenario.inputs.ehcp == tmp_path / "ehcp"
+    assert scenario.inputs.population == [tmp_path / "a.csv", tmp_path / "b.csv"]
+
+
+def _write_scenario(folder: Path) -> Path:
+    """GIAS file of three settings, three children and a scenario naming the Rutland data."""
+    from solver.gias import write_gias
+
+    base = {
+        "la_code": "857",
+        "gender": "mixed",
+        "easting": 486000.0,
+        "northing": 308000.0,
+        "postcode": "LE15 6AA",
+        "provision": "",
+        "on_roll": 100,
+        "ofsted": "Good",
+        "section41": False,
+    }
+    settings = pd.DataFrame(
+        [
+            base
+            | {
+                "urn": "100001",
+                "name": "Oak Primary",
+                "setting_type": "mainstream",
+                "low_age": 4,
+                "high_age": 11,
+                "ncy_low": 0,
+                "ncy_high": 6,
+                "designated_needs": (),
+                "capacity": 210,
+            },
+            base
+            | {
+                "urn": "100002",
+                "name": "Brook Special",
+                "setting_type": "state_special",
+                "low_age": 4,
+                "high_age": 19,
+                "ncy_low": 0,
+                "ncy_high": 14,
+                "designated_needs": ("ASD", "SEMH"),
+                "capacity": 12,
+            },
+            base
+            | {
+                "urn": "100003",
+                "name": "Ash Academy",
+                "setting_type": "mainstream",
+                "low_age": 11,
+                "high_age": 16,
+                "ncy_low": 7,
+                "ncy_high": 11,
+                "designated_needs": (),
+                "capacity": 900,
+            },
+        ]
+    )
+    write_gias(settings, folder / "gias.csv")
+    (folder / "children.csv").write_text(
+        "child_id,ncy,sex,primary_need,easting,northing,current_urn\n"
+        "c1,3,M,ASD,486100,308100,100001\nc2,9,F,SEMH,486200,308200,100002\n"
+        "c3,5,M,SLD,486300,308300,\n"
+    )
+    population = "\n".join(f"    - {p}" for p in POPULATION)
+    path = folder / "scenario.yaml"
+    path.write_text(
+        f"name: test\nla_code: {RUTLAND}\ninputs:\n  settings: gias.csv\n"
+        f"  children: children.csv\n  ehcp: {EHCP}\n  population:\n{population}\n"
+    )
+    return path
+
+
+def test_forecast_command_writes_the_contract_tables(tmp_path: Path) -> None:
+    """`rightplace forecast` through the real loaders writes forecast.csv with the contract's
+    columns for each year asked, a SCAP-shaped table and the population/rate effects."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "forecast",
+            "--scenario",
+            str(_write_scenario(tmp_path)),
+            "--years",
+            "4",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "forecast.csv")
+    assert tuple(table.columns) == FORECAST_COLUMNS
+    assert sorted(table["year"].unique()) == [2026, 2027, 2028, 2029]
+    scap = pd.read_csv(out / "scap_send.csv")
+    assert {"special school"} <= set(scap["provision"])
+    effects = pd.read_csv(out / "effects.csv")
+    assert {"baseline", "population_effect", "rate_effect"} <= set(effects.columns)
