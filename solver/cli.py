@@ -182,6 +182,60 @@ def travel(
     typer.echo(f"wrote {target}")
 
 
+def _origins(values: list[str]) -> list[int]:
+    """Origin years from `2018`, repeated options, or ranges such as `2018-2021`."""
+    years: list[int] = []
+    for value in values:
+        first, _, last = value.partition("-")
+        try:
+            years.extend(range(int(first), int(last or first) + 1))
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a year or a range like 2018-2021") from None
+    return years
+
+
+@app.command()
+def backtest(
+    ehcp: Annotated[Path, typer.Option(help="Folder of DfE EHCP release zips, or their CSVs.")],
+    origin: Annotated[list[str], typer.Option(help="Origin year; repeat it, or 2018-2021.")],
+    out: Annotated[Path, typer.Option(help="Folder for backtest_errors/summary.csv.")],
+    horizon: Annotated[int, typer.Option(min=1, help="Score horizons 1..H years ahead.")] = 3,
+) -> None:
+    """Forecast every LA's total EHCPs from data up to each origin and score them."""
+    from solver.backtest import History, run_backtest
+
+    def work() -> None:
+        history = History.read(ehcp)
+        errors, summary = run_backtest(history, _origins(origin), range(1, horizon + 1))
+        out.mkdir(parents=True, exist_ok=True)
+        errors.to_csv(out / "backtest_errors.csv", index=False)
+        summary.to_csv(out / "backtest_summary.csv", index=False)
+        typer.echo(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+    report_problems(work)
+
+
+@app.command()
+def forecast(
+    scenario: Annotated[
+        Path, typer.Option(help="Scenario YAML with la_code, inputs.ehcp, inputs.population.")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for forecast.csv, scap_send.csv, effects.csv.")],
+    years: Annotated[int, typer.Option(min=1, max=25, help="Years ahead.")] = 10,
+) -> None:
+    """Demand by need, phase and setting type with 80% intervals, places, gap and its cost."""
+    from solver.forecast import scenario_forecast, write_forecast
+
+    def work() -> None:
+        loaded_scenario = load_scenario(scenario)
+        loaded = load_scenario_inputs(loaded_scenario)
+        result = scenario_forecast(loaded_scenario, loaded, years, scenario_path=scenario)
+        for path in write_forecast(result, out):
+            typer.echo(str(path))
+
+    report_problems(work)
+
+
 def main() -> None:
     """Console entry point."""
     app()

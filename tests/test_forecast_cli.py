@@ -47,6 +47,7 @@ def _loaded() -> SimpleNamespace:
         {
             "urn": ["100", "200", "300"],
             "setting_type": ["mainstream", "state_special", "mainstream_rp"],
+            "la_code": ["857", "857", "857"],
             "ncy_low": [0, 0, 7],
             "ncy_high": [6, 13, 11],
         }
