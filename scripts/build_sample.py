@@ -698,6 +698,7 @@ BASELINE = """\
 # capacities, designations, fees, out-of-county settings and children (see data/README.md).
 name: Rutland baseline
 description: Rutland (E06000017), January 2025 EHCP caseload, synthesised children
+la_code: E06000017
 inputs:
   settings: ../data/rutland/gias.csv
   overrides: ../data/rutland/overrides.csv
@@ -705,6 +706,11 @@ inputs:
   postcodes: ../data/rutland/postcodes.csv
   network: ../data/rutland/roads.osm.bz2
   tariffs: ../data/tariffs.yaml
+  ehcp: ../data/rutland/ehcp
+  population:
+    - ../data/rutland/population/ONS2019_PopnByAgeYearEstimate.csv
+    - ../data/rutland/population/ONS2020_PopnByAgeYearEstimate.csv
+    - ../data/rutland/population/2022_SNPP_persons_Rutland_E06000017.csv
 """
 
 if __name__ == "__main__":

@@ -84,6 +84,18 @@ def validate(
     typer.echo(report_problems(check).summary())
 
 
+@app.command()
+def travel(
+    scenario: Annotated[Path, typer.Option("--scenario", help="Scenario file (YAML).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for travel_times.parquet.")],
+) -> None:
+    """Drive times from every child's home to every setting within the scenario's cut-off."""
+    from solver.journeys import write_travel_times
+
+    target = report_problems(lambda: write_travel_times(scenario, out))
+    typer.echo(f"wrote {target}")
+
+
 ScenarioOption = Annotated[Path, typer.Option("--scenario", help="scenario YAML")]
 OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
 JourneysOption = Annotated[
@@ -170,16 +182,9 @@ def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = N
     typer.echo(json.dumps(report_problems(run)))
 
 
-@app.command()
-def travel(
-    scenario: Annotated[Path, typer.Option("--scenario", help="Scenario file (YAML).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for travel_times.parquet.")],
-) -> None:
-    """Drive times from every child's home to every setting within the scenario's cut-off."""
-    from solver.journeys import write_travel_times
-
-    target = report_problems(lambda: write_travel_times(scenario, out))
-    typer.echo(f"wrote {target}")
+def main() -> None:
+    """Console entry point."""
+    app()
 
 
 def _origins(values: list[str]) -> list[int]:
@@ -225,6 +230,8 @@ def forecast(
 ) -> None:
     """Demand by need, phase and setting type with 80% intervals, places, gap and its cost."""
     from solver.forecast import scenario_forecast, write_forecast
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
 
     def work() -> None:
         loaded_scenario = load_scenario(scenario)
@@ -234,8 +241,3 @@ def forecast(
             typer.echo(str(path))
 
     report_problems(work)
-
-
-def main() -> None:
-    """Console entry point."""
-    app()

@@ -56,10 +56,13 @@ def test_sample_validates_with_no_problem() -> None:
 
 
 def test_baseline_scenario_points_at_the_sample() -> None:
-    """scenarios/baseline.yaml resolves to files that exist, tariffs included."""
+    """scenarios/baseline.yaml resolves to inputs that exist, tariffs and DfE/ONS data included."""
     scenario = load_scenario(REPO / "scenarios" / "baseline.yaml")
-    for path in scenario.inputs.model_dump().values():
-        assert path is not None and Path(path).is_file(), path
+    inputs = scenario.inputs.model_dump()
+    paths = [inputs.pop("ehcp"), *inputs.pop("population"), *inputs.values()]
+    for path in paths:
+        assert path is not None and Path(path).exists(), path
+    assert len(scenario.inputs.population) == 3
 
 
 def test_children_match_published_totals(sample: tuple[pd.DataFrame, pd.DataFrame]) -> None:
