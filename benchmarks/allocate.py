@@ -196,6 +196,49 @@ def pulp_baseline(tables: Tables, policy: Policy) -> tuple[int, float]:
     return int(chosen.sum()), int(cost[chosen].sum()) / COST_SCALE
 
 
+def highs_reference(tables: Tables, policy: Policy) -> tuple[int, float]:
+    """The same penalised model as a sparse LP solved by HiGHS (scipy): its constraint matrix is
+    a network matrix, so the LP optimum is integral and equals the integer optimum."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    scope = tables.children
+    index = journey_index(scope, tables.settings, tables.journeys)
+    pairs = assess(scope, tables.settings, tables.places, TARIFFS, policy, index)
+    pairs = pairs.take(pairs.suitable)
+    cost = np.rint(pairs.weighted_cost(policy) * COST_SCALE)
+    free = free_places(tables.places, tables.settings, policy)
+    n, m = len(scope), len(pairs)
+    columns = np.arange(m)
+    # Variables: pair placements, then one "unplaced" per child.
+    each_child = coo_matrix(
+        (np.ones(m + n), (np.r_[pairs.child, np.arange(n)], np.r_[columns, m + np.arange(n)])),
+        shape=(n, m + n),
+    )
+    lines = np.r_[pairs.line, pairs.whole]
+    used = lines >= 0
+    line_ids, line_rows = np.unique(lines[used], return_inverse=True)
+    per_line = coo_matrix(
+        (np.ones(int(used.sum())), (line_rows, np.r_[columns, columns][used])),
+        shape=(len(line_ids), m + n),
+    )
+    result = linprog(
+        np.r_[cost, np.full(n, UNPLACED_PENALTY * COST_SCALE)],
+        A_ub=per_line.tocsr(),
+        b_ub=free[line_ids],
+        A_eq=each_child.tocsr(),
+        b_eq=np.ones(n),
+        bounds=(0, 1),
+        method="highs",
+    )
+    if result.status != 0:
+        raise SystemExit(f"HiGHS: {result.message}")
+    chosen = result.x[:m] > 0.5
+    if np.abs(result.x - np.rint(result.x)).max() > 1e-6:
+        raise SystemExit("HiGHS: the LP optimum is fractional")
+    return int(chosen.sum()), float(cost[chosen].sum()) / COST_SCALE
+
+
 def timed(action: Callable[[], object], repeats: int) -> tuple[float, object]:
     """Median wall time over `repeats` runs, and the last result."""
     times, result = [], None
@@ -251,6 +294,14 @@ def measure(tables: Tables, args: argparse.Namespace) -> dict[str, object]:
             same_objective=placed == row["placed"] and abs(objective - result.objective) < 0.005,
             speedup=round(pulp_s / seconds, 1),
         )
+    if args.highs:
+        highs_s, (placed, objective) = timed(lambda: highs_reference(tables, policy), 1)
+        row.update(
+            highs_s=round(highs_s, 3),
+            highs_placed=placed,
+            highs_objective=objective,
+            highs_same=placed == row["placed"] and abs(objective - result.objective) < 0.005,
+        )
     if args.budget:
         capped = Policy(budget_cap=args.budget * float(result.placements["annual_cost"].sum()))
         cap_s, capped_result = timed(lambda: run(capped), args.repeats)
@@ -281,6 +332,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pulp", action="store_true", help="also run the PuLP + CBC baseline")
+    parser.add_argument("--highs", action="store_true", help="also solve the LP with HiGHS")
     parser.add_argument("--budget", type=float, default=0.98, help="cap as share of spend; 0 = off")
     args = parser.parse_args()
     for n in args.children:
