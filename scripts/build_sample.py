@@ -20,7 +20,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from solver.gias import write_gias
-from solver.model import SETTING_COLUMNS, SettingType
+from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, SettingType
 from solver.needs import CODED_NEEDS, TRANSFER_NCYS, Need, ncy_of_age, ncy_range_of_ages
 from solver.synth import (
     OFSTED_GRADES,
@@ -319,8 +319,6 @@ def category_of(type_code: int, provision: str) -> set[str]:
 
 
 def _setting_type(type_code: int, provision: str) -> str:
-    from solver.model import GIAS_TYPE_CODES
-
     kind = GIAS_TYPE_CODES[type_code]
     return (
         SettingType.MAINSTREAM_RP if kind is SettingType.MAINSTREAM and provision else kind

@@ -17,6 +17,7 @@ from solver.check import check_allocation
 from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
+from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import tailored_lists, write_lists
 from solver.travel_table import scenario_journeys
 from solver.validate import ValidationReport, validate_files
@@ -180,6 +181,24 @@ def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = N
         return result.summary()
 
     typer.echo(json.dumps(report_problems(run)))
+
+
+@app.command()
+def synth(
+    children: Annotated[int, typer.Option("--children", min=1, help="Children with EHCPs.")],
+    settings: Annotated[
+        int, typer.Option("--settings", min=MIN_SETTINGS, help="Schools, colleges and others.")
+    ],
+    nodes: Annotated[int, typer.Option("--nodes", min=4, help="Road network nodes.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the input set to.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same files.")] = 0,
+    postcodes: Annotated[
+        bool, typer.Option("--postcodes", help="Give homes as postcodes, with postcodes.csv.")
+    ] = False,
+) -> None:
+    """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""
+    paths = write_synth(SynthSize(children, settings, nodes, seed), out, postcodes=postcodes)
+    typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
 
 
 def main() -> None:

@@ -220,3 +220,12 @@ _PLACEMENT_COLUMNS = (
     "general_fe_tertiary_colleges",
     "specialist_post_16_institutions",
 )
+
+
+def gias_la_code(source: Path, la_code: str) -> str | None:
+    """The LA's old three-digit code (GIAS `LA (code)`, e.g. "857") from `caseload.csv`."""
+    table = read_table(source, "caseload.csv")
+    if table is None or "old_la_code" not in table:
+        return None
+    codes = table.loc[table["la_code"] == la_code, "old_la_code"].unique()
+    return str(codes[0]) if len(codes) else None

@@ -21,7 +21,7 @@ import pandas as pd
 
 from solver.backtest import JOINER_YEARS, Z80, History, interval, log_error_band, model
 from solver.costs import Tariffs
-from solver.ehcp import NEED_COLUMNS, by_age
+from solver.ehcp import NEED_COLUMNS, by_age, gias_la_code
 from solver.model import SettingType
 from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
 from solver.population import population_by_age, read_population
@@ -240,30 +240,75 @@ def cohort_state(cohort: pd.DataFrame) -> npt.NDArray[np.float64]:
     return state
 
 
-def children_cohort(
-    children: pd.DataFrame, settings: pd.DataFrame, rates: Rates
-) -> npt.NDArray[np.float64]:
-    """State from the children table: placed children by their setting's type; children with
-    no current setting ("new") spread over types as new plans at their age are."""
-    types = dict(
-        zip(settings["urn"].astype(str), settings["setting_type"].astype(str), strict=True)
+def placement_types(
+    children: pd.DataFrame, settings: pd.DataFrame, places: pd.DataFrame
+) -> pd.Series:
+    """Each child's placement type (NA when in no setting). At a mainstream school with
+    resourced provision or a unit, a child counts as in it only if it has places for the
+    child's primary need; otherwise the child is in the school's mainstream classes."""
+    types = settings.set_index(settings["urn"].astype(str))["setting_type"].astype(str)
+    urn = children["current_urn"].astype(str)
+    kind = urn.map(types)
+    named = set(zip(places["urn"].astype(str), places["need"].astype(str), strict=True))
+    in_unit = pd.Series(
+        [(u, n) in named for u, n in zip(urn, children["primary_need"].astype(str), strict=True)],
+        index=children.index,
     )
-    kind = children["current_urn"].astype(str).map(types)
-    placed = children[kind.notna()]
+    return kind.mask((kind == SettingType.MAINSTREAM_RP) & ~in_unit, SettingType.MAINSTREAM.value)
+
+
+def children_cohort(
+    children: pd.DataFrame, settings: pd.DataFrame, places: pd.DataFrame, rates: Rates
+) -> npt.NDArray[np.float64]:
+    """State from the children table: placed children by `placement_types`; children with
+    no current setting ("new") spread over types as new plans at their age are."""
+    kind = placement_types(children, settings, places)
+    placed = kind.notna()
     state = cohort_state(
         pd.DataFrame(
             {
-                "ncy": placed["ncy"],
-                "need": placed["primary_need"],
-                "setting_type": kind[kind.notna()],
+                "ncy": children.loc[placed, "ncy"],
+                "need": children.loc[placed, "primary_need"],
+                "setting_type": kind[placed],
             }
         )
     )
-    new = children[kind.isna()]
+    new = children[~placed]
     new_state = cohort_state(
         pd.DataFrame({"ncy": new["ncy"], "need": new["primary_need"], "setting_type": OTHER})
     ).sum(axis=2)
     return state + np.einsum("nk,kt->nkt", new_state, rates.joiner_types)
+
+
+def la_place_lines(
+    settings: pd.DataFrame, places: pd.DataFrame, children: pd.DataFrame, la_code: str | None
+) -> pd.DataFrame:
+    """Place lines the LA plans with (urn, need, places, setting_type). Its own settings (GIAS
+    `la_code`; all settings if None) count in full, a resourced school's any-need line being
+    its mainstream classes; a setting elsewhere counts the places the LA's children fill now,
+    since other LAs' children fill the rest."""
+    types = settings.set_index("urn")["setting_type"].astype(str)
+    home = (
+        settings["urn"] if la_code is None else settings.loc[settings["la_code"] == la_code, "urn"]
+    )
+    own = places[places["urn"].isin(home)].assign(setting_type=lambda t: t["urn"].map(types))
+    mainstream_classes = (own["setting_type"] == SettingType.MAINSTREAM_RP) & (own["need"] == "")
+    own.loc[mainstream_classes, "setting_type"] = SettingType.MAINSTREAM.value
+    kind = placement_types(children, settings, places)
+    away = children[kind.notna() & ~children["current_urn"].isin(home)]
+    filled = (
+        pd.DataFrame(
+            {
+                "urn": away["current_urn"],
+                "need": away["primary_need"].astype(str),
+                "setting_type": kind[away.index],
+            }
+        )
+        .groupby(["urn", "need", "setting_type"], as_index=False)
+        .size()
+        .rename(columns={"size": "places"})
+    )
+    return pd.concat([own[["urn", "need", "places", "setting_type"]], filled], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -293,8 +338,11 @@ def supply(
     years: Sequence[int],
     changes: Iterable[CapacityChange] = (),
 ) -> pd.DataFrame:
-    """Places by year, need ("" = any need), phase and setting type, with capacity changes."""
-    lines = places.merge(settings[["urn", "setting_type", "ncy_low", "ncy_high"]], on="urn")
+    """Places by year, need ("" = any need), phase and setting type, with capacity changes;
+    a `setting_type` column in `places` overrides the setting's own type."""
+    wanted = ["urn", "ncy_low", "ncy_high"]
+    wanted += [] if "setting_type" in places else ["setting_type"]
+    lines = places.merge(settings[wanted], on="urn")
     lines = lines[["urn", "need", "places", "setting_type", "ncy_low", "ncy_high"]].assign(
         from_year=years[0]
     )
@@ -572,7 +620,13 @@ def scenario_forecast(
         raise InputError(problems)
     assert scenario.la_code is not None and scenario.inputs.ehcp is not None
     first = dfe_cohort(scenario.inputs.ehcp, scenario.la_code)[0] + 1
-    places = supply(loaded.settings, loaded.places, range(first, first + years), changes)
+    lines = la_place_lines(
+        loaded.settings,
+        loaded.places,
+        loaded.children,
+        gias_la_code(scenario.inputs.ehcp, scenario.la_code),
+    )
+    places = supply(loaded.settings, lines, range(first, first + years), changes)
     return run_forecast(
         scenario.inputs.ehcp,
         scenario.inputs.population,
@@ -580,7 +634,9 @@ def scenario_forecast(
         years,
         supply_table=places,
         tariffs=loaded.tariffs,
-        children_start=lambda rates: children_cohort(loaded.children, loaded.settings, rates),
+        children_start=lambda rates: children_cohort(
+            loaded.children, loaded.settings, loaded.places, rates
+        ),
     )
 
 

@@ -18,11 +18,7 @@ from geo.travel import travel_time_matrix
 from solver.inputs import load_scenario_inputs
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
-
-#: The file `rightplace travel` writes.
-TRAVEL_FILE = "travel_times.parquet"
-#: Columns of `travel_times.parquet` and of `journey_times`.
-TRAVEL_COLUMNS: tuple[str, ...] = ("child_id", "urn", "seconds", "estimated")
+from solver.travel_table import TRAVEL_FILE
 
 #: A home farther than this (metres) from every road is reported, not snapped.
 HOME_MAX_DISTANCE_M = 1000.0

@@ -17,9 +17,11 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import yaml
 from ortools.graph.python import min_cost_flow
 from pyproj import Transformer
 
+from solver.gias import write_gias
 from solver.model import SPECIALIST_TYPES, SettingType
 from solver.needs import CODED_NEEDS, NATIONAL_NEED_MIX, TRANSFER_NCYS, Need, ncy_range_of_ages
 
@@ -167,6 +169,13 @@ def vacancies_for(demand: Ints, rng: np.random.Generator, *, slack: float = 0.1)
 
 # --- the synthetic instance -------------------------------------------------------------------
 
+#: Setting types whose places are their GIAS capacity (large schools with headroom).
+_HEADROOM_TYPES = (
+    SettingType.MAINSTREAM,
+    SettingType.MAINSTREAM_RP,
+    SettingType.INDEPENDENT_MAINSTREAM,
+)
+
 #: Where synthetic areas sit: British National Grid metres near Coventry (inland England).
 SYNTH_ORIGIN = (420000.0, 270000.0)
 
@@ -183,6 +192,9 @@ _SETTING_KINDS: tuple[tuple[str, SettingType, int, int, int, float], ...] = (
     ("alternative provision", SettingType.ALTERNATIVE_PROVISION, 14, 5, 16, 0.025),
     ("further education college", SettingType.POST16, 18, 16, 25, 0.04),
 )
+
+#: The fewest settings a synthetic instance has: one of each kind.
+MIN_SETTINGS = len(_SETTING_KINDS)
 
 #: Where children with EHCPs are placed, by phase (school age, early years, post-16): shares.
 _PLACEMENT_MIX: Mapping[str, Mapping[SettingType, float]] = MappingProxyType(
@@ -222,13 +234,17 @@ class RoadNetwork:
 
 
 def _road_class(line: int, lines: int) -> str:
-    """The highway class of grid line `line` of `lines`: a hierarchy by line index."""
+    """The highway class of grid line `line` of `lines`: every other line residential, then
+    unclassified, tertiary, secondary, primary and trunk at ever wider spacings; one motorway."""
     if line == lines // 2:
         return "motorway"
-    for step, kind in ((64, "trunk"), (16, "primary"), (8, "secondary"), (4, "tertiary")):
+    if line % 2:
+        return "residential"
+    steps = ((4, "unclassified"), (8, "tertiary"), (16, "secondary"), (32, "primary"))
+    for step, kind in (*steps, (64, "primary")):
         if line % step == step // 2:
             return kind
-    return "residential" if line % 2 else "unclassified"
+    return "trunk"
 
 
 _MAXSPEED: Mapping[str, tuple[str, float]] = MappingProxyType(
@@ -358,13 +374,9 @@ def synth_settings(
         ):
             needs[i] = d
     secondary = table["kind"].str.startswith("secondary")
-    capacity = np.select(
-        [table["kind"].str.contains("primary"), secondary, specialist],
-        [
-            rng.choice([105, 210, 315, 420, 630], m),
-            rng.integers(6, 16, m) * 100,
-            rng.integers(6, 25, m) * 10,
-        ],
+    capacity = np.select(  # specialist, AP and post-16 places follow from the children later
+        [table["kind"].str.contains("primary"), secondary],
+        [rng.choice([105, 210, 315, 420, 630], m), rng.integers(6, 16, m) * 100],
         rng.integers(4, 30, m) * 10,
     )
     first_urn = 900001
@@ -486,3 +498,130 @@ def synth_children(
         }
     )
     return children, np.where(transfer, chosen, -1)
+
+
+def synth_places(
+    rng: np.random.Generator, settings: pd.DataFrame, children: pd.DataFrame, moves: Ints
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolls, capacities and override lines that make the instance feasible but tight.
+
+    Every setting keeps its current children and gets vacancies for about 1.1 times the
+    transfer children who would likely move there (`moves`); mainstream schools also have
+    their GIAS headroom. Returns the updated settings and the override lines (PLACE_COLUMNS).
+    """
+    m = len(settings)
+    index = pd.Index(settings["urn"])
+    at = index.get_indexer(children["current_urn"])
+    kept = np.bincount(at[at >= 0], minlength=m)
+    demand = np.bincount(moves[moves >= 0], minlength=m)
+    free = vacancies_for(demand, rng)
+    kinds = settings["setting_type"].to_numpy()
+    mainstream = np.isin(kinds, [t.value for t in _HEADROOM_TYPES])
+    capacity = settings["capacity"].to_numpy(dtype=np.int64)
+    headroom = np.round(capacity * rng.uniform(0.0, 0.08, m)).astype(np.int64)
+    free = np.where(mainstream, np.maximum(free, headroom), free)
+    places = np.where(mainstream, np.maximum(capacity, kept + free), kept + free)
+    settings = settings.assign(
+        capacity=pd.array(places, dtype="Int64"), on_roll=pd.array(places - free, dtype="Int64")
+    )
+    fee = np.where(
+        kinds == SettingType.INDEPENDENT_SPECIAL.value,
+        rng.integers(90, 180, m) * 500.0,
+        np.where(kinds == SettingType.NON_MAINTAINED_SPECIAL.value, 55000.0, np.nan),
+    )
+    whole = pd.DataFrame(
+        {
+            "urn": settings["urn"],
+            "need": "",
+            "places": places,
+            "vacancies": free,
+            "annual_cost": fee,
+        }
+    )[~mainstream]
+    rp = np.flatnonzero(kinds == SettingType.MAINSTREAM_RP.value)
+    need_lines = []
+    for i in rp:
+        needs = settings["designated_needs"].iat[i]
+        here = children["current_urn"].to_numpy() == settings["urn"].iat[i]
+        going = np.flatnonzero(moves == i)
+        for need in needs:
+            taken = int((children["primary_need"].to_numpy()[here] == need).sum())
+            wanted = int((children["primary_need"].to_numpy()[going] == need).sum())
+            spare = int(vacancies_for(np.array([wanted]), rng)[0])
+            need_lines.append((settings["urn"].iat[i], need, taken + spare, spare, np.nan))
+    lines = pd.concat(
+        [whole, pd.DataFrame(need_lines, columns=list(whole.columns))], ignore_index=True
+    )
+    totals = lines[lines["need"] != ""].groupby("urn")[["places", "vacancies"]].sum()
+    totals = totals.reindex(settings["urn"]).reset_index(drop=True)
+    roll = totals["places"] - totals["vacancies"]
+    unit = pd.Series(settings["provision"].to_numpy() == "SEN unit")
+    settings = settings.assign(
+        rp_capacity=totals["places"].where(~unit).astype("Int64").to_numpy(),
+        rp_on_roll=roll.where(~unit).astype("Int64").to_numpy(),
+        unit_capacity=totals["places"].where(unit).astype("Int64").to_numpy(),
+        unit_on_roll=roll.where(unit).astype("Int64").to_numpy(),
+    )
+    return settings, lines.sort_values(["urn", "need"], kind="stable").reset_index(drop=True)
+
+
+def synth_scenario(name: str, *, postcodes: bool) -> dict[str, object]:
+    """A scenario (solver.scenario schema) naming the synthetic files beside it."""
+    inputs = {
+        "settings": "gias.csv",
+        "overrides": "overrides.csv",
+        "children": "children.csv",
+        **({"postcodes": "postcodes.csv"} if postcodes else {}),
+        "network": "roads.osm",
+    }
+    return {"name": name, "description": "Synthetic instance (rightplace synth)", "inputs": inputs}
+
+
+@dataclass(frozen=True)
+class SynthSize:
+    """How big a synthetic instance is, and its seed."""
+
+    children: int
+    settings: int
+    nodes: int
+    seed: int = 0
+
+
+def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[str, Path]:
+    """Write a complete, valid synthetic input set to `out`; the same size and seed, same bytes.
+
+    Files: gias.csv, overrides.csv, children.csv (grid references, or postcodes with
+    postcodes.csv), roads.osm and scenario.yaml. Returns the paths by role.
+    """
+    if size.children < 1 or size.settings < MIN_SETTINGS:
+        raise ValueError(f"need at least 1 child and {MIN_SETTINGS} settings")
+    rng = np.random.default_rng(size.seed)
+    network = synth_network(rng, size.nodes)
+    points = synth_postcodes(rng, network, max(size.children // 3, 50))
+    settings = synth_settings(rng, size.settings, points)
+    children, moves = synth_children(rng, size.children, points, settings)
+    settings, lines = synth_places(rng, settings, children, moves)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "settings": out / "gias.csv",
+        "overrides": out / "overrides.csv",
+        "children": out / "children.csv",
+        "network": out / "roads.osm",
+        "scenario": out / "scenario.yaml",
+    }
+    write_gias(settings, paths["settings"])
+    lines.to_csv(paths["overrides"], index=False, lineterminator="\n")
+    if postcodes:
+        paths["postcodes"] = out / "postcodes.csv"
+        points.rename(
+            columns={"postcode": "Postcode", "easting": "Eastings", "northing": "Northings"}
+        ).to_csv(paths["postcodes"], index=False, lineterminator="\n", float_format="%.0f")
+        children = children.assign(easting="", northing="")
+    else:
+        children = children.assign(postcode="")
+    children.to_csv(paths["children"], index=False, lineterminator="\n", float_format="%.0f")
+    write_osm(network, paths["network"])
+    scenario = synth_scenario(f"synthetic {size.children}x{size.settings}", postcodes=postcodes)
+    paths["scenario"].write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
+    return paths

@@ -24,7 +24,9 @@ from solver.forecast import (
     demand_table,
     forecast_la,
     gap_and_cost,
+    la_place_lines,
     minimal_moves,
+    placement_types,
     project,
     step,
     supply,
@@ -277,3 +279,50 @@ def test_a_year_on_keeps_everyone_but_leavers_and_ceased(ncys: list[int], cease:
     )
     staying = sum(1 for n in ncys if n < 20)
     assert after.sum() == pytest.approx(staying * (1 - cease))
+
+
+def _rp_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """An in-LA school with an ASD unit, an in-LA special school and a special school in
+    another LA; three children, one in each."""
+    settings = pd.DataFrame(
+        {
+            "urn": ["1", "2", "3"],
+            "setting_type": ["mainstream_rp", "state_special", "state_special"],
+            "la_code": ["857", "857", "855"],
+            "ncy_low": [0, 0, 0],
+            "ncy_high": [6, 13, 13],
+        }
+    )
+    places = pd.DataFrame(
+        {"urn": ["1", "1", "2", "3"], "need": ["", "ASD", "", ""], "places": [210, 8, 40, 150]}
+    )
+    children = pd.DataFrame(
+        {
+            "child_id": ["a", "b", "c"],
+            "ncy": [2, 3, 4],
+            "primary_need": ["SEMH", "ASD", "SLD"],
+            "current_urn": ["1", "1", "3"],
+        }
+    )
+    return settings, places, children
+
+
+def test_children_at_a_resourced_school_are_in_the_unit_only_for_its_needs() -> None:
+    """At a school with ASD unit places, the ASD child is in the unit and the SEMH child in
+    the mainstream classes; the child at a special school keeps its type."""
+    settings, places, children = _rp_case()
+    kinds = placement_types(children, settings, places).tolist()
+    assert kinds == ["mainstream", "mainstream_rp", "state_special"]
+
+
+def test_la_place_lines_count_own_settings_and_filled_places_elsewhere() -> None:
+    """The LA's own special school counts its 40 places and its resourced school's 210
+    any-need places become mainstream places; the special school in another LA counts only
+    the one SLD place the LA's child fills."""
+    settings, places, children = _rp_case()
+    lines = la_place_lines(settings, places, children, "857").set_index(["urn", "need"])
+    assert lines.loc[("1", ""), "setting_type"] == "mainstream"
+    assert lines.loc[("1", "ASD"), "setting_type"] == "mainstream_rp"
+    assert lines.loc[("2", ""), "places"] == 40
+    assert lines.loc[("3", "SLD"), "places"] == 1
+    assert ("3", "") not in lines.index

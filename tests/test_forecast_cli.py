@@ -47,6 +47,7 @@ def _loaded() -> SimpleNamespace:
         {
             "urn": ["100", "200", "300"],
             "setting_type": ["mainstream", "state_special", "mainstream_rp"],
+            "la_code": ["857", "857", "857"],
             "ncy_low": [0, 0, 7],
             "ncy_high": [6, 13, 11],
         }
@@ -253,3 +254,26 @@ def test_forecast_command_writes_the_contract_tables(tmp_path: Path) -> None:
     assert {"special school"} <= set(scap["provision"])
     effects = pd.read_csv(out / "effects.csv")
     assert {"baseline", "population_effect", "rate_effect"} <= set(effects.columns)
+
+
+def test_rutland_forecast_scenario_runs_ten_years(tmp_path: Path) -> None:
+    """The shipped Rutland baseline scenario gives ten years from its 376 children, with the
+    first year's demand within a plausible band of them and gaps by need and phase."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "forecast",
+            "--scenario",
+            str(ROOT / "scenarios" / "baseline.yaml"),
+            "--years",
+            "10",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "forecast.csv", keep_default_na=False)
+    assert table["year"].nunique() == 10
+    first = table.loc[table["year"] == table["year"].min(), "demand"].sum()
+    assert 376 * 0.9 < first < 376 * 1.3
+    assert (table["gap"] > 0).any()

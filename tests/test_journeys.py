@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from solver.journeys import TRAVEL_COLUMNS, journey_times
+from solver.journeys import journey_times
 from solver.problems import InputError
+from solver.travel_table import JOURNEY_COLUMNS
 from tests.geo_fixtures import cross_network
 
 
@@ -30,7 +31,7 @@ def test_three_children_three_settings():
     """Times by child and URN; the setting 2 km off the network is estimated, the others not."""
     children = _children([(500, 0), (1000, 500), (2000, 0)])
     times = journey_times(cross_network(), children, SETTINGS, cutoff_minutes=60)
-    assert list(times.columns) == list(TRAVEL_COLUMNS)
+    assert list(times.columns) == list(JOURNEY_COLUMNS)
     got = {(c, u): (s, e) for c, u, s, e in times.itertuples(index=False)}
     assert got[("C0", "100")] == (60, False)  # 30 s to B, 30 s along the one-way road
     assert got[("C0", "200")] == (30, False)
