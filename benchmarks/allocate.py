@@ -317,7 +317,8 @@ def measure(tables: Tables, args: argparse.Namespace) -> dict[str, object]:
             highs_same=placed == new_placed and abs(objective - result.objective) < 0.005,
         )
     if args.budget:
-        capped = Policy(budget_cap=args.budget * float(result.placements["annual_cost"].sum()))
+        new = result.placements[~result.placements["kept"]]
+        capped = Policy(budget_cap=args.budget * float(new["annual_cost"].sum()))
         cap_s, capped_result = timed(lambda: run(capped), args.repeats)
         verified(tables, capped, capped_result)
         row.update(
