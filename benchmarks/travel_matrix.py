@@ -6,7 +6,8 @@ matrix `--runs` times; reports medians and that process's peak memory. Then time
 single-source Dijkstra per setting on a sample of the same settings, in the same run, and scales
 it to all of them.
 
-    python benchmarks/travel_matrix.py --network out/synth/roads.osm
+    rightplace synth --children 20000 --settings 700 --nodes 200000 --out out/synth
+    python benchmarks/travel_matrix.py --scenario out/synth/scenario.yaml
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from geo.network import RoadNetwork, load_network  # noqa: E402
 from geo.snap import snap  # noqa: E402
 from geo.travel import travel_time_matrix  # noqa: E402
+from solver.inputs import load_scenario_inputs  # noqa: E402
+from solver.scenario import load_scenario  # noqa: E402
 
 
 def _compile(network: Path, cache_dir: Path) -> None:
@@ -73,17 +76,29 @@ def _networkx_seconds(
     return time.perf_counter() - start, pairs
 
 
+def _locations(args: argparse.Namespace, net: RoadNetwork) -> tuple[tuple[np.ndarray, ...], ...]:
+    """Homes and settings: the scenario's own, else random points near junctions."""
+    if args.scenario is not None:
+        inputs = load_scenario_inputs(load_scenario(args.scenario))
+        return tuple(
+            (table["easting"].to_numpy(float), table["northing"].to_numpy(float))
+            for table in (inputs.children, inputs.settings)
+        )
+    rng = np.random.default_rng(args.seed)
+    return _points(net, args.children, rng), _points(net, args.settings, rng)
+
+
 def _measure(args: argparse.Namespace, cache_dir: Path, results: multiprocessing.Queue) -> None:
     """The timed runs, in their own process so its peak memory is theirs alone."""
     reloads, snaps, matrices = [], [], []
-    rng = np.random.default_rng(args.seed)
     for _ in range(args.runs):
         start = time.perf_counter()
         net = load_network(args.network, cache_dir=cache_dir)
         reloads.append(time.perf_counter() - start)
+        home_xy, setting_xy = _locations(args, net)
         start = time.perf_counter()
-        homes = snap(net, *_points(net, args.children, rng))
-        settings = snap(net, *_points(net, args.settings, rng))
+        homes = snap(net, *home_xy)
+        settings = snap(net, *setting_xy)
         snaps.append(time.perf_counter() - start)
         start = time.perf_counter()
         frame = travel_time_matrix(
@@ -91,14 +106,21 @@ def _measure(args: argparse.Namespace, cache_dir: Path, results: multiprocessing
         )
         matrices.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-    results.put((net.n_nodes, net.n_roads, len(frame), reloads, snaps, matrices, peak))
+    sizes = (net.n_nodes, net.n_roads, len(homes), len(settings), len(frame))
+    results.put((*sizes, reloads, snaps, matrices, peak))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--network", type=Path, required=True, help="OSM XML or GraphML file")
-    parser.add_argument("--children", type=int, default=20_000)
-    parser.add_argument("--settings", type=int, default=700)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--scenario",
+        type=Path,
+        help="a scenario (e.g. from `rightplace synth`): its network, children and settings",
+    )
+    source.add_argument("--network", type=Path, help="OSM XML or GraphML file; random points")
+    parser.add_argument("--children", type=int, default=20_000, help="random homes (--network)")
+    parser.add_argument("--settings", type=int, default=700, help="random settings (--network)")
     parser.add_argument("--cutoff-minutes", type=int, default=75)
     parser.add_argument("--runs", type=int, default=3, help="timed runs; medians are reported")
     parser.add_argument("--workers", type=int, default=2)
@@ -108,6 +130,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", type=Path, default=None, help="default: a fresh temp dir")
     args = parser.parse_args()
+    if args.scenario is not None:
+        args.network = load_scenario(args.scenario).inputs.network
     spawn = multiprocessing.get_context("spawn")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,11 +145,11 @@ def main() -> None:
         results = spawn.Queue()
         runner = spawn.Process(target=_measure, args=(args, cache_dir, results))
         runner.start()
-        nodes, roads, pairs, reloads, snaps, matrices, peak = results.get()
+        nodes, roads, n_homes, n_settings, pairs, reloads, snaps, matrices, peak = results.get()
         runner.join()
         matrix_s = statistics.median(matrices)
         print(f"network: {nodes:,} nodes, {roads:,} roads")
-        print(f"{args.children:,} children x {args.settings:,} settings")
+        print(f"{n_homes:,} homes x {n_settings:,} settings")
         print(f"pairs within {args.cutoff_minutes} min: {pairs:,} (last run)")
         print(f"reload cached network: median {statistics.median(reloads):.2f} s")
         print(f"snap homes and settings: median {statistics.median(snaps):.2f} s")
@@ -134,15 +158,15 @@ def main() -> None:
         print(f"peak memory (reload, snap, matrix; threads share it): {peak:,.0f} MiB")
 
         net = load_network(args.network, cache_dir=cache_dir)
-        rng = np.random.default_rng(args.seed)
-        homes = snap(net, *_points(net, args.children, rng))
-        settings = snap(net, *_points(net, args.settings, rng))
-        sample = min(args.networkx_settings, args.settings)
+        home_xy, setting_xy = _locations(args, net)
+        homes = snap(net, *home_xy)
+        settings = snap(net, *setting_xy)
+        sample = min(args.networkx_settings, len(settings))
         nx_s, _ = _networkx_seconds(net, homes, settings, sample, args.cutoff_minutes * 60)
-        nx_all = nx_s / sample * args.settings
+        nx_all = nx_s / sample * len(settings)
         print(
             f"networkx single-source Dijkstra: {nx_s / sample:.2f} s per setting on {sample} "
-            f"settings, so {nx_all:.0f} s for {args.settings}; ours is {nx_all / matrix_s:.0f}x "
+            f"settings, so {nx_all:.0f} s for {len(settings)}; ours is {nx_all / matrix_s:.0f}x "
             "faster"
         )
 

@@ -109,70 +109,51 @@ def _year(time_period: pd.Series) -> pd.Series:
 def caseload_totals(source: Path) -> pd.DataFrame:
     """EHCPs (and statements before 2014) in January by LA and year: la_code, la_name, year,
     ehcps; person-level figures from 2019, aggregate ones before (see the module note)."""
-    parts = []
-    old = read_table(source, "sen2_age_caseload.csv")
-    if old is not None:
-        old = old[old["characteristic_age"] == "Total"]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "la_code": old["la_code"],
-                    "la_name": old["la_name"],
-                    "year": _year(old["time_period"]),
-                    "ehcps": parse_counts(old["Total_all"]),
-                    "release": 0,
-                }
-            )
-        )
-    new = read_table(source, "caseload.csv")
-    if new is not None:
-        new = new[new["breakdown_topic"] == "All EHC plans"]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "la_code": new["la_code"],
-                    "la_name": new["la_name"],
-                    "year": _year(new["time_period"]),
-                    "ehcps": parse_counts(new["ehcplans"]),
-                    "release": 1,
-                }
-            )
-        )
-    return _splice(parts, source, "sen2_age_caseload.csv or caseload.csv")
+    return _la_totals(
+        source,
+        "ehcps",
+        old=("sen2_age_caseload.csv", "Total_all"),
+        new=("caseload.csv", "All EHC plans", "ehcplans"),
+    )
 
 
 def new_plan_totals(source: Path) -> pd.DataFrame:
     """New EHCPs made in each calendar year by LA: la_code, la_name, year, new_plans."""
+    return _la_totals(
+        source,
+        "new_plans",
+        old=("sen2_age_new_plans.csv", "Total_new_all"),
+        new=("newplans.csv", "New EHC plans", "new_ehc_plans"),
+    )
+
+
+def _la_totals(
+    source: Path, measure: str, *, old: tuple[str, str], new: tuple[str, str, str]
+) -> pd.DataFrame:
+    """One LA-total series spliced from the old release's `(file, column)` (age "Total" rows)
+    and the new release's `(file, breakdown topic, column)`."""
     parts = []
-    old = read_table(source, "sen2_age_new_plans.csv")
-    if old is not None:
-        old = old[old["characteristic_age"] == "Total"]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "la_code": old["la_code"],
-                    "la_name": old["la_name"],
-                    "year": _year(old["time_period"]),
-                    "new_plans": parse_counts(old["Total_new_all"]),
-                    "release": 0,
-                }
-            )
-        )
-    new = read_table(source, "newplans.csv")
-    if new is not None:
-        new = new[new["breakdown_topic"] == "New EHC plans"]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "la_code": new["la_code"],
-                    "la_name": new["la_name"],
-                    "year": _year(new["time_period"]),
-                    "new_plans": parse_counts(new["new_ehc_plans"]),
-                    "release": 1,
-                }
-            )
-        )
-    return _splice(parts, source, "sen2_age_new_plans.csv or newplans.csv")
+    old_file, old_column = old
+    table = read_table(source, old_file)
+    if table is not None:
+        parts.append(_totals(table[table["characteristic_age"] == "Total"], old_column, measure, 0))
+    new_file, topic, new_column = new
+    table = read_table(source, new_file)
+    if table is not None:
+        parts.append(_totals(table[table["breakdown_topic"] == topic], new_column, measure, 1))
+    return _splice(parts, source, f"{old_file} or {new_file}")
+
+
+def _totals(rows: pd.DataFrame, column: str, measure: str, release: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "la_code": rows["la_code"],
+            "la_name": rows["la_name"],
+            "year": _year(rows["time_period"]),
+            measure: parse_counts(rows[column]),
+            "release": release,
+        }
+    )
 
 
 def _splice(parts: list[pd.DataFrame], source: Path, wanted: str) -> pd.DataFrame:

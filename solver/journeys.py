@@ -56,7 +56,7 @@ def journey_times(
         raise InputError(
             Problem(
                 children_file,
-                _line(children, i),
+                _line(children, int(i)),
                 "easting",
                 f"home is {homes.distance_m[i]:,.0f} m from the nearest road in the network "
                 f"(limit {HOME_MAX_DISTANCE_M:,.0f} m): wrong location, or a network that does "
@@ -127,7 +127,7 @@ def _missing_coordinates(table: pd.DataFrame, file: str) -> list[Problem]:
     for column in ("easting", "northing"):
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
         problems += [
-            Problem(file, _line(table, i), column, "missing or not a number")
+            Problem(file, _line(table, int(i)), column, "missing or not a number")
             for i in np.flatnonzero(~np.isfinite(values))
         ]
     return problems
