@@ -9,18 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-import pandas as pd
 import typer
 
-from solver.allocate import allocate, write_allocation
-from solver.check import check_allocation
-from solver.inputs import LoadedInputs, load_scenario_inputs
-from solver.problems import InputError, Problem
-from solver.scenario import Scenario, load_scenario
+from solver.allocate import write_allocation
+from solver.inputs import load_scenario_inputs
+from solver.problems import InputError
+from solver.scenario import load_scenario
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
-from solver.tailored import tailored_lists, write_lists
-from solver.travel_table import scenario_journeys
+from solver.tailored import write_lists
 from solver.validate import ValidationReport, validate_files
+from solver.workspace import open_workspace
 
 app = typer.Typer(
     name="rightplace",
@@ -108,19 +106,6 @@ JourneysOption = Annotated[
 ]
 
 
-def _placement_inputs(
-    scenario: Path, out: Path, journeys: Path | None
-) -> tuple[Scenario, LoadedInputs, pd.DataFrame]:
-    """The scenario, its loaded inputs and the travel table, for lists and solve."""
-    loaded_scenario = load_scenario(scenario)
-    inputs = load_scenario_inputs(loaded_scenario)
-    return (
-        loaded_scenario,
-        inputs,
-        scenario_journeys(scenario, loaded_scenario, inputs, out, journeys),
-    )
-
-
 @app.command()
 def lists(
     scenario: ScenarioOption,
@@ -133,22 +118,7 @@ def lists(
     """Tailored lists: every setting on or off each child's list, ranked, with reasons."""
 
     def run() -> int:
-        loaded, inputs, trips = _placement_inputs(scenario, out, journeys)
-        known = set(inputs.children["child_id"].astype(str))
-        unknown = [c for c in child or [] if c not in known]
-        if unknown:
-            raise InputError(
-                Problem("--child", None, "child_id", f"unknown child {c}") for c in unknown
-            )
-        table = tailored_lists(
-            inputs.children,
-            inputs.settings,
-            inputs.places,
-            trips,
-            inputs.tariffs,
-            loaded.policy,
-            child_ids=child or None,
-        )
+        table = open_workspace(scenario, out, journeys).tailored_lists(child)
         write_lists(table, out)
         return int(table["child_id"].nunique())
 
@@ -161,22 +131,7 @@ def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = N
     """Placement optimisation: every child in scope to a suitable setting at least cost."""
 
     def run() -> dict[str, object]:
-        loaded, inputs, trips = _placement_inputs(scenario, out, journeys)
-        result = allocate(
-            inputs.children, inputs.settings, inputs.places, trips, inputs.tariffs, loaded.policy
-        )
-        violations = check_allocation(
-            inputs.children,
-            inputs.settings,
-            inputs.places,
-            trips,
-            inputs.tariffs,
-            loaded.policy,
-            result.placements,
-            result.unplaced,
-        )
-        if violations:
-            raise RuntimeError(f"checker found {len(violations)} violations: {violations[:3]}")
+        result = open_workspace(scenario, out, journeys).allocation()
         write_allocation(result, out)
         return result.summary()
 
@@ -249,8 +204,6 @@ def forecast(
 ) -> None:
     """Demand by need, phase and setting type with 80% intervals, places, gap and its cost."""
     from solver.forecast import scenario_forecast, write_forecast
-    from solver.inputs import load_scenario_inputs
-    from solver.scenario import load_scenario
 
     def work() -> None:
         loaded_scenario = load_scenario(scenario)

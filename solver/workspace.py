@@ -1,0 +1,83 @@
+"""A scenario opened for work: its inputs and journeys loaded once, then tailored lists and
+placements run over them. The CLI and the app both go through here, so they give the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from solver.allocate import Allocation, allocate
+from solver.check import check_allocation
+from solver.inputs import LoadedInputs, load_scenario_inputs
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario, load_scenario
+from solver.tailored import tailored_lists
+from solver.travel_table import scenario_journeys
+
+
+class CheckFailed(RuntimeError):
+    """The independent checker rejected an allocation: a bug, never a result to publish."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A loaded scenario: the file, its settings, its validated inputs and its journeys."""
+
+    scenario_path: Path
+    scenario: Scenario
+    inputs: LoadedInputs
+    journeys: pd.DataFrame
+
+    def tailored_lists(self, child_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Every setting on or off each child's list (or the named children's), with reasons."""
+        wanted = None if child_ids is None else [str(c) for c in child_ids]
+        if wanted:
+            known = set(self.inputs.children["child_id"].astype(str))
+            unknown = [c for c in wanted if c not in known]
+            if unknown:
+                raise InputError(
+                    Problem("--child", None, "child_id", f"unknown child {c}") for c in unknown
+                )
+        return tailored_lists(
+            self.inputs.children,
+            self.inputs.settings,
+            self.inputs.places,
+            self.journeys,
+            self.inputs.tariffs,
+            self.scenario.policy,
+            child_ids=wanted or None,
+        )
+
+    def allocation(self) -> Allocation:
+        """The optimal allocation, verified by the independent checker before it is returned."""
+        i, policy = self.inputs, self.scenario.policy
+        result = allocate(i.children, i.settings, i.places, self.journeys, i.tariffs, policy)
+        violations = check_allocation(
+            i.children,
+            i.settings,
+            i.places,
+            self.journeys,
+            i.tariffs,
+            policy,
+            result.placements,
+            result.unplaced,
+        )
+        if violations:
+            raise CheckFailed(f"checker found {len(violations)} violations: {violations[:3]}")
+        return result
+
+
+def open_workspace(
+    scenario_path: Path, journeys_dir: Path, journeys: Path | None = None
+) -> Workspace:
+    """Load a scenario's inputs and its journeys (read from `journeys`, or from or cached into
+    `journeys_dir`); every input problem of every file is raised together."""
+    scenario_path = Path(scenario_path)
+    scenario = load_scenario(scenario_path)
+    inputs = load_scenario_inputs(scenario)
+    trips = scenario_journeys(scenario_path, scenario, inputs, Path(journeys_dir), journeys)
+    return Workspace(scenario_path, scenario, inputs, trips)
