@@ -1,0 +1,13 @@
+"""RightPlace in the browser: routes to one page per user task; pages only render."""
+
+import streamlit as st
+
+st.set_page_config(page_title="RightPlace", layout="wide")
+st.navigation(
+    [
+        st.Page("views/data.py", title="Data", default=True),
+        st.Page("views/caseworker.py", title="Caseworker"),
+        st.Page("views/placement.py", title="Placement"),
+        st.Page("views/sufficiency.py", title="Sufficiency"),
+    ]
+).run()

@@ -1,0 +1,105 @@
+"""Every page renders on the sample and shows the library's own numbers."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from solver.forecast import scenario_forecast
+from solver.workspace import Workspace, open_workspace
+
+REPO = Path(__file__).resolve().parent.parent
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def sample() -> Workspace:
+    """The Rutland sample as the library opens it."""
+    return open_workspace(REPO / "scenarios" / "baseline.yaml", Path(tempfile.mkdtemp()))
+
+
+def _page(name: str) -> AppTest:
+    app = AppTest.from_file(str(REPO / "views" / f"{name}.py"), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_router_opens_the_data_page() -> None:
+    """app.py routes to the Data page, which loads the sample with no action."""
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Data"
+
+
+def test_data_page_counts_the_sample(sample: Workspace) -> None:
+    """The Data page's counts are the loaders' counts."""
+    app = _page("data")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Settings"] == str(len(sample.inputs.settings))
+    assert metrics["Children with EHCPs"] == str(len(sample.inputs.children))
+
+
+def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
+    """Picking a child shows exactly the library's ranked list for that child."""
+    app = _page("caseworker")
+    child_id = sorted(sample.inputs.children["child_id"])[0]
+    app.selectbox[0].select(child_id).run()
+    assert not app.exception, app.exception
+    expected = sample.tailored_lists([child_id])
+    expected = expected[expected["on_list"]].sort_values("rank")
+    shown = app.table[0].value
+    assert shown["name"].tolist() == expected["name"].tolist()
+    assert shown.index.astype(int).tolist() == expected["rank"].tolist()
+    assert len(app.get("download_button")) == 3
+
+
+def test_placement_page_reports_the_allocation(sample: Workspace) -> None:
+    """Running the allocation shows the allocator's placed and unplaced counts."""
+    app = _page("placement")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    summary = sample.allocation().summary()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Placed"] == str(summary["placed"])
+    assert metrics["Unplaced"] == str(summary["unplaced"])
+
+
+def test_sufficiency_page_shows_the_forecast(sample: Workspace) -> None:
+    """The demand shown for the last year is the forecast's total for that year."""
+    app = _page("sufficiency")
+    result = scenario_forecast(
+        sample.scenario, sample.inputs, 10, scenario_path=sample.scenario_path
+    )
+    last = int(result.table["year"].max())
+    total = result.table.loc[result.table["year"] == last, "demand"].sum()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics[f"Demand in {last}"] == f"{total:,.0f}"
+
+
+def _open_and_report(scenario: str) -> None:
+    from pathlib import Path
+
+    from views.shared import problems_table, use_scenario
+
+    problems = use_scenario(Path(scenario))
+    if problems:
+        problems_table(problems)
+
+
+def test_bad_files_show_every_problem_not_a_traceback(tmp_path: Path) -> None:
+    """Opening bad files shows a table of every problem (file, row, column), no exception."""
+    children = tmp_path / "children.csv"
+    children.write_text("child_id,ncy,sex,primary_need\nA,3,M,ASD\nA,99,X,XYZ\n", encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    settings = REPO / "data" / "rutland" / "gias.csv"
+    scenario.write_text(f"name: bad\ninputs:\n  settings: {settings}\n  children: {children}\n")
+    app = AppTest.from_function(_open_and_report, args=(str(scenario),), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert {"ncy", "sex", "primary_need", "child_id"} <= set(table["column"])
+    assert 3 in set(table["row"]) and set(table["row"]) <= {2, 3}  # the duplicate names both

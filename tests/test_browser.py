@@ -1,0 +1,97 @@
+"""End to end in a real headless Chromium: the caseworker produces a tailored list."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from solver.workspace import open_workspace
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed (CI installs it)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    """The app served by `streamlit run app.py` on 127.0.0.1, stopped afterwards."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_caseworker_gets_a_tailored_list_in_a_real_browser(app_url: str) -> None:
+    """Picking a child on the caseworker page shows the library's top-ranked setting first."""
+    workspace = open_workspace(REPO / "scenarios" / "baseline.yaml", Path(tempfile.mkdtemp()))
+    child_id = sorted(workspace.inputs.children["child_id"])[0]
+    expected = workspace.tailored_lists([child_id])
+    expected = expected[expected["on_list"]].sort_values("rank")["name"].tolist()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(f"{app_url}/caseworker", timeout=60_000)
+        picker = page.get_by_role("combobox")
+        picker.wait_for(timeout=60_000)
+        picker.click()
+        picker.fill(child_id)
+        page.keyboard.press("Enter")
+        table = page.locator("table").first
+        table.wait_for(timeout=60_000)
+        rows = table.locator("tbody tr")
+        names = [rows.nth(i).locator("td").nth(0).inner_text() for i in range(rows.count())]
+        page.screenshot(path=str(ARTIFACTS / "caseworker.png"), full_page=True)
+        browser.close()
+    assert names == expected

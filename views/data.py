@@ -1,0 +1,80 @@
+"""Data: the inputs in use, their validation report, uploads of the LA's own files, a map."""
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from solver.costs import DEFAULT_TARIFFS_PATH
+from solver.validate import validate_files
+from views.shared import problems_table, session_dir, settings_map, use_scenario, workspace
+
+st.title("Data")
+ws = workspace()
+if ws is None:
+    st.stop()
+inputs = ws.inputs
+st.caption(f"Scenario: **{ws.scenario.name}**. {ws.scenario.description}")
+a, b, c = st.columns(3)
+a.metric("Settings", len(inputs.settings))
+b.metric("Children with EHCPs", len(inputs.children))
+c.metric("Place lines", len(inputs.places))
+
+left, right = st.columns(2)
+left.subheader("Settings by type")
+left.dataframe(inputs.settings["setting_type"].value_counts().rename("settings"))
+right.subheader("Children by primary need")
+right.dataframe(inputs.children["primary_need"].value_counts().rename("children"))
+
+st.subheader("Map of settings")
+settings_map(ws)
+
+st.subheader("Use your own files")
+st.write(
+    "Upload the GIAS download as DfE publishes it, and optionally place overrides, children "
+    "and postcodes (formats: docs/inputs.md). Files stay in this session only."
+)
+uploads = {
+    "settings": st.file_uploader("GIAS establishment download (CSV)", type="csv"),
+    "overrides": st.file_uploader("Place overrides (CSV)", type="csv"),
+    "children": st.file_uploader("Children (CSV, pseudonymous)", type="csv"),
+    "postcodes": st.file_uploader("Postcode centroids (Code-Point Open or ONSPD)", type="csv"),
+}
+if uploads["settings"] is not None:
+    folder = session_dir() / "uploads"
+    folder.mkdir(exist_ok=True)
+    saved = {}
+    for role, upload in uploads.items():
+        if upload is not None:
+            saved[role] = folder / f"{role}.csv"
+            saved[role].write_bytes(upload.getvalue())
+    report = validate_files(**saved)
+    if not report.ok:
+        problems_table(list(report.problems))
+    else:
+        st.success(report.summary())
+        if "children" in saved and st.button("Use these files"):
+            scenario = {
+                "name": "Uploaded files",
+                "inputs": {
+                    **{role: str(path) for role, path in saved.items()},
+                    "network": str(ws.scenario.inputs.network),
+                    "tariffs": str(ws.scenario.inputs.tariffs or DEFAULT_TARIFFS_PATH),
+                },
+            }
+            path = folder / "scenario.yaml"
+            path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+            problems = use_scenario(path)
+            if problems:
+                problems_table(problems)
+            else:
+                st.rerun()
+else:
+    st.info("The Rutland sample is in use (data/README.md says what is real and illustrative).")
+
+with st.expander("Validation report of the files in use"):
+    files = ws.scenario.inputs
+    report = validate_files(files.settings, files.overrides, files.children, files.postcodes)
+    if report.ok:
+        st.success(report.summary())
+    else:
+        st.dataframe(pd.DataFrame([vars(p) for p in report.problems]), hide_index=True)

@@ -1,0 +1,53 @@
+"""Sufficiency: demand against places by need x phase x year, with intervals, gaps and costs."""
+
+import streamlit as st
+
+from solver.forecast import scenario_forecast
+from solver.problems import InputError
+from views.shared import problems_table, workspace
+
+st.title("Sufficiency forecast")
+ws = workspace()
+if ws is None:
+    st.stop()
+years = st.slider("Years ahead", min_value=1, max_value=15, value=10)
+key = ("forecast", years)
+if st.session_state.get("forecast", (None,))[0] != key:
+    try:
+        with st.spinner("Forecasting..."):
+            result = scenario_forecast(
+                ws.scenario, ws.inputs, years, scenario_path=ws.scenario_path
+            )
+    except InputError as exc:
+        problems_table(list(exc.problems))
+        st.stop()
+    st.session_state["forecast"] = (key, result)
+result = st.session_state["forecast"][1]
+table = result.table
+
+by_year = table.groupby("year")[["demand", "places", "gap", "cost"]].sum()
+st.subheader("Children with EHCPs, all needs")
+st.line_chart(by_year[["demand"]])
+last = int(table["year"].max())
+a, b, c = st.columns(3)
+a.metric(f"Demand in {last}", f"{by_year.loc[last, 'demand']:,.0f}")
+b.metric(f"Gap in {last} (children)", f"{by_year.loc[last, 'gap']:,.0f}")
+c.metric(f"Cost of the gap in {last}", f"£{by_year.loc[last, 'cost']:,.0f} a year")
+
+year = st.selectbox("Year", sorted(table["year"].unique()), index=0)
+rows = table[table["year"] == year]
+st.subheader(f"Demand (80% interval), places and gap in {year}, by need and phase")
+st.dataframe(
+    rows.groupby(["need", "phase"])[
+        ["demand", "demand_low", "demand_high", "places", "gap", "cost"]
+    ]
+    .sum()
+    .round(1),
+    width="stretch",
+)
+st.caption("Intervals are per row; summed intervals are wider than the interval of a total.")
+st.subheader("Gap by need (children), each year")
+st.bar_chart(table.pivot_table(index="year", columns="need", values="gap", aggfunc="sum"))
+st.subheader("SCAP-shaped table")
+st.dataframe(result.scap, hide_index=True)
+st.download_button("forecast.csv", table.to_csv(index=False), "forecast.csv", "text/csv")
