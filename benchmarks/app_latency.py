@@ -1,0 +1,90 @@
+"""App latency in a real headless Chromium: first render after start-up, and a tailored list
+after picking a child. Medians over several runs.
+
+    python benchmarks/app_latency.py --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+
+
+def _wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def one_run(child_ids: list[str]) -> tuple[float, list[float]]:
+    """Seconds from server start to the Data page's counts, and per child to their list."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_healthy(url)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_text("Children with EHCPs").wait_for(timeout=120_000)
+            first_render = time.perf_counter() - started
+            page.goto(f"{url}/caseworker")
+            picker = page.get_by_role("combobox")
+            picker.wait_for(timeout=120_000)
+            lists = []
+            for child_id in child_ids:
+                picker.click()
+                picker.fill(child_id)
+                t0 = time.perf_counter()
+                page.keyboard.press("Enter")
+                page.get_by_text(f"{child_id}: NCY").wait_for(timeout=60_000)
+                page.locator("table").first.wait_for(timeout=60_000)
+                lists.append(time.perf_counter() - t0)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return first_render, lists
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--children", nargs="+", default=["RUT-0001", "RUT-0100", "RUT-0250"])
+    args = parser.parse_args()
+    renders, lists = [], []
+    for _ in range(args.runs):
+        render, times = one_run(args.children)
+        renders.append(render)
+        lists.extend(times)
+        print(f"first render {render:.2f} s; lists {', '.join(f'{t:.2f}' for t in times)} s")
+    print(f"median first render after start-up: {statistics.median(renders):.2f} s")
+    print(f"median tailored list after picking a child: {statistics.median(lists):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
