@@ -139,6 +139,28 @@ def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = N
 
 
 @app.command()
+def compare(
+    scenario: Annotated[
+        list[Path], typer.Option("--scenario", help="scenario YAML (repeat: two or more)")
+    ],
+    out: OutOption,
+) -> None:
+    """Scenarios side by side: comparison.csv, one row per metric, one column per scenario."""
+    from solver.compare import compare as compare_scenarios
+
+    if len(scenario) < 2:
+        raise typer.BadParameter("give at least two --scenario files", param_hint="--scenario")
+
+    def run() -> Path:
+        table = compare_scenarios(scenario, out / "journeys")
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "comparison.csv", float_format="%.4f")
+        return out / "comparison.csv"
+
+    typer.echo(f"wrote {report_problems(run)}")
+
+
+@app.command()
 def synth(
     children: Annotated[int, typer.Option("--children", min=1, help="Children with EHCPs.")],
     settings: Annotated[
