@@ -35,6 +35,15 @@ class Snapped:
     def __len__(self) -> int:
         return int(self.road.shape[0])
 
+    def take(self, positions: np.ndarray) -> Snapped:
+        """The points at `positions`, in that order."""
+        return Snapped(
+            self.road[positions],
+            self.fraction[positions],
+            self.distance_m[positions],
+            self.max_distance_m,
+        )
+
 
 def snap(
     network: RoadNetwork,

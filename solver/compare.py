@@ -83,8 +83,8 @@ def gap_metrics(ws: Workspace, years: int = GAP_YEARS) -> dict[str, float]:
 def compare(scenarios: Sequence[Path], journeys_root: Path) -> pd.DataFrame:
     """One column of metrics per scenario (by file stem), then differences from the first.
 
-    Scenarios on the same children, settings and roads share one journey table, computed at the
-    longest cut-off among them, so kept placements are costed alike in every column.
+    Scenarios on the same children, settings and roads share one journey table, computed once at
+    the longest cut-off among them.
     """
     stems = [Path(p).stem for p in scenarios]
     repeated = sorted({s for s in stems if stems.count(s) > 1})

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geo.network import RoadNetwork, load_network
-from geo.snap import snap
+from geo.snap import Snapped, snap
 from geo.travel import travel_time_matrix
 from solver.inputs import load_scenario_inputs
 from solver.problems import InputError, Problem
@@ -24,6 +24,8 @@ from solver.travel_table import TRAVEL_FILE
 HOME_MAX_DISTANCE_M = 1000.0
 #: A setting farther than this from every road is outside the network: its times are estimated.
 SETTING_MAX_DISTANCE_M = 500.0
+#: Journeys to a child's current setting are kept up to this long whatever the cut-off.
+CURRENT_SETTING_CUTOFF_MINUTES = 240
 
 
 def journey_times(
@@ -71,6 +73,9 @@ def journey_times(
         max_distance_m=SETTING_MAX_DISTANCE_M,
     )
     pairs = travel_time_matrix(network, homes, places, cutoff_s=int(cutoff_minutes) * 60)
+    pairs = pd.concat(
+        [pairs, _to_current_settings(network, homes, places, children, settings, pairs)]
+    )
     return pd.DataFrame(
         {
             "child_id": children["child_id"].to_numpy()[pairs["origin"].to_numpy()],
@@ -79,6 +84,37 @@ def journey_times(
             "estimated": pairs["estimated"].to_numpy(),
         }
     ).astype({"child_id": "string", "urn": "string"})
+
+
+def _to_current_settings(
+    network: RoadNetwork,
+    homes: Snapped,
+    places: Snapped,
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    found: pd.DataFrame,
+) -> pd.DataFrame:
+    """Journeys to each child's current setting that the cut-off left out, up to
+    CURRENT_SETTING_CUTOFF_MINUTES: a kept placement is costed and shown, never taken as free."""
+    if "current_urn" not in children.columns:
+        return found.iloc[:0]
+    current = pd.Index(settings["urn"].astype(str)).get_indexer(children["current_urn"].astype(str))
+    have = pd.MultiIndex.from_arrays([found["origin"], found["destination"]])
+    child = np.flatnonzero(current >= 0)
+    child = child[~pd.MultiIndex.from_arrays([child, current[child]]).isin(have)]
+    if not child.size:
+        return found.iloc[:0]
+    targets = np.unique(current[child])
+    extra = travel_time_matrix(
+        network,
+        homes.take(child),
+        places.take(targets),
+        cutoff_s=CURRENT_SETTING_CUTOFF_MINUTES * 60,
+    )
+    extra["origin"] = child[extra["origin"].to_numpy()]
+    extra["destination"] = targets[extra["destination"].to_numpy()]
+    wanted = current[extra["origin"].to_numpy()] == extra["destination"].to_numpy()
+    return extra[wanted]
 
 
 def scenario_travel_times(scenario_path: Path) -> pd.DataFrame:

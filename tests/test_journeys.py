@@ -62,3 +62,17 @@ def test_missing_coordinates_are_all_reported():
         ("children", 4, "northing"),
         ("settings", 3, "easting"),
     ]
+
+
+def test_journey_to_current_setting_is_kept_beyond_the_cutoff():
+    """A child's current setting stays in the table past the cut-off (a kept placement is
+    costed, not free); other settings past the cut-off stay out."""
+    children = _children([(500, 0), (1000, 500)]).assign(current_urn=["300", ""])
+    full = journey_times(cross_network(), children, SETTINGS, cutoff_minutes=60)
+    short = journey_times(cross_network(), children, SETTINGS, cutoff_minutes=1)
+    seconds = {(c, u): s for c, u, s, _ in full.itertuples(index=False)}
+    kept = {(c, u): s for c, u, s, _ in short.itertuples(index=False)}
+    assert seconds[("C0", "300")] > 60
+    assert kept[("C0", "300")] == seconds[("C0", "300")]
+    assert all(s <= 60 for (c, u), s in kept.items() if (c, u) != ("C0", "300"))
+    assert ("C1", "300") not in kept
