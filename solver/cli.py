@@ -13,13 +13,13 @@ import pandas as pd
 import typer
 
 from solver.allocate import allocate, write_allocation
+from solver.changes import capacity_changes, scenario_inputs
 from solver.check import check_allocation
 from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import tailored_lists, write_lists
-from solver.travel_table import scenario_journeys
 from solver.validate import ValidationReport, validate_files
 
 app = typer.Typer(
@@ -114,11 +114,8 @@ def _placement_inputs(
     """The scenario, its loaded inputs and the travel table, for lists and solve."""
     loaded_scenario = load_scenario(scenario)
     inputs = load_scenario_inputs(loaded_scenario)
-    return (
-        loaded_scenario,
-        inputs,
-        scenario_journeys(scenario, loaded_scenario, inputs, out, journeys),
-    )
+    current, trips = scenario_inputs(scenario, loaded_scenario, inputs, out, journeys)
+    return loaded_scenario, current, trips
 
 
 @app.command()
@@ -201,6 +198,21 @@ def synth(
     typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
 
 
+@app.command()
+def compare(
+    scenario: Annotated[
+        list[Path], typer.Option("--scenario", help="scenario YAML; repeat for each")
+    ],
+    out: OutOption,
+    years: Annotated[int, typer.Option(min=1, max=25, help="Forecast years ahead.")] = 5,
+) -> None:
+    """Side-by-side comparison.csv: one row per metric, one column per scenario, differences."""
+    from solver.compare import compare as compare_scenarios
+
+    target = report_problems(lambda: compare_scenarios(scenario, out, years))
+    typer.echo(f"wrote {target}")
+
+
 def main() -> None:
     """Console entry point."""
     app()
@@ -255,7 +267,10 @@ def forecast(
     def work() -> None:
         loaded_scenario = load_scenario(scenario)
         loaded = load_scenario_inputs(loaded_scenario)
-        result = scenario_forecast(loaded_scenario, loaded, years, scenario_path=scenario)
+        changes = capacity_changes(loaded_scenario, loaded)
+        result = scenario_forecast(
+            loaded_scenario, loaded, years, scenario_path=scenario, changes=changes
+        )
         for path in write_forecast(result, out):
             typer.echo(str(path))
 
