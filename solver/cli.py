@@ -213,6 +213,40 @@ def compare(
     typer.echo(f"wrote {target}")
 
 
+@app.command()
+def sites(
+    scenario: ScenarioOption,
+    need: Annotated[list[str], typer.Option("--need", help="designated need; repeat")],
+    ages: Annotated[str, typer.Option("--ages", help="statutory age range, e.g. 11-16")],
+    places: Annotated[int, typer.Option("--places", min=1, help="places at the setting")],
+    candidates: Annotated[Path, typer.Option("--candidates", help="candidate sites CSV")],
+    out: OutOption,
+    k: Annotated[int, typer.Option("--k", min=1, help="how many sites to choose")] = 1,
+) -> None:
+    """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
+    from solver.needs import parse_need
+    from solver.sites import Proposal, evaluate_sites
+
+    low, _, high = ages.partition("-")
+    if not (low.isdigit() and high.isdigit() and int(low) <= int(high)):
+        raise typer.BadParameter(f"{ages!r} is not an age range like 11-16")
+
+    def run() -> list[str]:
+        needs = []
+        for value in need:
+            try:
+                needs.append(parse_need(value).value)
+            except ValueError:
+                raise InputError(
+                    [Problem("--need", None, "need", f"unknown need {value}")]
+                ) from None
+        proposal = Proposal(tuple(needs), int(low), int(high), places)
+        return evaluate_sites(scenario, proposal, candidates, out, k)[1]
+
+    chosen = report_problems(run)
+    typer.echo(f"best site(s): {', '.join(chosen)}; wrote {out / 'sites.csv'}")
+
+
 def main() -> None:
     """Console entry point."""
     app()
