@@ -175,7 +175,10 @@ def choose_sites(
     reach: pd.DataFrame, site_ids: Sequence[str], k: int, places: int, time_limit_s: float = 60.0
 ) -> list[str]:
     """The k sites serving the most children within capacity (ties: larger saving, then id),
-    solved exactly with CP-SAT as a capacitated maximal-covering location problem."""
+    solved exactly with CP-SAT as a capacitated maximal-covering location problem; for k = 1
+    the ranking is already exact (a lone site serves its best `places` children)."""
+    if k == 1 and site_ids:
+        return [str(rank_sites(reach, site_ids, places)["site_id"].iloc[0])]
     model = cp_model.CpModel()
     sites = sorted(site_ids)
     open_ = {s: model.new_bool_var(f"open_{s}") for s in sites}
