@@ -12,8 +12,9 @@ from typing import Annotated, TypeVar
 import typer
 
 from solver.allocate import write_allocation
+from solver.changes import capacity_changes
 from solver.inputs import load_scenario_inputs
-from solver.problems import InputError
+from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import write_lists
@@ -139,28 +140,6 @@ def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = N
 
 
 @app.command()
-def compare(
-    scenario: Annotated[
-        list[Path], typer.Option("--scenario", help="scenario YAML (repeat: two or more)")
-    ],
-    out: OutOption,
-) -> None:
-    """Scenarios side by side: comparison.csv, one row per metric, one column per scenario."""
-    from solver.compare import compare as compare_scenarios
-
-    if len(scenario) < 2:
-        raise typer.BadParameter("give at least two --scenario files", param_hint="--scenario")
-
-    def run() -> Path:
-        table = compare_scenarios(scenario, out / "journeys")
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "comparison.csv", float_format="%.4f")
-        return out / "comparison.csv"
-
-    typer.echo(f"wrote {report_problems(run)}")
-
-
-@app.command()
 def synth(
     children: Annotated[int, typer.Option("--children", min=1, help="Children with EHCPs.")],
     settings: Annotated[
@@ -176,6 +155,55 @@ def synth(
     """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""
     paths = write_synth(SynthSize(children, settings, nodes, seed), out, postcodes=postcodes)
     typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
+
+
+@app.command()
+def compare(
+    scenario: Annotated[
+        list[Path], typer.Option("--scenario", help="scenario YAML; repeat for each")
+    ],
+    out: OutOption,
+    years: Annotated[int, typer.Option(min=1, max=25, help="Forecast years ahead.")] = 5,
+) -> None:
+    """Side-by-side comparison.csv: one row per metric, one column per scenario, differences."""
+    from solver.compare import compare as compare_scenarios
+
+    target = report_problems(lambda: compare_scenarios(scenario, out, years))
+    typer.echo(f"wrote {target}")
+
+
+@app.command()
+def sites(
+    scenario: ScenarioOption,
+    need: Annotated[list[str], typer.Option("--need", help="designated need; repeat")],
+    ages: Annotated[str, typer.Option("--ages", help="statutory age range, e.g. 11-16")],
+    places: Annotated[int, typer.Option("--places", min=1, help="places at the setting")],
+    candidates: Annotated[Path, typer.Option("--candidates", help="candidate sites CSV")],
+    out: OutOption,
+    k: Annotated[int, typer.Option("--k", min=1, help="how many sites to choose")] = 1,
+) -> None:
+    """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
+    from solver.needs import parse_need
+    from solver.sites import Proposal, evaluate_sites
+
+    low, _, high = ages.partition("-")
+    if not (low.isdigit() and high.isdigit() and int(low) <= int(high)):
+        raise typer.BadParameter(f"{ages!r} is not an age range like 11-16")
+
+    def run() -> list[str]:
+        needs = []
+        for value in need:
+            try:
+                needs.append(parse_need(value).value)
+            except ValueError:
+                raise InputError(
+                    [Problem("--need", None, "need", f"unknown need {value}")]
+                ) from None
+        proposal = Proposal(tuple(needs), int(low), int(high), places)
+        return evaluate_sites(scenario, proposal, candidates, out, k)[1]
+
+    chosen = report_problems(run)
+    typer.echo(f"best site(s): {', '.join(chosen)}; wrote {out / 'sites.csv'}")
 
 
 def main() -> None:
@@ -230,7 +258,10 @@ def forecast(
     def work() -> None:
         loaded_scenario = load_scenario(scenario)
         loaded = load_scenario_inputs(loaded_scenario)
-        result = scenario_forecast(loaded_scenario, loaded, years, scenario_path=scenario)
+        changes = capacity_changes(loaded_scenario, loaded)
+        result = scenario_forecast(
+            loaded_scenario, loaded, years, scenario_path=scenario, changes=changes
+        )
         for path in write_forecast(result, out):
             typer.echo(str(path))
 

@@ -1,120 +1,117 @@
-"""Scenarios side by side: the same metrics from each scenario's allocation and forecast.
+"""Scenario comparison: solve and forecast each scenario, then one row per metric side by side.
 
-`comparison.csv` has one row per metric and one column per scenario (named by file stem), then
-one column per later scenario giving its difference from the first.
+Placements are solved on provision as it stands once every change has taken effect; the
+sufficiency gaps follow the changes year by year in the forecast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from solver.allocate import Allocation
-from solver.ehcp import gias_la_code
+from solver.changes import capacity_changes
+from solver.costs import Tariffs
 from solver.forecast import scenario_forecast
-from solver.model import SPECIALIST_TYPES, SettingType
+from solver.inputs import load_scenario_inputs
+from solver.model import SettingType
 from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
-from solver.travel_table import TRAVEL_FILE
-from solver.workspace import Workspace, open_workspace
+from solver.workspace import open_workspace
 
-#: Years of sufficiency gaps compared, counted from the forecast's first year.
-GAP_YEARS = 5
+#: Setting types counted in each share_* metric.
+SHARE_GROUPS: dict[str, tuple[SettingType, ...]] = {
+    "share_mainstream": (SettingType.MAINSTREAM,),
+    "share_resourced": (SettingType.MAINSTREAM_RP,),
+    "share_special": (SettingType.STATE_SPECIAL, SettingType.NON_MAINTAINED_SPECIAL),
+    "share_independent": (SettingType.INDEPENDENT_SPECIAL, SettingType.INDEPENDENT_MAINSTREAM),
+}
+COMPARISON_FILE = "comparison.csv"
 
-_INDEPENDENT = {SettingType.INDEPENDENT_SPECIAL.value, SettingType.INDEPENDENT_MAINSTREAM.value}
-_SPECIAL = {t.value for t in SPECIALIST_TYPES} - {SettingType.INDEPENDENT_SPECIAL.value}
-_OTHER = {SettingType.ALTERNATIVE_PROVISION.value, SettingType.POST16.value}
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One scenario's placement metrics and its forecast sufficiency gaps by year, need, phase."""
+
+    metrics: dict[str, float]
+    gaps: pd.Series
 
 
-def placement_metrics(ws: Workspace, allocation: Allocation) -> dict[str, float]:
-    """Counts, shares by kind of place, journeys and costs of every placed child."""
-    settings = ws.inputs.settings.set_index("urn")
-    placed = allocation.placements.join(settings, on="urn")
-    types = placed["setting_type"]
-    designated = np.array(
-        [
-            need in needs
-            for need, needs in zip(placed["need"], placed["designated_needs"], strict=True)
-        ],
-        dtype=bool,
+def placement_metrics(
+    placements: pd.DataFrame, unplaced: pd.DataFrame, settings: pd.DataFrame, tariffs: Tariffs
+) -> dict[str, float]:
+    """The comparison's placement figures: counts, shares by setting type, journeys and costs.
+
+    Out of area means a setting whose GIAS LA differs from the LA holding most settings."""
+    by_urn = settings.set_index(settings["urn"].astype(str))
+    types = by_urn["setting_type"].astype(str).reindex(placements["urn"].astype(str)).to_numpy()
+    home_la = settings["la_code"].astype(str).mode().iloc[0]
+    la = by_urn["la_code"].astype(str).reindex(placements["urn"].astype(str)).to_numpy()
+    minutes = placements["travel_minutes"].astype(float).to_numpy()
+    known = minutes[~np.isnan(minutes)]
+    transport = float(np.nan_to_num(tariffs.transport.annual_cost(minutes)).sum())
+    total = float(placements["annual_cost"].astype(float).sum())
+    placed = len(placements)
+    metrics: dict[str, float] = {"placed": placed, "unplaced": len(unplaced)}
+    for name, group in SHARE_GROUPS.items():
+        share = np.isin(types, [t.value for t in group]).sum() / placed if placed else np.nan
+        metrics[name] = float(share)
+    metrics["out_of_area"] = int((la != home_la).sum())
+    metrics["mean_journey_minutes"] = float(known.mean()) if known.size else np.nan
+    metrics["p95_journey_minutes"] = float(np.percentile(known, 95)) if known.size else np.nan
+    metrics["education_cost"] = total - transport
+    metrics["transport_cost"] = transport
+    metrics["total_cost"] = total
+    return metrics
+
+
+def run_scenario(path: Path, out: Path, years: int = 5) -> ScenarioRun:
+    """Solve and forecast one scenario; its travel table is cached in `out`."""
+    scenario = load_scenario(path)
+    inputs = load_scenario_inputs(scenario)
+    ws = open_workspace(path, out)
+    result = ws.allocation()
+    metrics = placement_metrics(
+        result.placements, result.unplaced, ws.inputs.settings, inputs.tariffs
     )
-    resourced = (types == SettingType.MAINSTREAM_RP.value) & designated
-    minutes = placed["travel_minutes"].astype(float)
-    transport = ws.inputs.tariffs.transport.annual_cost(minutes.fillna(0.0))
-    total = float(placed["annual_cost"].sum())
-    n = max(len(placed), 1)
-    home_la = _home_la(ws)
-    return {
-        "placed": float(len(placed)),
-        "unplaced": float(len(allocation.unplaced)),
-        "share_mainstream": float(
-            (
-                types.isin([SettingType.MAINSTREAM.value, SettingType.MAINSTREAM_RP.value])
-                & ~resourced
-            ).sum()
-            / n
-        ),
-        "share_resourced": float(resourced.sum() / n),
-        "share_special": float(types.isin(_SPECIAL).sum() / n),
-        "share_independent": float(types.isin(_INDEPENDENT).sum() / n),
-        "share_other": float(types.isin(_OTHER).sum() / n),
-        "out_of_area": float((placed["la_code"] != home_la).sum()) if home_la else np.nan,
-        "mean_journey_minutes": float(minutes.mean()),
-        "p95_journey_minutes": float(minutes.quantile(0.95)),
-        "education_cost": total - float(transport.sum()),
-        "transport_cost": float(transport.sum()),
-        "total_cost": total,
-    }
+    forecast = scenario_forecast(
+        scenario, inputs, years, scenario_path=path, changes=capacity_changes(scenario, inputs)
+    )
+    gaps = forecast.table.groupby(["year", "need", "phase"])["gap"].sum()
+    gaps.index = [f"gap_{y}_{n}_{p}" for y, n, p in gaps.index]
+    return ScenarioRun(metrics, gaps)
 
 
-def gap_metrics(ws: Workspace, years: int = GAP_YEARS) -> dict[str, float]:
-    """Sufficiency gap (children) by year, need and phase; empty when the scenario cannot be
-    forecast (no LA code or EHCP history)."""
-    if ws.scenario.la_code is None or ws.scenario.inputs.ehcp is None:
-        return {}
-    table = scenario_forecast(ws.scenario, ws.inputs, years, scenario_path=ws.scenario_path).table
-    gaps = table.groupby(["year", "need", "phase"])["gap"].sum()
-    return {f"gap_{y}_{need}_{phase}": float(v) for (y, need, phase), v in gaps.items()}
+def comparison_table(runs: dict[str, ScenarioRun]) -> pd.DataFrame:
+    """One row per metric, one column per scenario, then `B - A` columns against the first.
 
-
-def compare(scenarios: Sequence[Path], journeys_root: Path) -> pd.DataFrame:
-    """One column of metrics per scenario (by file stem), then differences from the first.
-
-    Scenarios on the same children, settings and roads share one journey table, computed once at
-    the longest cut-off among them.
-    """
-    stems = [Path(p).stem for p in scenarios]
-    repeated = sorted({s for s in stems if stems.count(s) > 1})
-    if repeated:
-        raise InputError(
-            Problem(s, None, "--scenario", "two scenarios share this file name") for s in repeated
-        )
-    loaded = {Path(p): load_scenario(Path(p)) for p in scenarios}
-    shared: dict[tuple[Path | None, ...], Path] = {}
-    columns: dict[str, dict[str, float]] = {}
-    for path in sorted(loaded, key=lambda p: -loaded[p].policy.cutoff_minutes):
-        inputs = loaded[path].inputs
-        key = (inputs.children, inputs.settings, inputs.postcodes, inputs.network)
-        ws = open_workspace(path, journeys_root / path.stem, shared.get(key))
-        shared.setdefault(key, journeys_root / path.stem / TRAVEL_FILE)
-        columns[path.stem] = {**placement_metrics(ws, ws.allocation()), **gap_metrics(ws)}
-    table = pd.DataFrame({Path(p).stem: columns[Path(p).stem] for p in scenarios})
-    table.index.name = "metric"
-    first = table.columns[0]
-    for name in list(table.columns[1:]):
+    Gap rows are kept where some scenario has a gap, so the table stays readable."""
+    metrics = pd.DataFrame({name: pd.Series(run.metrics) for name, run in runs.items()})
+    gaps = pd.DataFrame({name: run.gaps for name, run in runs.items()}).fillna(0.0)
+    gaps = gaps[(gaps > 0.005).any(axis=1)]
+    table = pd.concat([metrics, gaps])
+    first, *others = list(runs)
+    for name in others:
         table[f"{name} - {first}"] = table[name] - table[first]
+    table.index.name = "metric"
     return table
 
 
-def _home_la(ws: Workspace) -> str | None:
-    """The LA's GIAS code: from its EHCP history when known, else where most children attend."""
-    if ws.scenario.la_code and ws.scenario.inputs.ehcp is not None:
-        code = gias_la_code(ws.scenario.inputs.ehcp, ws.scenario.la_code)
-        if code:
-            return code
-    current = ws.inputs.children["current_urn"]
-    attended = ws.inputs.settings.set_index("urn")["la_code"].reindex(current[current != ""])
-    return str(attended.mode().iloc[0]) if attended.notna().any() else None
+def compare(paths: Sequence[Path], out: Path, years: int = 5) -> Path:
+    """Run every scenario (each caching journeys in its own sub-folder) and write
+    comparison.csv in `out`; scenarios are named by file stem."""
+    stems = [Path(p).stem for p in paths]
+    repeated = sorted({s for s in stems if stems.count(s) > 1})
+    if repeated:
+        raise InputError(
+            Problem("--scenario", None, "", f"two scenarios named {s}: rename one")
+            for s in repeated
+        )
+    runs = {Path(p).stem: run_scenario(Path(p), out / Path(p).stem, years) for p in paths}
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / COMPARISON_FILE
+    comparison_table(runs).round(4).to_csv(target)
+    return target

@@ -26,7 +26,7 @@ from solver.model import SettingType
 from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
 from solver.population import population_by_age, read_population
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario
+from solver.scenario import Demand, Scenario, Trajectory
 
 if TYPE_CHECKING:
     from solver.inputs import LoadedInputs
@@ -551,6 +551,19 @@ def dfe_cohort(ehcp: Path, la_code: str) -> tuple[int, npt.NDArray[np.float64]]:
     return year, np.einsum("kn,kt->nkt", mix, types)
 
 
+def demand_trend(
+    demand: Demand, calibrated: npt.NDArray[np.float64], base_year: int
+) -> npt.NDArray[np.float64]:
+    """Joiner-rate multipliers for years 1..n after `base_year` under a demand trajectory:
+    the calibrated trend, the base year's rate held (stabilise), or compounded custom growth."""
+    if demand.trajectory == Trajectory.CONTINUE:
+        return np.asarray(calibrated, dtype=np.float64)
+    if demand.trajectory == Trajectory.STABILISE:
+        return np.ones_like(calibrated)
+    growth = [demand.annual_growth.get(base_year + k, 0.0) for k in range(1, len(calibrated) + 1)]
+    return np.asarray(np.cumprod(1.0 + np.asarray(growth, dtype=np.float64)), dtype=np.float64)
+
+
 def run_forecast(
     ehcp: Path,
     population_files: Sequence[Path],
@@ -560,12 +573,16 @@ def run_forecast(
     supply_table: pd.DataFrame,
     tariffs: Tariffs,
     children_start: Callable[[Rates], npt.NDArray[np.float64]] | None = None,
+    demand: Demand | None = None,
 ) -> Forecast:
     """Calibrate on the LA's DfE history and ONS population, then forecast `years` ahead from
-    the children table (via `children_start`) or, without one, from DfE's latest caseload."""
+    the children table (via `children_start`) or, without one, from DfE's latest caseload;
+    `demand` replaces the calibrated request-rate trend (default: continue it)."""
     population = read_population(population_files, la_code)
     rates = calibrate(ehcp, la_code, population, years=years)
     base_year, dfe_start = dfe_cohort(ehcp, la_code)
+    if demand is not None:
+        rates = replace(rates, rate_trend=demand_trend(demand, rates.rate_trend, base_year))
     start = children_start(rates) if children_start else dfe_start
     history = History.read(ehcp)
     band = log_error_band(history, model, base_year)
@@ -637,6 +654,7 @@ def scenario_forecast(
         children_start=lambda rates: children_cohort(
             loaded.children, loaded.settings, loaded.places, rates
         ),
+        demand=scenario.demand,
     )
 
 

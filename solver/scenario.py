@@ -1,14 +1,15 @@
 """Scenario files: which inputs to use and which policy to apply, validated strictly.
 
 A scenario is YAML. Paths are relative to the scenario file. Unknown keys and bad values are
-errors naming the key. Later work adds provision changes and demand assumptions here.
+errors naming the key. `changes` open, expand, shrink or close provision from a year on;
+`demand` sets the request-rate trajectory the forecast applies.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -19,9 +20,11 @@ from pydantic import (
     NonNegativeInt,
     PositiveFloat,
     ValidationError,
+    model_validator,
 )
 
-from solver.needs import Phase
+from solver.model import SettingType
+from solver.needs import Need, Phase
 from solver.problems import InputError, Problem
 
 
@@ -109,14 +112,80 @@ class Policy(_Strict):
         return self.journey_limit_minutes.get(phase, self.cutoff_minutes)
 
 
+class OpenSetting(_Strict):
+    """Open a new setting from `year`: designations, ages, places and top-up at a location."""
+
+    action: Literal["open"]
+    year: int = Field(ge=2000, le=2100)
+    urn: str = Field(min_length=1, description="an id for the new setting, unique")
+    name: str
+    setting_type: SettingType
+    designated_needs: list[Need] = Field(default_factory=list)
+    low_age: int = Field(ge=0, le=25)
+    high_age: int = Field(ge=0, le=25)
+    places: NonNegativeInt
+    annual_cost: NonNegativeFloat | None = Field(
+        None, description="top-up or fee per place (pounds); default: from tariffs"
+    )
+    easting: float = Field(ge=0, le=700_000, description="EPSG:27700 metres")
+    northing: float = Field(ge=0, le=1_300_000, description="EPSG:27700 metres")
+
+
+class ChangePlaces(_Strict):
+    """Expand (add) or shrink (remove) a setting's places for one need, or in total, from `year`."""
+
+    action: Literal["expand", "shrink"]
+    year: int = Field(ge=2000, le=2100)
+    urn: str = Field(min_length=1)
+    need: Need | None = Field(None, description="the need line; none: the whole-setting line")
+    places: NonNegativeInt
+
+
+class CloseSetting(_Strict):
+    """Close a setting from `year`: it takes no children and its pupils need a new place."""
+
+    action: Literal["close"]
+    year: int = Field(ge=2000, le=2100)
+    urn: str = Field(min_length=1)
+
+
+Change = Annotated[OpenSetting | ChangePlaces | CloseSetting, Field(discriminator="action")]
+
+
+class Trajectory(StrEnum):
+    """How the EHCP request rate moves: continue its trend, stabilise, or follow given rates."""
+
+    CONTINUE = "continue"
+    STABILISE = "stabilise"
+    CUSTOM = "custom"
+
+
+class Demand(_Strict):
+    """Demand assumptions: the request-rate trajectory, with yearly growth rates when custom."""
+
+    trajectory: Trajectory = Trajectory.CONTINUE
+    annual_growth: dict[int, float] = Field(
+        default_factory=dict, description="custom: yearly growth of the EHCP rate, e.g. 0.05"
+    )
+
+    @model_validator(mode="after")
+    def _rates_iff_custom(self) -> Demand:
+        """Custom trajectories need their rates; others must not carry any."""
+        if (self.trajectory == Trajectory.CUSTOM) != bool(self.annual_growth):
+            raise ValueError("annual_growth is required for, and only for, trajectory: custom")
+        return self
+
+
 class Scenario(_Strict):
-    """A what-if: the inputs and the policy to apply to them."""
+    """A what-if: the inputs, the policy, provision changes and demand assumptions."""
 
     name: str
     description: str = ""
     la_code: str | None = Field(None, description="ONS code of the LA, e.g. E06000017")
     inputs: Inputs
     policy: Policy = Field(default_factory=Policy)
+    changes: list[Change] = Field(default_factory=list)
+    demand: Demand = Field(default_factory=Demand)
 
 
 def load_scenario(path: Path) -> Scenario:

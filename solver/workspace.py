@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from solver.allocate import Allocation, allocate
+from solver.changes import scenario_inputs
 from solver.check import check_allocation
 from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists
-from solver.travel_table import scenario_journeys
 
 
 class CheckFailed(RuntimeError):
@@ -25,7 +25,8 @@ class CheckFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class Workspace:
-    """A loaded scenario: the file, its settings, its validated inputs and its journeys."""
+    """A loaded scenario: the file, its settings, its inputs with the scenario's provision
+    changes applied, and its journeys."""
 
     scenario_path: Path
     scenario: Scenario
@@ -79,5 +80,5 @@ def open_workspace(
     scenario_path = Path(scenario_path)
     scenario = load_scenario(scenario_path)
     inputs = load_scenario_inputs(scenario)
-    trips = scenario_journeys(scenario_path, scenario, inputs, Path(journeys_dir), journeys)
-    return Workspace(scenario_path, scenario, inputs, trips)
+    current, trips = scenario_inputs(scenario_path, scenario, inputs, Path(journeys_dir), journeys)
+    return Workspace(scenario_path, scenario, current, trips)

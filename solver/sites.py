@@ -1,0 +1,268 @@
+"""Free-school site selection: which candidate sites a proposed setting would serve best.
+
+For each candidate site, the children with a matching need and age within their phase's
+journey limit are in reach; those now in independent or out-of-area settings could move, saving
+the difference in place and transport cost. The best k sites are a capacitated location problem
+solved exactly with OR-Tools CP-SAT: open k sites, assign each child to at most one open site in
+reach, at most `places` children per site, maximising children served (then saving).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from solver.costs import Tariffs
+from solver.csvfile import guard_read
+from solver.inputs import load_postcodes
+from solver.model import SettingType
+from solver.needs import ncy_range_of_ages, phase_of
+from solver.problems import InputError, Problem
+from solver.scenario import Policy
+
+SITE_COLUMNS = (
+    "site_id",
+    "rank",
+    "children_in_reach",
+    "independent_placements_served",
+    "annual_saving",
+)
+MOVABLE_TYPES = (
+    SettingType.INDEPENDENT_SPECIAL.value,
+    SettingType.INDEPENDENT_MAINSTREAM.value,
+    SettingType.NON_MAINTAINED_SPECIAL.value,
+)
+
+if TYPE_CHECKING:
+    from geo.network import RoadNetwork
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The proposed setting: designated needs, statutory age range and places."""
+
+    needs: tuple[str, ...]
+    low_age: int
+    high_age: int
+    places: int
+    setting_type: SettingType = SettingType.STATE_SPECIAL
+
+
+def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
+    """Candidate sites (site_id, easting, northing) from `site_id` and a postcode or grid
+    reference; every bad row is a problem naming file, row and column."""
+    path = Path(path)
+    table = guard_read(path, lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
+    if "site_id" not in table.columns:
+        raise InputError([Problem(str(path), 1, "site_id", "missing column")])
+    for column in ("postcode", "easting", "northing"):
+        if column not in table.columns:
+            table[column] = ""
+    easting = pd.to_numeric(table["easting"], errors="coerce")
+    northing = pd.to_numeric(table["northing"], errors="coerce")
+    has_postcode = table["postcode"].str.strip() != ""
+    if has_postcode.any():
+        if postcodes is None:
+            raise InputError([Problem(str(path), None, "postcode", "no postcode lookup given")])
+        lookup = load_postcodes(postcodes).set_index("postcode")
+        key = table["postcode"].str.upper().str.replace(r"\s+", "", regex=True)
+        easting = easting.where(~has_postcode, key.map(lookup["easting"]))
+        northing = northing.where(~has_postcode, key.map(lookup["northing"]))
+    problems = [
+        Problem(
+            str(path),
+            int(i) + 2,
+            "postcode" if has_postcode[i] else "easting",
+            "unknown postcode" if has_postcode[i] else "no postcode or easting, northing",
+        )
+        for i in np.flatnonzero(easting.isna() | northing.isna())
+    ]
+    problems += [
+        Problem(str(path), int(i) + 2, "site_id", "duplicate site_id")
+        for i in np.flatnonzero(table["site_id"].duplicated())
+    ]
+    problems += [
+        Problem(str(path), int(i) + 2, "easting", "outside Great Britain")
+        for i in np.flatnonzero(~easting.between(0, 700_000) | ~northing.between(0, 1_300_000))
+        if not np.isnan(easting[i])
+    ]
+    if problems:
+        raise InputError(problems)
+    return pd.DataFrame(
+        {
+            "site_id": table["site_id"],
+            "easting": easting.astype(float),
+            "northing": northing.astype(float),
+        }
+    )
+
+
+def eligible_children(children: pd.DataFrame, proposal: Proposal) -> pd.DataFrame:
+    """Children whose primary need the setting is designated for and whose NCY it teaches."""
+    low, high = ncy_range_of_ages(proposal.low_age, proposal.high_age)
+    keep = children["primary_need"].astype(str).isin(proposal.needs) & children["ncy"].between(
+        low, high
+    )
+    return children[keep].reset_index(drop=True)
+
+
+def reach_table(
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    journeys: pd.DataFrame,
+    trips_to_sites: pd.DataFrame,
+    proposal: Proposal,
+    tariffs: Tariffs,
+    policy: Policy,
+) -> pd.DataFrame:
+    """One row per eligible child and site within the child's journey limit: whether the child
+    is now in an independent, non-maintained or out-of-area setting, and the annual saving if
+    they moved there (current place and transport cost less the new ones; 0 if not movable)."""
+    eligible = eligible_children(children, proposal)
+    limits = np.array([policy.limit_for(phase_of(int(n))) for n in eligible["ncy"]], dtype=float)
+    pairs = trips_to_sites.merge(
+        eligible[["child_id", "primary_need", "current_urn"]], on="child_id"
+    )
+    pairs["minutes"] = pairs["seconds"] / 60.0
+    limit = pd.Series(limits, index=eligible["child_id"].astype(str))
+    pairs = pairs[pairs["minutes"] <= pairs["child_id"].map(limit)].reset_index(drop=True)
+    by_urn = settings.set_index(settings["urn"].astype(str))
+    home_la = settings["la_code"].astype(str).mode().iloc[0]
+    current = pairs["current_urn"].astype(str)
+    current_type = current.map(by_urn["setting_type"].astype(str)).fillna("")
+    out_of_area = current.map(by_urn["la_code"].astype(str)).fillna(home_la) != home_la
+    pairs["independent"] = current_type.isin(MOVABLE_TYPES).to_numpy()
+    movable = pairs["independent"] | out_of_area.to_numpy()
+    now_minutes = (
+        pairs.merge(
+            journeys.rename(columns={"urn": "current_urn", "seconds": "now_seconds"}),
+            on=["child_id", "current_urn"],
+            how="left",
+        )["now_seconds"].to_numpy(float)
+        / 60.0
+    )
+    types = np.where(current_type == "", proposal.setting_type.value, current_type)
+    need = pairs["primary_need"].astype(str).to_numpy()
+    now_cost = tariffs.place_costs(types, need) + np.nan_to_num(
+        tariffs.transport.annual_cost(now_minutes)
+    )
+    new_cost = tariffs.place_costs(
+        np.full(len(pairs), proposal.setting_type.value), need
+    ) + tariffs.transport.annual_cost(pairs["minutes"].to_numpy(float))
+    pairs["saving"] = np.where(movable, np.maximum(now_cost - new_cost, 0.0), 0.0)
+    return pairs[["child_id", "site_id", "minutes", "independent", "saving"]]
+
+
+def site_journeys(
+    network: RoadNetwork, children: pd.DataFrame, candidates: pd.DataFrame, cutoff_minutes: int
+) -> pd.DataFrame:
+    """Drive times from each child's home to each candidate site (child_id, site_id, seconds)."""
+    from solver.journeys import journey_times
+
+    as_settings = candidates.rename(columns={"site_id": "urn"})
+    table = journey_times(
+        network,
+        children,
+        as_settings,
+        cutoff_minutes=cutoff_minutes,
+    )
+    return table.rename(columns={"urn": "site_id"})[["child_id", "site_id", "seconds"]]
+
+
+def choose_sites(
+    reach: pd.DataFrame, site_ids: Sequence[str], k: int, places: int, time_limit_s: float = 60.0
+) -> list[str]:
+    """The k sites serving the most children within capacity (ties: larger saving, then id),
+    solved exactly with CP-SAT as a capacitated maximal-covering location problem; for k = 1
+    the ranking is already exact (a lone site serves its best `places` children)."""
+    if k == 1 and site_ids:
+        return [str(rank_sites(reach, site_ids, places)["site_id"].iloc[0])]
+    model = cp_model.CpModel()
+    sites = sorted(site_ids)
+    open_ = {s: model.new_bool_var(f"open_{s}") for s in sites}
+    model.add(sum(open_.values()) == min(k, len(sites)))
+    assign = [model.new_bool_var(f"a{i}") for i in range(len(reach))]
+    for _, rows in reach.groupby("child_id").indices.items():
+        model.add(sum(assign[i] for i in rows) <= 1)
+    for site, rows in reach.groupby("site_id").indices.items():
+        model.add(sum(assign[i] for i in rows) <= places * open_[site])
+    saving = np.rint(reach["saving"].to_numpy(float)).astype(np.int64)
+    weight = int(saving.sum()) + 1  # one more child outweighs any saving
+    order = {s: i for i, s in enumerate(sites)}
+    model.maximize(
+        sum(
+            int(weight * (len(sites) + 1) + saving[i] * (len(sites) + 1)) * assign[i]
+            for i in range(len(reach))
+        )
+        - sum(order[s] * open_[s] for s in sites)
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 2
+    solver.solve(model)
+    return [s for s in sites if solver.value(open_[s])]
+
+
+def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.DataFrame:
+    """sites.csv: each site alone, ranked by children it would serve (capped at `places`),
+    then annual saving; independent placements served and the saving count the best-saving
+    children first, up to the places."""
+    rows = []
+    for site in site_ids:
+        here = reach[reach["site_id"] == site].sort_values("saving", ascending=False)
+        served = here.head(places)
+        rows.append(
+            {
+                "site_id": site,
+                "children_in_reach": len(here),
+                "independent_placements_served": int(served["independent"].sum()),
+                "annual_saving": round(float(served["saving"].sum()), 2),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["served"] = table["children_in_reach"].clip(upper=places)
+    table = table.sort_values(
+        ["served", "annual_saving", "site_id"], ascending=[False, False, True]
+    )
+    table["rank"] = np.arange(1, len(table) + 1)
+    return table[list(SITE_COLUMNS)].reset_index(drop=True)
+
+
+def evaluate_sites(
+    scenario_path: Path, proposal: Proposal, candidates_path: Path, out: Path, k: int = 1
+) -> tuple[pd.DataFrame, list[str]]:
+    """Rank the candidate sites for `proposal` and choose the best k; writes sites.csv and the
+    evidence pack into `out`. The inputs are the scenario's once its changes take effect."""
+    from solver.changes import scenario_inputs
+    from solver.evidence import write_evidence
+    from solver.inputs import load_scenario_inputs
+    from solver.journeys import scenario_network
+    from solver.scenario import load_scenario
+
+    scenario = load_scenario(scenario_path)
+    loaded = load_scenario_inputs(scenario)
+    inputs, journeys = scenario_inputs(scenario_path, scenario, loaded, out)
+    candidates = load_candidates(candidates_path, scenario.inputs.postcodes)
+    eligible = eligible_children(inputs.children, proposal)
+    network = scenario_network(scenario, str(scenario_path))
+    trips = site_journeys(network, eligible, candidates, scenario.policy.cutoff_minutes)
+    reach = reach_table(
+        eligible, inputs.settings, journeys, trips, proposal, inputs.tariffs, scenario.policy
+    )
+    site_ids = list(candidates["site_id"])
+    ranked = rank_sites(reach, site_ids, proposal.places)
+    chosen = choose_sites(reach, site_ids, k, proposal.places)
+    out.mkdir(parents=True, exist_ok=True)
+    ranked.to_csv(out / "sites.csv", index=False)
+    title = (
+        f"Proposed {'/'.join(proposal.needs)} setting, ages {proposal.low_age}-"
+        f"{proposal.high_age}, {proposal.places} places: candidate sites"
+    )
+    write_evidence(ranked, candidates, inputs.settings, chosen, title, out)
+    return ranked, chosen
