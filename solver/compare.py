@@ -20,7 +20,7 @@ from solver.inputs import load_scenario_inputs
 from solver.model import SettingType
 from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
-from solver.workspace import open_workspace
+from solver.workspace import workspace_from
 
 #: Setting types counted in each share_* metric.
 SHARE_GROUPS: dict[str, tuple[SettingType, ...]] = {
@@ -72,7 +72,7 @@ def run_scenario(path: Path, out: Path, years: int = 5) -> ScenarioRun:
     """Solve and forecast one scenario; its travel table is cached in `out`."""
     scenario = load_scenario(path)
     inputs = load_scenario_inputs(scenario)
-    ws = open_workspace(path, out)
+    ws = workspace_from(path, scenario, inputs, out)
     result = ws.allocation()
     metrics = placement_metrics(
         result.placements, result.unplaced, ws.inputs.settings, inputs.tariffs

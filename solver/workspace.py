@@ -77,8 +77,20 @@ def open_workspace(
 ) -> Workspace:
     """Load a scenario's inputs and its journeys (read from `journeys`, or from or cached into
     `journeys_dir`); every input problem of every file is raised together."""
+    scenario = load_scenario(Path(scenario_path))
+    return workspace_from(
+        scenario_path, scenario, load_scenario_inputs(scenario), journeys_dir, journeys
+    )
+
+
+def workspace_from(
+    scenario_path: Path,
+    scenario: Scenario,
+    inputs: LoadedInputs,
+    journeys_dir: Path,
+    journeys: Path | None = None,
+) -> Workspace:
+    """A workspace from a scenario and inputs already loaded: its changes applied, its journeys."""
     scenario_path = Path(scenario_path)
-    scenario = load_scenario(scenario_path)
-    inputs = load_scenario_inputs(scenario)
     current, trips = scenario_inputs(scenario_path, scenario, inputs, Path(journeys_dir), journeys)
     return Workspace(scenario_path, scenario, current, trips)
