@@ -5,10 +5,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from solver.compare import comparison_table, run_scenario
 from solver.forecast import scenario_forecast
+from solver.needs import Phase
+from solver.scenario import load_scenario
 from solver.workspace import Workspace, open_workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,3 +107,52 @@ def test_bad_files_show_every_problem_not_a_traceback(tmp_path: Path) -> None:
     table = app.dataframe[0].value
     assert {"ncy", "sex", "primary_need", "child_id"} <= set(table["column"])
     assert 3 in set(table["row"]) and set(table["row"]) <= {2, 3}  # the duplicate names both
+
+
+def _button(app: AppTest, label: str, index: int = 0):  # noqa: ANN202 (streamlit's element type)
+    return [b for b in app.button if b.label == label][index]
+
+
+def test_scenarios_page_compares_like_the_library(tmp_path: Path) -> None:
+    """Running two scenarios shows exactly comparison_table of the library's runs of them."""
+    app = _page("scenarios")
+    _button(app, "Run").click().run()
+    assert not app.exception, app.exception
+    runs = {
+        stem: run_scenario(REPO / "scenarios" / f"{stem}.yaml", tmp_path)
+        for stem in ("baseline", "asd_special_free_school")
+    }
+    expected = comparison_table(runs).round(3)
+    shown = app.dataframe[0].value
+    assert list(shown.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(shown, expected, check_names=False)
+
+
+def test_scenario_edited_in_the_form_runs_with_its_changes(tmp_path: Path) -> None:
+    """A copy saved from the form carries its journey limit and opened setting, and runs."""
+    app = _page("scenarios")
+    limits = [n for n in app.number_input if n.label == "primary"]
+    limits[0].set_value(30)
+    [c for c in app.checkbox if c.label == "Open a new setting"][0].check()
+    _button(app, "Save the copy").click().run()
+    assert not app.exception, app.exception
+    saved = app.session_state["edited_scenarios"]["baseline_edited"]
+    scenario = load_scenario(saved)
+    assert scenario.policy.journey_limit_minutes[Phase.PRIMARY] == 30
+    assert [c.action for c in scenario.changes] == ["open"]
+    picker = [m for m in app.multiselect if m.label.startswith("Scenarios")][0]
+    picker.set_value(["baseline", "baseline_edited"]).run()
+    _button(app, "Run").click().run()
+    assert not app.exception, app.exception
+    assert list(app.dataframe[0].value.columns)[:2] == ["baseline", "baseline_edited"]
+
+
+def test_bad_scenario_yaml_shows_the_problem_table() -> None:
+    """An edited scenario with an unknown key shows a problem naming the key, no exception."""
+    app = _page("scenarios")
+    app.text_area[0].input("name: bad\ninputs: {settings: a.csv, children: b.csv}\nspeed: 3\n")
+    _button(app, "Save the copy", 1).click().run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert "speed" in set(table["column"])
+    assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
