@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.basemap import outline_paths
 from solver.compare import comparison_table, run_scenario
 from solver.forecast import scenario_forecast
 from solver.needs import Phase
@@ -32,6 +34,15 @@ def _page(name: str) -> AppTest:
     return app
 
 
+def _layers(app: AppTest, index: int) -> dict[str, list[dict]]:
+    """The data of each layer type of the page's `index`-th map, as sent to the browser."""
+    spec = json.loads(app.get("deck_gl_json_chart")[index].proto.json)
+    layers: dict[str, list[dict]] = {}
+    for layer in spec["layers"]:
+        layers.setdefault(layer["@@type"], []).extend(layer["data"])
+    return layers
+
+
 def test_router_opens_the_data_page() -> None:
     """app.py routes to the Data page, which loads the sample with no action."""
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
@@ -45,6 +56,9 @@ def test_data_page_counts_the_sample(sample: Workspace) -> None:
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Settings"] == str(len(sample.inputs.settings))
     assert metrics["Children with EHCPs"] == str(len(sample.inputs.children))
+    outline = outline_paths(REPO / "data" / "rutland" / "boundary.geojson")["path"].tolist()
+    paths = [row["path"] for row in _layers(app, 0)["PathLayer"]]
+    assert outline and all(ring in paths for ring in outline)
 
 
 def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
@@ -70,6 +84,9 @@ def test_placement_page_reports_the_allocation(sample: Workspace) -> None:
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Placed"] == str(summary["placed"])
     assert metrics["Unplaced"] == str(summary["unplaced"])
+    arcs = _layers(app, 0)["ArcLayer"]
+    assert sum(a["children"] for a in arcs) == summary["placed"]
+    assert not any("child_id" in a for a in arcs)
 
 
 def test_sufficiency_page_shows_the_forecast(sample: Workspace) -> None:
