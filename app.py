@@ -10,5 +10,6 @@ st.navigation(
         st.Page("views/placement.py", title="Placement"),
         st.Page("views/sufficiency.py", title="Sufficiency"),
         st.Page("views/scenarios.py", title="Scenarios"),
+        st.Page("views/free_school.py", title="Free school"),
     ]
 ).run()

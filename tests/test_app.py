@@ -15,6 +15,7 @@ from solver.compare import comparison_table, run_scenario
 from solver.forecast import scenario_forecast
 from solver.needs import Phase
 from solver.scenario import load_scenario
+from solver.sites import Proposal, evaluate_sites
 from solver.workspace import Workspace, open_workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -173,3 +174,24 @@ def test_bad_scenario_yaml_shows_the_problem_table() -> None:
     table = app.dataframe[0].value
     assert "speed" in set(table["column"])
     assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
+
+
+def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
+    """Evaluating the sample's candidate sites shows evaluate_sites' ranking and choice, the
+    suppressed table as the evidence pack writes it, and one catchment per candidate site."""
+    app = _page("free_school")
+    _button(app, "Evaluate the sites").click().run()
+    assert not app.exception, app.exception
+    proposal = Proposal(("ASD",), 11, 16, 60)
+    ranked, chosen = evaluate_sites(
+        REPO / "scenarios" / "baseline.yaml",
+        proposal,
+        REPO / "data" / "rutland" / "candidate_sites.csv",
+        tmp_path,
+    )
+    pd.testing.assert_frame_equal(app.dataframe[0].value, ranked)
+    shared = pd.read_csv(tmp_path / "evidence_sites.csv", dtype=str, keep_default_na=False)
+    assert app.dataframe[1].value.astype(str).values.tolist() == shared.values.tolist()
+    assert app.metric[0].value == ", ".join(chosen)
+    catchments = _layers(app, 0)["PolygonLayer"]
+    assert {c["site_id"] for c in catchments} == set(ranked["site_id"])
