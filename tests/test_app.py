@@ -74,6 +74,10 @@ def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
     assert shown["name"].tolist() == expected["name"].tolist()
     assert shown.index.astype(int).tolist() == expected["rank"].tolist()
     assert len(app.get("download_button")) == 3
+    assert len(_layers(app, 0)["PolygonLayer"]) == 1  # the 1 km square only
+    app.checkbox[0].check().run()
+    assert not app.exception, app.exception
+    assert len(_layers(app, 0)["PolygonLayer"]) >= 2  # the journey area and the 1 km square
 
 
 def test_placement_page_reports_the_allocation(sample: Workspace) -> None:

@@ -112,8 +112,14 @@ c.download_button(
 
 st.subheader("Candidate sites and their catchments")
 ncy_low, ncy_high = ncy_range_of_ages(proposal.low_age, proposal.high_age)
-limits = sorted({ws.scenario.policy.limit_for(phase_of(n)) for n in range(ncy_low, ncy_high + 1)})
-minutes = st.selectbox("Catchment: drive to the site within (minutes)", limits, len(limits) - 1)
+limits = {ws.scenario.policy.limit_for(phase_of(n)) for n in range(ncy_low, ncy_high + 1)}
+choices = sorted({15, 30, *limits})
+minutes = st.selectbox(
+    "Catchment: drive to the site within (minutes; the journey limits of the proposal's phases "
+    f"are {', '.join(map(str, sorted(limits)))})",
+    choices,
+    choices.index(min(limits)),
+)
 with st.spinner("Drawing catchments..."):
     rings = catchments(str(ws.scenario.inputs.network), candidates, int(minutes))
 lon, lat = to_lonlat(candidates["easting"], candidates["northing"])

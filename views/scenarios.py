@@ -142,27 +142,27 @@ st.write(
     "writes."
 )
 
-st.subheader("Edit a copy")
-stem = st.selectbox("Start from", list(SHIPPED), index=list(SHIPPED).index("baseline"))
-base = load_scenario(SHIPPED[stem])
-form_tab, yaml_tab = st.tabs(["Form", "YAML"])
-with form_tab:
-    data = edit_form(base, stem, ws.inputs.settings)
-    if data is not None:
-        problems = save_copy(data["name"], yaml.safe_dump(data, sort_keys=False))
-        if problems:
-            problems_table(problems)
-        else:
-            st.success(f"Saved {data['name']}: pick it below.")
-with yaml_tab, st.form("yaml"):
-    name = st.text_input("Name of the copy", f"{stem}_yaml")
-    text = st.text_area("Scenario (YAML, docs/scenarios.md)", scenario_yaml(base), height=400)
-    if st.form_submit_button("Save the copy"):
-        problems = save_copy(name, text)
-        if problems:
-            problems_table(problems)
-        else:
-            st.success(f"Saved {name}: pick it below.")
+with st.expander("Edit a copy: journey limits, new provision, demand growth"):
+    stem = st.selectbox("Start from", list(SHIPPED), index=list(SHIPPED).index("baseline"))
+    base = load_scenario(SHIPPED[stem])
+    form_tab, yaml_tab = st.tabs(["Form", "YAML"])
+    with form_tab:
+        data = edit_form(base, stem, ws.inputs.settings)
+        if data is not None:
+            problems = save_copy(data["name"], yaml.safe_dump(data, sort_keys=False))
+            if problems:
+                problems_table(problems)
+            else:
+                st.success(f"Saved {data['name']}: pick it below.")
+    with yaml_tab, st.form("yaml"):
+        name = st.text_input("Name of the copy", f"{stem}_yaml")
+        text = st.text_area("Scenario (YAML, docs/scenarios.md)", scenario_yaml(base), height=400)
+        if st.form_submit_button("Save the copy"):
+            problems = save_copy(name, text)
+            if problems:
+                problems_table(problems)
+            else:
+                st.success(f"Saved {name}: pick it below.")
 
 st.subheader("Run and compare")
 available = {**SHIPPED, **edited()}
