@@ -185,7 +185,16 @@ def scenario_inputs(
 ) -> tuple[LoadedInputs, pd.DataFrame]:
     """The inputs once every change has taken effect, and the travel table including any
     opened setting: what solve, lists and compare place children on."""
-    journeys = scenario_journeys(path, scenario, inputs, out, given)
+    return with_changes(
+        path, scenario, inputs, scenario_journeys(path, scenario, inputs, out, given)
+    )
+
+
+def with_changes(
+    path: Path, scenario: Scenario, inputs: LoadedInputs, journeys: pd.DataFrame
+) -> tuple[LoadedInputs, pd.DataFrame]:
+    """The inputs once every change has taken effect, and `journeys` (the travel table of the
+    inputs as loaded) with journeys to every opened setting added."""
     journeys = new_setting_journeys(scenario, str(path), inputs, journeys)
     last = max((c.year for c in scenario.changes), default=0)
     return apply_changes(inputs, scenario.changes, last, str(path)), journeys
@@ -196,7 +205,8 @@ def new_setting_journeys(
 ) -> pd.DataFrame:
     """The travel table with journeys to every opened setting added, routing only to those."""
     opened = opened_settings(scenario.changes)
-    missing = opened[~opened["urn"].isin(journeys["urn"].astype(str))]
+    # Unique URNs first: isin over every journey's URN is very slow on Arrow strings.
+    missing = opened[~opened["urn"].isin(journeys["urn"].astype(str).unique())]
     if missing.empty:
         return journeys
     if scenario.inputs.network is None:

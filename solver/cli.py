@@ -200,7 +200,7 @@ def sites(
                     [Problem("--need", None, "need", f"unknown need {value}")]
                 ) from None
         proposal = Proposal(tuple(needs), int(low), int(high), places)
-        return evaluate_sites(scenario, proposal, candidates, out, k)[1]
+        return evaluate_sites(scenario, proposal, candidates, out, k).chosen
 
     chosen = report_problems(run)
     typer.echo(f"best site(s): {', '.join(chosen)}; wrote {out / 'sites.csv'}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,15 @@ from solver.inputs import load_postcodes
 from solver.model import SettingType
 from solver.needs import ncy_range_of_ages, phase_of
 from solver.problems import InputError, Problem
+from solver.proposal import (
+    OpeningEffect,
+    Proposal,
+    forecast_reach,
+    opening_changes,
+    opening_effect,
+    write_proposed_scenario,
+)
+from solver.rules import positions
 from solver.scenario import Policy
 
 SITE_COLUMNS = (
@@ -41,17 +51,6 @@ MOVABLE_TYPES = (
 
 if TYPE_CHECKING:
     from geo.network import RoadNetwork
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """The proposed setting: designated needs, statutory age range and places."""
-
-    needs: tuple[str, ...]
-    low_age: int
-    high_age: int
-    places: int
-    setting_type: SettingType = SettingType.STATE_SPECIAL
 
 
 def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
@@ -125,38 +124,40 @@ def reach_table(
     is now in an independent, non-maintained or out-of-area setting, and the annual saving if
     they moved there (current place and transport cost less the new ones; 0 if not movable)."""
     eligible = eligible_children(children, proposal)
-    limits = np.array([policy.limit_for(phase_of(int(n))) for n in eligible["ncy"]], dtype=float)
-    pairs = trips_to_sites.merge(
-        eligible[["child_id", "primary_need", "current_urn"]], on="child_id"
-    )
-    pairs["minutes"] = pairs["seconds"] / 60.0
-    limit = pd.Series(limits, index=eligible["child_id"].astype(str))
-    pairs = pairs[pairs["minutes"] <= pairs["child_id"].map(limit)].reset_index(drop=True)
+    ids = eligible["child_id"].astype(str)
+    # Everything about a child is worked out once per child, then gathered onto their pairs.
+    limit = np.array([policy.limit_for(phase_of(int(n))) for n in eligible["ncy"]], dtype=float)
     by_urn = settings.set_index(settings["urn"].astype(str))
     home_la = settings["la_code"].astype(str).mode().iloc[0]
-    current = pairs["current_urn"].astype(str)
-    current_type = current.map(by_urn["setting_type"].astype(str)).fillna("")
+    current = eligible["current_urn"].fillna("").astype(str)
+    current_type = current.map(by_urn["setting_type"].astype(str)).fillna("").to_numpy(str)
+    independent = np.isin(current_type, MOVABLE_TYPES)
     out_of_area = current.map(by_urn["la_code"].astype(str)).fillna(home_la) != home_la
-    pairs["independent"] = current_type.isin(MOVABLE_TYPES).to_numpy()
-    movable = pairs["independent"] | out_of_area.to_numpy()
-    now_minutes = (
-        pairs.merge(
-            journeys.rename(columns={"urn": "current_urn", "seconds": "now_seconds"}),
-            on=["child_id", "current_urn"],
-            how="left",
-        )["now_seconds"].to_numpy(float)
-        / 60.0
-    )
+    movable = independent | out_of_area.to_numpy()
+    mine = journeys[journeys["child_id"].isin(ids)]
+    now = pd.DataFrame({"child_id": ids, "urn": current}).merge(mine, on=["child_id", "urn"])
+    now_minutes = ids.map(now.set_index("child_id")["seconds"]).to_numpy(float) / 60.0
+    need = eligible["primary_need"].astype(str).to_numpy()
     types = np.where(current_type == "", proposal.setting_type.value, current_type)
-    need = pairs["primary_need"].astype(str).to_numpy()
     now_cost = tariffs.place_costs(types, need) + np.nan_to_num(
         tariffs.transport.annual_cost(now_minutes)
     )
-    new_cost = tariffs.place_costs(
-        np.full(len(pairs), proposal.setting_type.value), need
-    ) + tariffs.transport.annual_cost(pairs["minutes"].to_numpy(float))
-    pairs["saving"] = np.where(movable, np.maximum(now_cost - new_cost, 0.0), 0.0)
-    return pairs[["child_id", "site_id", "minutes", "independent", "saving"]]
+    new_place = tariffs.place_costs(np.full(len(eligible), proposal.setting_type.value), need)
+    child = positions(trips_to_sites["child_id"].astype(str), ids)
+    minutes = trips_to_sites["seconds"].to_numpy(float) / 60.0
+    keep = (child >= 0) & (minutes <= limit[np.maximum(child, 0)])
+    child, minutes = child[keep], minutes[keep]
+    saving = now_cost[child] - new_place[child] - tariffs.transport.annual_cost(minutes)
+    pairs = pd.DataFrame(
+        {
+            "child_id": ids.to_numpy()[child],
+            "site_id": trips_to_sites["site_id"].astype(str).to_numpy()[keep],
+            "minutes": minutes,
+            "independent": independent[child],
+            "saving": np.where(movable[child], np.maximum(saving, 0.0), 0.0),
+        }
+    )
+    return pairs
 
 
 def site_journeys(
@@ -213,19 +214,18 @@ def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.
     """sites.csv: each site alone, ranked by children it would serve (capped at `places`),
     then annual saving; independent placements served and the saving count the best-saving
     children first, up to the places."""
-    rows = []
-    for site in site_ids:
-        here = reach[reach["site_id"] == site].sort_values("saving", ascending=False)
-        served = here.head(places)
-        rows.append(
-            {
-                "site_id": site,
-                "children_in_reach": len(here),
-                "independent_placements_served": int(served["independent"].sum()),
-                "annual_saving": round(float(served["saving"].sum()), 2),
-            }
-        )
-    table = pd.DataFrame(rows)
+    best = reach.sort_values(["site_id", "saving"], ascending=[True, False], kind="stable")
+    served = best[best.groupby("site_id").cumcount() < places]
+    table = pd.DataFrame(
+        {
+            "children_in_reach": reach.groupby("site_id").size(),
+            "independent_placements_served": served.groupby("site_id")["independent"].sum(),
+            "annual_saving": served.groupby("site_id")["saving"].sum().round(2),
+        }
+    )
+    table = table.reindex(pd.Index([str(s) for s in site_ids], name="site_id")).fillna(0)
+    table = table.astype({"children_in_reach": int, "independent_placements_served": int})
+    table = table.reset_index()
     table["served"] = table["children_in_reach"].clip(upper=places)
     table = table.sort_values(
         ["served", "annual_saving", "site_id"], ascending=[False, False, True]
@@ -234,20 +234,36 @@ def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.
     return table[list(SITE_COLUMNS)].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class SiteEvaluation:
+    """Everything `rightplace sites` finds: the ranked sites, the chosen ones, the effect of
+    opening the setting there, and the children in reach in the forecast years (None without
+    a forecast: the scenario lacks la_code, EHCP history or population)."""
+
+    ranked: pd.DataFrame
+    chosen: list[str]
+    effect: OpeningEffect
+    forecast: pd.DataFrame | None
+
+
 def evaluate_sites(
     scenario_path: Path, proposal: Proposal, candidates_path: Path, out: Path, k: int = 1
-) -> tuple[pd.DataFrame, list[str]]:
-    """Rank the candidate sites for `proposal` and choose the best k; writes sites.csv and the
-    evidence pack into `out`. The inputs are the scenario's once its changes take effect."""
-    from solver.changes import scenario_inputs
+) -> SiteEvaluation:
+    """Rank the candidate sites for `proposal`, choose the best k and solve with the setting
+    open there; writes the internal tables, the proposed scenario and the evidence pack into
+    `out`. The inputs are the scenario's once its changes take effect."""
+    from solver.changes import with_changes
     from solver.evidence import write_evidence
+    from solver.forecast import scenario_forecast
     from solver.inputs import load_scenario_inputs
     from solver.journeys import scenario_network
     from solver.scenario import load_scenario
+    from solver.travel_table import scenario_journeys
 
     scenario = load_scenario(scenario_path)
     loaded = load_scenario_inputs(scenario)
-    inputs, journeys = scenario_inputs(scenario_path, scenario, loaded, out)
+    base_journeys = scenario_journeys(scenario_path, scenario, loaded, out)
+    inputs, journeys = with_changes(scenario_path, scenario, loaded, base_journeys)
     candidates = load_candidates(candidates_path, scenario.inputs.postcodes)
     eligible = eligible_children(inputs.children, proposal)
     network = scenario_network(scenario, str(scenario_path))
@@ -258,11 +274,23 @@ def evaluate_sites(
     site_ids = list(candidates["site_id"])
     ranked = rank_sites(reach, site_ids, proposal.places)
     chosen = choose_sites(reach, site_ids, k, proposal.places)
+    opened = opening_changes(proposal, candidates, chosen, date.today().year)
+    effect = opening_effect(scenario_path, scenario, loaded, opened, base_journeys)
+    future = None
+    if scenario.la_code and scenario.inputs.ehcp and scenario.inputs.population:
+        table = scenario_forecast(scenario, loaded, 5, scenario_path=scenario_path).table
+        future = forecast_reach(reach, inputs.children, table)
     out.mkdir(parents=True, exist_ok=True)
     ranked.to_csv(out / "sites.csv", index=False)
+    effect.system.to_csv(out / "effect.csv", index=False)
+    effect.settings.to_csv(out / "effect_on_settings.csv", index=False)
+    if future is not None:
+        future.to_csv(out / "forecast_reach.csv", index=False)
+    write_proposed_scenario(scenario, opened, out / "proposed_scenario.yaml")
     title = (
         f"Proposed {'/'.join(proposal.needs)} setting, ages {proposal.low_age}-"
         f"{proposal.high_age}, {proposal.places} places: candidate sites"
     )
-    write_evidence(ranked, candidates, inputs.settings, chosen, title, out)
-    return ranked, chosen
+    evaluation = SiteEvaluation(ranked, chosen, effect, future)
+    write_evidence(evaluation, candidates, inputs.settings, title, out)
+    return evaluation

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from solver.cli import app
-from solver.evidence import SUPPRESSED, suppress, write_evidence
-from solver.sites import choose_sites, rank_sites
+from solver.evidence import SUPPRESSED, suppress, suppress_effect, write_evidence
+from solver.proposal import OpeningEffect, forecast_reach
+from solver.sites import SiteEvaluation, choose_sites, rank_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,35 +101,61 @@ def test_small_counts_are_suppressed(tmp_path: Path) -> None:
         {"site_id": ["x", "y", "z"], "easting": [1e5, 2e5, 3e5], "northing": [1e5, 2e5, 3e5]}
     )
     settings_xy = pd.DataFrame({"easting": [1.5e5], "northing": [1.5e5]})
-    page, csv = write_evidence(ranked, places, settings_xy, ["x"], "t", tmp_path)
+    effect = OpeningEffect(
+        system=pd.DataFrame(
+            {"metric": ["placed"], "without": [12.0], "with": [19.0], "change": [7.0]}
+        ),
+        settings=pd.DataFrame(
+            {
+                "urn": ["1"],
+                "name": ["A"],
+                "setting_type": ["mainstream"],
+                "placements_without": [30],
+                "placements_with": [23],
+                "change": [-7],
+            }
+        ),
+    )
+    evaluation = SiteEvaluation(ranked, ["x"], effect, None)
+    page, csv, effect_csv, settings_csv = write_evidence(
+        evaluation, places, settings_xy, "t", tmp_path
+    )
     text = page.read_text(encoding="utf-8")
+    assert pd.read_csv(effect_csv)["change"].tolist() == ["<10"]
+    assert pd.read_csv(settings_csv)["change"].tolist() == ["<10"]
+    assert "123456" not in text and ">7<" not in text and ">-7<" not in text
     assert "<svg" in text and "123456" not in text and "&lt;10" in text
     assert pd.read_csv(csv)["children_in_reach"].astype(str).tolist() == ["12", "<10", "0"]
 
 
-def test_sites_command_on_the_sample(tmp_path: Path) -> None:
-    """`rightplace sites` on Rutland writes sites.csv with the contract columns, ranks 1..n,
-    and an evidence pack; in-reach counts never exceed the eligible children."""
+SITES_ARGS = ["--need", "ASD", "--ages", "5-18", "--places", "60"]
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`rightplace sites` run once on the Rutland sample; its output folder."""
+    out = tmp_path_factory.mktemp("sites")
     result = CliRunner().invoke(
         app,
         [
             "sites",
             "--scenario",
             str(ROOT / "scenarios/baseline.yaml"),
-            "--need",
-            "ASD",
-            "--ages",
-            "11-16",
-            "--places",
-            "60",
+            *SITES_ARGS,
             "--candidates",
             str(ROOT / "data/rutland/candidate_sites.csv"),
             "--out",
-            str(tmp_path),
+            str(out),
         ],
     )
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(tmp_path / "sites.csv")
+    return out
+
+
+def test_sites_command_on_the_sample(pack: Path) -> None:
+    """`rightplace sites` on Rutland writes sites.csv with the contract columns, ranks 1..n,
+    and an evidence pack; in-reach counts never exceed the eligible children."""
+    table = pd.read_csv(pack / "sites.csv")
     assert list(table.columns) == [
         "site_id",
         "rank",
@@ -137,4 +166,96 @@ def test_sites_command_on_the_sample(tmp_path: Path) -> None:
     assert list(table["rank"]) == list(range(1, len(table) + 1))
     children = pd.read_csv(ROOT / "data/rutland/children.csv")
     assert (table["children_in_reach"] <= (children["primary_need"] == "ASD").sum()).all()
-    assert (tmp_path / "evidence.html").exists()
+    assert (pack / "evidence.html").exists()
+
+
+def _solve(scenario: Path, out: Path) -> dict[str, float]:
+    result = CliRunner().invoke(app, ["solve", "--scenario", str(scenario), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary: dict[str, float] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return summary
+
+
+def test_evidence_figures_match_solve(pack: Path, tmp_path: Path) -> None:
+    """The pack's figures without the new setting equal `rightplace solve` on the scenario, and
+    with it equal `solve` on the proposed_scenario.yaml the pack writes; the pack's CSV is the
+    same table suppressed."""
+    effect = pd.read_csv(pack / "effect.csv").set_index("metric")
+    runs = {
+        "without": _solve(ROOT / "scenarios/baseline.yaml", tmp_path / "without"),
+        "with": _solve(pack / "proposed_scenario.yaml", tmp_path / "with"),
+    }
+    for column, summary in runs.items():
+        assert effect.loc["placed", column] == summary["placed"]
+        assert effect.loc["unplaced", column] == summary["unplaced"]
+        assert effect.loc["total_cost", column] == pytest.approx(summary["total_cost"], abs=0.01)
+    placements = pd.read_csv(tmp_path / "with" / "placements.csv", dtype={"urn": str})
+    new = placements["urn"].str.startswith("PROPOSED-").sum()
+    assert effect.loc["placed_in_new_settings", "with"] == new
+    shown = pd.read_csv(pack / "evidence_effect.csv", dtype=str)
+    expected = suppress_effect(effect.reset_index()).astype(str)
+    pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+
+
+def test_moves_between_settings_add_up(pack: Path) -> None:
+    """Every child the new setting gains, some existing setting loses (or was unplaced): the
+    per-setting changes plus the new setting's placements equal the change in children placed."""
+    effect = pd.read_csv(pack / "effect.csv").set_index("metric")
+    settings = pd.read_csv(pack / "effect_on_settings.csv")
+    assert (settings["change"] != 0).all()
+    assert (
+        settings["placements_with"] - settings["placements_without"] == settings["change"]
+    ).all()
+    gained = effect.loc["placed_in_new_settings", "with"]
+    assert settings["change"].sum() + gained == effect.loc["placed", "change"]
+
+
+def test_forecast_reach_by_hand() -> None:
+    """Two primary ASD children in reach of site a, three primary ASD children in all; the
+    forecast has 6 primary ASD children next year: each counts 6/3 = 2, so a has 4 in reach."""
+    children = pd.DataFrame(
+        {"child_id": ["c1", "c2", "c3"], "primary_need": ["ASD"] * 3, "ncy": [3, 4, 5]}
+    )
+    reach = pd.DataFrame({"child_id": ["c1", "c2"], "site_id": ["a", "a"]})
+    forecast = pd.DataFrame(
+        {
+            "year": [2027, 2027],
+            "need": ["ASD", "ASD"],
+            "phase": ["primary", "primary"],
+            "setting_type": ["mainstream", "state_special"],
+            "demand": [2.5, 3.5],
+        }
+    )
+    table = forecast_reach(reach, children, forecast)
+    assert table.to_dict("records") == [{"site_id": "a", "year": 2027, "children_in_reach": 4.0}]
+
+
+def test_small_changes_are_suppressed_both_ways() -> None:
+    """A fall of 4 children is as identifying as a rise of 4: both show as <10; costs and
+    journeys are not counts of children and are shown."""
+    system = pd.DataFrame(
+        {
+            "metric": ["independent_placements", "total_cost"],
+            "without": [40.0, 1000.0],
+            "with": [36.0, 900.0],
+            "change": [-4.0, -100.0],
+        }
+    )
+    shown = suppress_effect(system)
+    assert shown["change"].tolist() == [SUPPRESSED, -100.0]
+    assert shown["with"].tolist() == [36.0, 900.0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(_instances(), st.integers(1, 3))
+def test_ranking_matches_a_site_by_site_count(
+    instance: tuple[pd.DataFrame, list[str], int, int], places: int
+) -> None:
+    """Each site's row counts its children in reach, and the best-saving `places` of them."""
+    reach, sites, _, _ = instance
+    reach = reach.assign(saving=[float(i % 3) for i in range(len(reach))])
+    ranked = rank_sites(reach, sites, places).set_index("site_id")
+    for site in sites:
+        here = sorted(reach.loc[reach["site_id"] == site, "saving"], reverse=True)
+        assert ranked.loc[site, "children_in_reach"] == len(here)
+        assert ranked.loc[site, "annual_saving"] == pytest.approx(sum(here[:places]))
