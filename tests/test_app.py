@@ -181,19 +181,22 @@ def test_bad_scenario_yaml_shows_the_problem_table() -> None:
 
 
 def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
-    """Evaluating the sample's candidate sites shows evaluate_sites' ranking and choice, the
-    suppressed table as the evidence pack writes it, and one catchment per candidate site."""
+    """Evaluating the sample's candidate sites shows evaluate_sites' ranking, choice and effect,
+    the suppressed table as the evidence pack writes it, and one catchment per candidate site."""
     app = _page("free_school")
     _button(app, "Evaluate the sites").click().run()
     assert not app.exception, app.exception
     proposal = Proposal(("ASD",), 11, 16, 60)
-    ranked, chosen = evaluate_sites(
+    evaluation = evaluate_sites(
         REPO / "scenarios" / "baseline.yaml",
         proposal,
         REPO / "data" / "rutland" / "candidate_sites.csv",
         tmp_path,
     )
+    ranked, chosen = evaluation.ranked, evaluation.chosen
     pd.testing.assert_frame_equal(app.dataframe[0].value, ranked)
+    pd.testing.assert_frame_equal(app.dataframe[2].value, evaluation.effect.system)
+    assert len(app.get("download_button")) == len(list(tmp_path.glob("evidence*"))) + 1
     shared = pd.read_csv(tmp_path / "evidence_sites.csv", dtype=str, keep_default_na=False)
     assert app.dataframe[1].value.astype(str).values.tolist() == shared.values.tolist()
     assert app.metric[0].value == ", ".join(chosen)

@@ -80,33 +80,46 @@ proposal = Proposal(tuple(needs), int(low_age), int(high_age), int(places))
 if st.button("Evaluate the sites", type="primary"):
     out = session_dir() / "sites" / hashlib.sha1(str(ws.scenario_path).encode()).hexdigest()[:12]
     with st.status(f"Evaluating {len(candidates)} candidate sites...") as status:
-        st.write("Routing from every eligible child to every site, then ranking them.")
+        st.write(
+            "Routing from every eligible child to every site, ranking them, then placing "
+            "children without and with the setting at the chosen site(s) and forecasting."
+        )
         try:
-            ranked, chosen = evaluate_sites(ws.scenario_path, proposal, candidates_path, out, k)
+            evaluation = evaluate_sites(ws.scenario_path, proposal, candidates_path, out, k)
         except InputError as exc:
             status.update(label="Problems with the inputs", state="error")
             problems_table(list(exc.problems))
             st.stop()
-        status.update(label="Sites ranked", state="complete")
-    pack = {name: (out / name).read_bytes() for name in ("evidence.html", "evidence_sites.csv")}
-    st.session_state["site_evaluation"] = (proposal, candidates_path, ranked, chosen, pack)
+        status.update(label="Sites ranked and the opening's effect solved", state="complete")
+    pack = {p.name: p.read_bytes() for p in sorted(out.glob("evidence*"))}
+    st.session_state["site_evaluation"] = (proposal, candidates_path, evaluation, pack)
 result = st.session_state.get("site_evaluation")
 if result is None or result[:2] != (proposal, candidates_path):
     st.info("Set the proposal and press the button to rank the candidate sites.")
     st.stop()
-_, _, ranked, chosen, pack = result
+_, _, evaluation, pack = result
+ranked, chosen = evaluation.ranked, evaluation.chosen
 
 st.metric("Best site" if len(chosen) == 1 else "Best sites", ", ".join(chosen))
 st.subheader("Ranked sites (internal: exact counts)")
 st.dataframe(ranked, hide_index=True, width="stretch")
 st.subheader(f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed)")
 st.dataframe(suppress(ranked), hide_index=True, width="stretch")
-a, b, c = st.columns(3)
-a.download_button("Evidence pack (HTML)", pack["evidence.html"], "evidence.html", "text/html")
-b.download_button(
-    "Evidence table (CSV)", pack["evidence_sites.csv"], "evidence_sites.csv", "text/csv"
-)
-c.download_button(
+st.subheader(f"Effect of opening at {', '.join(chosen)} (internal)")
+left, right = st.columns(2)
+left.markdown("**All placements without and with the setting**")
+left.dataframe(evaluation.effect.system, hide_index=True, width="stretch")
+right.markdown("**Existing settings whose placements change**")
+right.dataframe(evaluation.effect.settings, hide_index=True, width="stretch")
+if evaluation.forecast is not None:
+    st.markdown("**Children in reach of each site in the forecast years (internal)**")
+    st.dataframe(evaluation.forecast, hide_index=True, width="stretch")
+st.markdown("**Evidence pack** (every count below 10 suppressed: safe to share)")
+columns = st.columns(len(pack) + 1)
+for column, (name, content) in zip(columns, pack.items(), strict=False):
+    kind = "text/html" if name.endswith(".html") else "text/csv"
+    column.download_button(name, content, name, kind, key=f"pack_{name}")
+columns[-1].download_button(
     "sites.csv (internal)", ranked.to_csv(index=False), "sites.csv", "text/csv", key="sites_csv"
 )
 
