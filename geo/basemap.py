@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pyproj import Transformer
 
 from geo.network import RoadNetwork
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: The LA's outline (GeoJSON, WGS84), looked for next to the scenario's road network.
 BOUNDARY_FILE = "boundary.geojson"
