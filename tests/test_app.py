@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
 
 from geo.basemap import outline_paths
 from solver.compare import comparison_table, run_scenario
@@ -131,7 +132,8 @@ def test_bad_files_show_every_problem_not_a_traceback(tmp_path: Path) -> None:
     assert 3 in set(table["row"]) and set(table["row"]) <= {2, 3}  # the duplicate names both
 
 
-def _button(app: AppTest, label: str, index: int = 0):  # noqa: ANN202 (streamlit's element type)
+def _button(app: AppTest, label: str, index: int = 0) -> Button:
+    """The `index`-th button with this label (form submit buttons included)."""
     return [b for b in app.button if b.label == label][index]
 
 

@@ -32,6 +32,8 @@ def edited() -> dict[str, Path]:
 def save_copy(name: str, text: str) -> list[Problem]:
     """Save an edited scenario if the strict schema accepts it; its problems otherwise."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "edited"
+    if stem in SHIPPED:
+        return [Problem(name, None, "name", f"{stem} is a shipped scenario: pick another name")]
     path = session_dir() / "scenarios" / f"{stem}.yaml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
