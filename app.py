@@ -9,5 +9,7 @@ st.navigation(
         st.Page("views/caseworker.py", title="Caseworker"),
         st.Page("views/placement.py", title="Placement"),
         st.Page("views/sufficiency.py", title="Sufficiency"),
+        st.Page("views/scenarios.py", title="Scenarios"),
+        st.Page("views/free_school.py", title="Free school"),
     ]
 ).run()

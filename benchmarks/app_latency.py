@@ -1,5 +1,6 @@
-"""App latency in a real headless Chromium: first render after start-up, and a tailored list
-after picking a child. Medians over several runs.
+"""App latency in a real headless Chromium: first render after start-up, a tailored list
+after picking a child, and a scenario re-run (two scenarios, journeys already cached in the
+session) on the Scenarios page. Medians over several runs.
 
     python benchmarks/app_latency.py --runs 5
 """
@@ -14,7 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -33,8 +34,27 @@ def _wait_healthy(url: str) -> None:
             time.sleep(0.1)
 
 
-def one_run(child_ids: list[str]) -> tuple[float, list[float]]:
-    """Seconds from server start to the Data page's counts, and per child to their list."""
+def scenario_reruns(page: Page, url: str, reruns: int) -> list[float]:
+    """Seconds from pressing Run to the comparison being ready, for re-runs of the Scenarios
+    page's default pair after a first run has cached their journeys."""
+    page.goto(f"{url}/scenarios")
+    run = page.get_by_role("button", name="Run", exact=True)
+    done = page.get_by_text("Ran 2 scenario(s)")
+    run.click()
+    done.wait_for(timeout=300_000)
+    times = []
+    for _ in range(reruns):
+        t0 = time.perf_counter()
+        run.click()
+        page.get_by_text("Running scenarios...").wait_for(timeout=60_000)
+        done.wait_for(timeout=300_000)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def one_run(child_ids: list[str], reruns: int) -> tuple[float, list[float], list[float]]:
+    """Seconds from server start to the Data page's counts, per child to their list, and per
+    scenario re-run to its comparison."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
@@ -64,26 +84,33 @@ def one_run(child_ids: list[str]) -> tuple[float, list[float]]:
                 page.get_by_text(f"{child_id}: NCY").wait_for(timeout=60_000)
                 page.locator("table").first.wait_for(timeout=60_000)
                 lists.append(time.perf_counter() - t0)
+            rerun_times = scenario_reruns(page, url, reruns)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return first_render, lists
+    return first_render, lists, rerun_times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--children", nargs="+", default=["RUT-0001", "RUT-0100", "RUT-0250"])
+    parser.add_argument("--reruns", type=int, default=3, help="scenario re-runs per run")
     args = parser.parse_args()
-    renders, lists = [], []
+    renders, lists, reruns = [], [], []
     for _ in range(args.runs):
-        render, times = one_run(args.children)
+        render, times, again = one_run(args.children, args.reruns)
         renders.append(render)
         lists.extend(times)
-        print(f"first render {render:.2f} s; lists {', '.join(f'{t:.2f}' for t in times)} s")
+        reruns.extend(again)
+        print(
+            f"first render {render:.2f} s; lists {', '.join(f'{t:.2f}' for t in times)} s; "
+            f"scenario re-runs {', '.join(f'{t:.2f}' for t in again)} s"
+        )
     print(f"median first render after start-up: {statistics.median(renders):.2f} s")
     print(f"median tailored list after picking a child: {statistics.median(lists):.2f} s")
+    print(f"median scenario re-run (2 scenarios): {statistics.median(reruns):.2f} s")
 
 
 if __name__ == "__main__":

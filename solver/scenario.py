@@ -216,3 +216,9 @@ def load_scenario(path: Path) -> Scenario:
     population = [base / p for p in scenario.inputs.population]
     inputs = Inputs.model_validate({**resolved, "population": population})
     return scenario.model_copy(update={"inputs": inputs})
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The scenario as YAML that `load_scenario` reads back to an equal scenario, wherever the
+    file is saved, when its input paths are absolute (as `load_scenario` gives them)."""
+    return yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False)

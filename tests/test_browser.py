@@ -95,3 +95,36 @@ def test_caseworker_gets_a_tailored_list_in_a_real_browser(app_url: str) -> None
         page.screenshot(path=str(ARTIFACTS / "caseworker.png"), full_page=True)
         browser.close()
     assert names == expected
+
+
+#: Each page by its sidebar link: its title, the button that runs its main step (if any), and
+#: text that shows the step has finished.
+PAGES = [
+    ("Data", "Data", None, "Map of settings"),
+    ("Caseworker", "Tailored list", None, "Pick a child"),
+    ("Placement", "Placement optimisation", "Run the allocation", "Flows by home area"),
+    ("Sufficiency", "Sufficiency forecast", None, "SCAP-shaped table"),
+    ("Scenarios", "Scenarios", "Run", "Sufficiency gap, all needs and phases"),
+    ("Free school", "Free school site evidence", "Evaluate the sites", "Black: chosen site"),
+]
+
+
+def test_every_page_works_in_a_real_browser(app_url: str) -> None:
+    """Every page renders in Chromium in one session, its main step runs to its results with no
+    exception shown, and a screenshot of each is saved."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 3200})
+        page.goto(app_url, timeout=60_000)
+        for link, title, button, done in PAGES:
+            page.get_by_role("link", name=link, exact=True).click()
+            page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+            if button is not None:
+                page.get_by_role("button", name=button, exact=True).click()
+            page.get_by_text(done).first.wait_for(timeout=120_000)
+            page.wait_for_timeout(1500)  # let maps and charts draw
+            assert page.locator('[data-testid="stException"]').count() == 0, link
+            name = link.lower().replace(" ", "_")
+            page.screenshot(path=str(ARTIFACTS / f"page_{name}.png"), full_page=True)
+        browser.close()

@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from geo.basemap import polygon_rings
+from geo.isochrones import isochrone
+from solver.journeys import scenario_network
 from solver.model import Child
 from solver.rules import Reason
 from solver.tailored import LIST_COLUMNS, REASON_TEXT, family_page
@@ -69,6 +72,16 @@ st.download_button(
     mime="application/json",
 )
 st.subheader("Map")
-st.caption("The shaded square is the child's 1 km area, not their home.")
+st.caption(
+    "The shaded square is the child's 1 km area, not their home; the journey area is drawn "
+    "from its centre."
+)
 area = (child.easting // 1000 * 1000, child.northing // 1000 * 1000)
-settings_map(ws, urns=on_list["urn"].tolist(), area=area)
+limit = ws.scenario.policy.limit_for(child.phase)
+reach = None
+if st.checkbox(f"Show where a drive from the child's area takes at most {limit} minutes"):
+    with st.spinner("Drawing the journey area..."):
+        network = scenario_network(ws.scenario, str(ws.scenario_path))
+        areas = isochrone(network, area[0] + 500, area[1] + 500, limit, towards=False)
+        reach = polygon_rings(areas.geometry)
+settings_map(ws, urns=on_list["urn"].tolist(), area=area, reach=reach)

@@ -1,8 +1,12 @@
 """Placement: the system-wide allocation, its counts, costs, journeys and unplaced children."""
 
+import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
-from views.shared import workspace
+from geo.basemap import to_lonlat
+from solver.flows import AREA_CELL_M, placement_flows
+from views.shared import ATTRIBUTION, base_layers, show_map, workspace
 
 st.title("Placement optimisation")
 ws = workspace()
@@ -14,8 +18,10 @@ st.write(
     "checker verifies the result."
 )
 if st.button("Run the allocation", type="primary"):
-    with st.spinner("Solving..."):
+    with st.status("Placing every child in scope...") as status:
+        st.write("Solving the min-cost flow, then checking it independently.")
         st.session_state["allocation"] = ws.allocation()
+        status.update(label="Allocation done and checked", state="complete")
 result = st.session_state.get("allocation")
 if result is None:
     st.stop()
@@ -48,6 +54,36 @@ st.dataframe(
 )
 st.subheader("Journeys (minutes)")
 st.bar_chart(placed["travel_minutes"].dropna().round(-1).value_counts().sort_index())
+st.subheader("Flows by home area")
+flows = placement_flows(result.placements, ws.inputs.children, ws.inputs.settings)
+area_lon, area_lat = to_lonlat(flows["area_easting"], flows["area_northing"])
+setting_lon, setting_lat = to_lonlat(flows["setting_easting"], flows["setting_northing"])
+names = ws.inputs.settings.set_index(ws.inputs.settings["urn"].astype(str))["name"]
+arcs = pd.DataFrame(
+    {
+        "from": list(zip(area_lon.round(5), area_lat.round(5), strict=True)),
+        "to": list(zip(setting_lon.round(5), setting_lat.round(5), strict=True)),
+        "children": flows["children"],
+        "name": flows["urn"].map(names),
+    }
+)
+arc_layer = pdk.Layer(
+    "ArcLayer",
+    arcs,
+    get_source_position="from",
+    get_target_position="to",
+    get_width="children",
+    width_scale=1.5,
+    width_min_pixels=1,
+    get_source_color=[31, 119, 180, 160],
+    get_target_color=[214, 39, 40, 160],
+    pickable=True,
+)
+show_map([*base_layers(ws), arc_layer], area_lon, area_lat, "{children} children to {name}")
+st.caption(
+    f"Each arc runs from the centre of a {AREA_CELL_M / 1000:.0f} km square holding children's "
+    "homes (never a home itself) to a setting; its width is the number of children. " + ATTRIBUTION
+)
 st.download_button(
     "placements.csv", result.placements.to_csv(index=False), "placements.csv", "text/csv"
 )

@@ -9,11 +9,12 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from geo.basemap import road_paths, to_lonlat, view_centre
+from geo.basemap import boundary_beside, outline_paths, road_paths, to_lonlat, view_centre
 from solver.journeys import scenario_network
 from solver.problems import InputError, Problem
 from solver.workspace import Workspace, open_workspace
 
+ATTRIBUTION = "Roads and LA outline © OpenStreetMap contributors (ODbL)."
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SCENARIO = REPO / "scenarios" / "baseline.yaml"
 
@@ -67,15 +68,64 @@ def problems_table(problems: list[Problem]) -> None:
     )
 
 
-def settings_map(
-    ws: Workspace, urns: list[str] | None = None, area: tuple[float, float] | None = None
-) -> None:
-    """Settings over the scenario's own roads (no web tiles); `area` is a 1 km square to shade."""
-    settings = ws.inputs.settings
-    if urns is not None:
-        settings = settings[settings["urn"].isin(urns)]
+@st.cache_data(show_spinner=False)
+def _roads(network: str) -> pd.DataFrame:
+    """The road paths of a network file: public data, so shared between sessions."""
+    from geo.network import load_network
+
+    return road_paths(load_network(Path(network)))
+
+
+@st.cache_data(show_spinner=False)
+def _outline(path: str) -> pd.DataFrame:
+    """The LA outline's rings: public data, so shared between sessions."""
+    return outline_paths(Path(path))
+
+
+def base_layers(ws: Workspace) -> list[pdk.Layer]:
+    """The offline base map: the scenario's roads and, when it is next to them, the LA outline."""
+    scenario_network(ws.scenario, str(ws.scenario_path))  # a missing network is a problem
+    network = ws.scenario.inputs.network
+    layers = [
+        pdk.Layer(
+            "PathLayer",
+            _roads(str(network)),
+            get_path="path",
+            get_color=[160, 160, 160],
+            width_min_pixels=1,
+        )
+    ]
+    outline = boundary_beside(network)
+    if outline is not None:
+        layers.append(
+            pdk.Layer(
+                "PathLayer",
+                _outline(str(outline)),
+                get_path="path",
+                get_color=[60, 60, 60],
+                width_min_pixels=2,
+            )
+        )
+    return layers
+
+
+def show_map(layers: list[pdk.Layer], lon: pd.Series, lat: pd.Series, tooltip: str) -> None:
+    """A pydeck map with no web tiles, centred on the given points."""
+    centre_lon, centre_lat = view_centre(lon, lat)
+    st.pydeck_chart(
+        pdk.Deck(
+            layers=layers,
+            map_style=None,
+            initial_view_state=pdk.ViewState(latitude=centre_lat, longitude=centre_lon, zoom=9),
+            tooltip={"text": tooltip},
+        )
+    )
+
+
+def settings_points(settings: pd.DataFrame) -> pd.DataFrame:
+    """Settings as map points: lon, lat, name, setting_type and colour by type."""
     lon, lat = to_lonlat(settings["easting"], settings["northing"])
-    points = pd.DataFrame(
+    return pd.DataFrame(
         {
             "lon": lon,
             "lat": lat,
@@ -84,23 +134,40 @@ def settings_map(
             "colour": [TYPE_COLOURS[t] for t in settings["setting_type"]],
         }
     )
-    layers = [
-        pdk.Layer(
-            "PathLayer",
-            road_paths(scenario_network(ws.scenario, str(ws.scenario_path))),
-            get_path="path",
-            get_color=[160, 160, 160],
-            width_min_pixels=1,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            points,
-            get_position=["lon", "lat"],
-            get_fill_color="colour",
-            radius_min_pixels=5,
-            pickable=True,
-        ),
-    ]
+
+
+def settings_layer(points: pd.DataFrame) -> pdk.Layer:
+    """Settings as dots coloured by type."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        points,
+        get_position=["lon", "lat"],
+        get_fill_color="colour",
+        radius_min_pixels=5,
+        pickable=True,
+    )
+
+
+def settings_map(
+    ws: Workspace,
+    urns: list[str] | None = None,
+    area: tuple[float, float] | None = None,
+    reach: pd.DataFrame | None = None,
+) -> None:
+    """Settings over the offline base map; `area` is a 1 km square to shade, `reach` polygons
+    (from `polygon_rings`) to draw under them."""
+    settings = ws.inputs.settings
+    if urns is not None:
+        settings = settings[settings["urn"].isin(urns)]
+    points = settings_points(settings)
+    layers = base_layers(ws)
+    if reach is not None:
+        layers.append(
+            pdk.Layer(
+                "PolygonLayer", reach, get_polygon="polygon", get_fill_color=[0, 120, 200, 40]
+            )
+        )
+    layers.append(settings_layer(points))
     if area is not None:
         e, n = area
         xs, ys = to_lonlat([e, e + 1000, e + 1000, e], [n, n, n + 1000, n + 1000])
@@ -108,13 +175,5 @@ def settings_map(
         layers.append(
             pdk.Layer("PolygonLayer", square, get_polygon="polygon", get_fill_color=[255, 0, 0, 90])
         )
-    centre_lon, centre_lat = view_centre(points["lon"], points["lat"])
-    st.pydeck_chart(
-        pdk.Deck(
-            layers=layers,
-            map_style=None,
-            initial_view_state=pdk.ViewState(latitude=centre_lat, longitude=centre_lon, zoom=9),
-            tooltip={"text": "{name} ({setting_type})"},
-        )
-    )
-    st.caption("Roads © OpenStreetMap contributors (ODbL). Colours: setting type.")
+    show_map(layers, points["lon"], points["lat"], "{name} ({setting_type})")
+    st.caption(ATTRIBUTION + " Colours: setting type.")

@@ -13,14 +13,17 @@ if ws is None:
 years = st.slider("Years ahead", min_value=1, max_value=15, value=10)
 key = ("forecast", years)
 if st.session_state.get("forecast", (None,))[0] != key:
-    try:
-        with st.spinner("Forecasting..."):
+    with st.status(f"Forecasting {years} years ahead...") as status:
+        st.write("Calibrating on the LA's EHCP history and ONS population, then projecting.")
+        try:
             result = scenario_forecast(
                 ws.scenario, ws.inputs, years, scenario_path=ws.scenario_path
             )
-    except InputError as exc:
-        problems_table(list(exc.problems))
-        st.stop()
+        except InputError as exc:
+            status.update(label="Problems with the inputs", state="error")
+            problems_table(list(exc.problems))
+            st.stop()
+        status.update(label=f"Forecast {years} years ahead", state="complete")
     st.session_state["forecast"] = (key, result)
 result = st.session_state["forecast"][1]
 table = result.table

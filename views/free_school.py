@@ -1,0 +1,177 @@
+"""Free school: rank candidate sites for a proposed setting, map their catchments, and take away
+the evidence pack `rightplace sites` writes (small counts suppressed)."""
+
+import hashlib
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from geo.basemap import polygon_rings, to_lonlat
+from solver.evidence import SUPPRESS_BELOW, suppress
+from solver.needs import Need, ncy_range_of_ages, phase_of
+from solver.problems import InputError
+from solver.sites import Proposal, evaluate_sites, load_candidates
+from views.shared import (
+    ATTRIBUTION,
+    REPO,
+    base_layers,
+    problems_table,
+    session_dir,
+    settings_layer,
+    settings_points,
+    show_map,
+    workspace,
+)
+
+SAMPLE_CANDIDATES = REPO / "data" / "rutland" / "candidate_sites.csv"
+
+
+@st.cache_data(show_spinner=False)
+def catchments(network: str, sites: pd.DataFrame, minutes: int) -> pd.DataFrame:
+    """Each candidate site's catchment (drives to it within `minutes`) as lon/lat rings with
+    its site_id: public roads and sites only, so shared between sessions."""
+    from geo.isochrones import isochrone
+    from geo.network import load_network
+
+    roads = load_network(network)
+    areas = pd.concat(
+        [isochrone(roads, e, n, minutes).geometry for e, n in sites[["easting", "northing"]].values]
+    )
+    rings = polygon_rings(areas.reset_index(drop=True))
+    return rings.assign(site_id=sites["site_id"].to_numpy()[rings["area"]])
+
+
+st.title("Free school site evidence")
+ws = workspace()
+if ws is None:
+    st.stop()
+st.write(
+    "For a proposed setting, rank candidate sites by the children with a matching need and age "
+    "within their journey limit, the independent and out-of-area placements it could serve and "
+    "the annual saving; the evidence pack is what `rightplace sites` writes."
+)
+
+left, middle, right, far = st.columns(4)
+needs = left.multiselect("Designated needs", [n.value for n in Need], ["ASD"])
+low_age = middle.number_input("Lowest age", 2, 25, 11)
+high_age = right.number_input("Highest age", 2, 25, 16)
+places = far.number_input("Places", 1, 2000, 60)
+k = left.number_input("Sites to choose", 1, 20, 1)
+upload = st.file_uploader(
+    "Candidate sites (CSV: site_id and postcode, or easting, northing); default: the sample's",
+    type="csv",
+)
+candidates_path = SAMPLE_CANDIDATES
+if upload is not None:
+    candidates_path = session_dir() / "uploads" / "candidate_sites.csv"
+    candidates_path.parent.mkdir(exist_ok=True)
+    candidates_path.write_bytes(upload.getvalue())
+try:
+    candidates = load_candidates(candidates_path, ws.scenario.inputs.postcodes)
+except InputError as exc:
+    problems_table(list(exc.problems))
+    st.stop()
+if not needs or low_age > high_age:
+    st.warning("Pick at least one need and an age range whose lowest age is at most its highest.")
+    st.stop()
+
+proposal = Proposal(tuple(needs), int(low_age), int(high_age), int(places))
+if st.button("Evaluate the sites", type="primary"):
+    out = session_dir() / "sites" / hashlib.sha1(str(ws.scenario_path).encode()).hexdigest()[:12]
+    with st.status(f"Evaluating {len(candidates)} candidate sites...") as status:
+        st.write(
+            "Routing from every eligible child to every site, ranking them, then placing "
+            "children without and with the setting at the chosen site(s) and forecasting."
+        )
+        try:
+            evaluation = evaluate_sites(ws.scenario_path, proposal, candidates_path, out, k)
+        except InputError as exc:
+            status.update(label="Problems with the inputs", state="error")
+            problems_table(list(exc.problems))
+            st.stop()
+        status.update(label="Sites ranked and the opening's effect solved", state="complete")
+    pack = {p.name: p.read_bytes() for p in sorted(out.glob("evidence*"))}
+    st.session_state["site_evaluation"] = (proposal, candidates_path, evaluation, pack)
+result = st.session_state.get("site_evaluation")
+if result is None or result[:2] != (proposal, candidates_path):
+    st.info("Set the proposal and press the button to rank the candidate sites.")
+    st.stop()
+_, _, evaluation, pack = result
+ranked, chosen = evaluation.ranked, evaluation.chosen
+
+st.metric("Best site" if len(chosen) == 1 else "Best sites", ", ".join(chosen))
+st.subheader("Ranked sites (internal: exact counts)")
+st.dataframe(ranked, hide_index=True, width="stretch")
+st.subheader(f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed)")
+st.dataframe(suppress(ranked), hide_index=True, width="stretch")
+st.subheader(f"Effect of opening at {', '.join(chosen)} (internal)")
+left, right = st.columns(2)
+left.markdown("**All placements without and with the setting**")
+left.dataframe(evaluation.effect.system, hide_index=True, width="stretch")
+right.markdown("**Existing settings whose placements change**")
+right.dataframe(evaluation.effect.settings, hide_index=True, width="stretch")
+if evaluation.forecast is not None:
+    st.markdown("**Children in reach of each site in the forecast years (internal)**")
+    st.dataframe(evaluation.forecast, hide_index=True, width="stretch")
+st.markdown("**Evidence pack** (every count below 10 suppressed: safe to share)")
+columns = st.columns(len(pack) + 1)
+for column, (name, content) in zip(columns, pack.items(), strict=False):
+    kind = "text/html" if name.endswith(".html") else "text/csv"
+    column.download_button(name, content, name, kind, key=f"pack_{name}")
+columns[-1].download_button(
+    "sites.csv (internal)", ranked.to_csv(index=False), "sites.csv", "text/csv", key="sites_csv"
+)
+
+st.subheader("Candidate sites and their catchments")
+ncy_low, ncy_high = ncy_range_of_ages(proposal.low_age, proposal.high_age)
+limits = {ws.scenario.policy.limit_for(phase_of(n)) for n in range(ncy_low, ncy_high + 1)}
+choices = sorted({15, 30, *limits})
+minutes = st.selectbox(
+    "Catchment: drive to the site within (minutes; the journey limits of the proposal's phases "
+    f"are {', '.join(map(str, sorted(limits)))})",
+    choices,
+    choices.index(min(limits)),
+)
+with st.spinner("Drawing catchments..."):
+    rings = catchments(str(ws.scenario.inputs.network), candidates, int(minutes))
+lon, lat = to_lonlat(candidates["easting"], candidates["northing"])
+sites = pd.DataFrame(
+    {
+        "lon": lon,
+        "lat": lat,
+        "name": candidates["site_id"].to_numpy(),
+        "setting_type": "candidate site",
+        "colour": [[0, 0, 0] if s in chosen else [255, 255, 255] for s in candidates["site_id"]],
+    }
+)
+catchment_layer = pdk.Layer(
+    "PolygonLayer",
+    rings,
+    get_polygon="polygon",
+    get_fill_color=[0, 120, 200, 25],
+    get_line_color=[0, 120, 200, 160],
+    line_width_min_pixels=1,
+)
+candidate_layer = pdk.Layer(
+    "ScatterplotLayer",
+    sites,
+    get_position=["lon", "lat"],
+    get_fill_color="colour",
+    get_line_color=[0, 0, 0],
+    stroked=True,
+    line_width_min_pixels=2,
+    radius_min_pixels=7,
+    pickable=True,
+)
+existing = settings_layer(settings_points(ws.inputs.settings))
+show_map(
+    [*base_layers(ws), catchment_layer, existing, candidate_layer],
+    sites["lon"],
+    sites["lat"],
+    "{name} ({setting_type})",
+)
+st.caption(
+    "Black: chosen site; white: other candidates; coloured dots: existing settings by type; "
+    f"blue: where a drive to the site takes at most {minutes} minutes. " + ATTRIBUTION
+)

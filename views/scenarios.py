@@ -1,0 +1,216 @@
+"""Scenarios: pick or edit what-ifs, run them, and compare them side by side with charts."""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from solver.compare import (
+    COMPARISON_FILE,
+    SHARE_GROUPS,
+    ScenarioRun,
+    comparison_table,
+    run_scenario,
+)
+from solver.model import SettingType
+from solver.needs import Need, Phase
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario, Trajectory, load_scenario, scenario_yaml
+from views.shared import REPO, problems_table, session_dir, workspace
+
+SHIPPED = {p.stem: p for p in sorted((REPO / "scenarios").glob("*.yaml"))}
+
+
+def edited() -> dict[str, Path]:
+    """This session's edited copies, by name."""
+    return st.session_state.setdefault("edited_scenarios", {})
+
+
+def save_copy(name: str, text: str) -> list[Problem]:
+    """Save an edited scenario if the strict schema accepts it; its problems otherwise."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "edited"
+    if stem in SHIPPED:
+        return [Problem(name, None, "name", f"{stem} is a shipped scenario: pick another name")]
+    path = session_dir() / "scenarios" / f"{stem}.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_scenario(path)
+    except InputError as exc:
+        return list(exc.problems)
+    edited()[stem] = path
+    return []
+
+
+def journeys_dir(scenario: Scenario) -> Path:
+    """Where a scenario's travel table is cached: shared by scenarios with the same inputs and
+    journey cut-off, so a re-run reads journeys instead of routing again."""
+    key = f"{scenario.inputs.model_dump_json()}|{scenario.policy.cutoff_minutes}"
+    return session_dir() / "journeys" / hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
+    """The edit form: journey limits, demand, a new setting, more places; the edited scenario
+    as a plain mapping once submitted."""
+    data = base.model_dump(mode="json", exclude_none=True)
+    with st.form("edit"):
+        name = st.text_input("Name of the copy", f"{stem}_edited")
+        st.markdown("**Journey limits (minutes, each way)**")
+        columns = st.columns(len(Phase))
+        limits = {
+            phase.value: column.number_input(
+                phase.value, 5, 240, base.policy.limit_for(phase), step=5
+            )
+            for phase, column in zip(Phase, columns, strict=True)
+        }
+        st.markdown("**Demand**")
+        left, middle, right = st.columns(3)
+        trajectories = [t.value for t in Trajectory]
+        trajectory = left.selectbox(
+            "EHCP request-rate trajectory",
+            trajectories,
+            trajectories.index(base.demand.trajectory.value),
+        )
+        rates = list(base.demand.annual_growth.values()) or [0.05]
+        growth = middle.number_input(
+            "Custom growth (% a year)", -20.0, 50.0, round(rates[0] * 100, 1), step=1.0
+        )
+        first = right.number_input("Custom growth from year", 2020, 2060, 2026)
+        st.markdown("**Open a new setting**")
+        open_new = st.checkbox("Open a new setting")
+        a, b, c, d = st.columns(4)
+        new_name = a.text_input("Setting name", "New special school")
+        setting_type = b.selectbox(
+            "Type",
+            [t.value for t in SettingType],
+            [t.value for t in SettingType].index("state_special"),
+        )
+        needs = c.multiselect("Designated needs", [n.value for n in Need], ["ASD"])
+        year = d.number_input("Opens in", 2020, 2060, 2026)
+        a, b, c, d, e = st.columns(5)
+        low_age = a.number_input("Lowest age", 0, 25, 5)
+        high_age = b.number_input("Highest age", 0, 25, 18)
+        places = c.number_input("Places", 0, 2000, 60)
+        easting = d.number_input("Easting (m)", 0, 700_000, int(settings["easting"].median()))
+        northing = e.number_input("Northing (m)", 0, 1_300_000, int(settings["northing"].median()))
+        st.markdown("**Expand places at an existing setting**")
+        expand = st.checkbox("Expand places")
+        a, b, c, d = st.columns(4)
+        names = dict(zip(settings["urn"].astype(str), settings["name"], strict=True))
+        urn = a.selectbox("Setting", sorted(names, key=names.get), format_func=names.get)
+        need = b.selectbox("For need", ["(all needs)", *[n.value for n in Need]])
+        more = c.number_input("More places", 0, 2000, 10)
+        from_year = d.number_input("From", 2020, 2060, 2026)
+        if not st.form_submit_button("Save the copy"):
+            return None
+    data["name"] = name
+    data["policy"]["journey_limit_minutes"] = limits
+    data["demand"] = {"trajectory": trajectory}
+    if trajectory == Trajectory.CUSTOM:
+        data["demand"]["annual_growth"] = {y: growth / 100 for y in range(first, first + 25)}
+    changes = data.setdefault("changes", [])
+    if open_new:
+        changes.append(
+            {
+                "action": "open",
+                "year": year,
+                "urn": f"NEW{len(changes) + 1:03d}",
+                "name": new_name,
+                "setting_type": setting_type,
+                "designated_needs": needs,
+                "low_age": low_age,
+                "high_age": high_age,
+                "places": places,
+                "easting": easting,
+                "northing": northing,
+            }
+        )
+    if expand:
+        change = {"action": "expand", "year": from_year, "urn": urn, "places": more}
+        changes.append(change | ({} if need == "(all needs)" else {"need": need}))
+    return data
+
+
+st.title("Scenarios")
+ws = workspace()
+if ws is None:
+    st.stop()
+st.write(
+    "Pick scenarios (journey limits, new provision, demand growth), or edit a copy of one; run "
+    "them on the sample and compare them side by side. The table is what `rightplace compare` "
+    "writes."
+)
+
+with st.expander("Edit a copy: journey limits, new provision, demand growth"):
+    stem = st.selectbox("Start from", list(SHIPPED), index=list(SHIPPED).index("baseline"))
+    base = load_scenario(SHIPPED[stem])
+    form_tab, yaml_tab = st.tabs(["Form", "YAML"])
+    with form_tab:
+        data = edit_form(base, stem, ws.inputs.settings)
+        if data is not None:
+            problems = save_copy(data["name"], yaml.safe_dump(data, sort_keys=False))
+            if problems:
+                problems_table(problems)
+            else:
+                st.success(f"Saved {data['name']}: pick it below.")
+    with yaml_tab, st.form("yaml"):
+        name = st.text_input("Name of the copy", f"{stem}_yaml")
+        text = st.text_area("Scenario (YAML, docs/scenarios.md)", scenario_yaml(base), height=400)
+        if st.form_submit_button("Save the copy"):
+            problems = save_copy(name, text)
+            if problems:
+                problems_table(problems)
+            else:
+                st.success(f"Saved {name}: pick it below.")
+
+st.subheader("Run and compare")
+available = {**SHIPPED, **edited()}
+picked = st.multiselect(
+    "Scenarios (the first is the reference)",
+    list(available),
+    [s for s in ("baseline", "asd_special_free_school") if s in available],
+)
+years = st.slider("Forecast years ahead", 1, 15, 5)
+if st.button("Run", type="primary", disabled=not picked):
+    runs: dict[str, ScenarioRun] = {}
+    with st.status("Running scenarios...", expanded=True) as status:
+        bar = st.progress(0.0)
+        try:
+            for i, stem in enumerate(picked):
+                st.write(f"Placing children and forecasting: {stem}")
+                path = available[stem]
+                runs[stem] = run_scenario(path, journeys_dir(load_scenario(path)), years)
+                bar.progress((i + 1) / len(picked))
+        except InputError as exc:
+            status.update(label="A scenario has problems", state="error")
+            problems_table(list(exc.problems))
+            st.stop()
+        status.update(label=f"Ran {len(runs)} scenario(s)", state="complete", expanded=False)
+    st.session_state["scenario_runs"] = runs
+runs = st.session_state.get("scenario_runs")
+if not runs:
+    st.stop()
+
+table = comparison_table(runs)
+names = list(runs)
+st.dataframe(table.round(3), width="stretch")
+st.download_button(
+    COMPARISON_FILE, table.round(4).to_csv(), COMPARISON_FILE, "text/csv", key="comparison"
+)
+metrics = table[names].T
+left, right = st.columns(2)
+left.markdown("**Annual cost (£)**")
+left.bar_chart(metrics[["education_cost", "transport_cost"]], stack=True)
+right.markdown("**Placement shares by setting type**")
+right.bar_chart(metrics[list(SHARE_GROUPS)], stack=True)
+left.markdown("**Journeys (minutes)**")
+left.bar_chart(metrics[["mean_journey_minutes", "p95_journey_minutes"]], stack=False)
+gaps = table.loc[table.index.str.startswith("gap_"), names]
+right.markdown("**Sufficiency gap, all needs and phases (children)**")
+if len(gaps):
+    right.line_chart(gaps.groupby(gaps.index.str.split("_").str[1]).sum())
+else:
+    right.write("No gaps in any scenario.")
