@@ -14,14 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from solver.changes import with_changes
 from solver.compare import SHARE_GROUPS, placement_metrics
 from solver.inputs import LoadedInputs
 from solver.model import SettingType
 from solver.needs import Need, phase_of
-from solver.scenario import OpenSetting, Scenario
+from solver.scenario import OpenSetting, Scenario, scenario_yaml
 from solver.workspace import Workspace
 
 #: The setting types whose placements a new special school is meant to bring back in house.
@@ -165,16 +164,8 @@ def forecast_reach(
 
 
 def write_proposed_scenario(scenario: Scenario, opened: Sequence[OpenSetting], path: Path) -> Path:
-    """The scenario with the openings as YAML (input paths absolute), so `rightplace solve`
-    on it reproduces the pack's figures."""
-    data = with_openings(scenario, opened).model_dump(mode="json", exclude_defaults=True)
-    data["inputs"] = {
-        key: [str(Path(p).resolve()) for p in value]
-        if isinstance(value, list)
-        else str(Path(value).resolve())
-        for key, value in data.get("inputs", {}).items()
-        if value is not None
-    }
+    """The scenario with the openings as YAML, so `rightplace solve` on it reproduces the
+    pack's figures."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(scenario_yaml(with_openings(scenario, opened)), encoding="utf-8")
     return path

@@ -219,6 +219,13 @@ def load_scenario(path: Path) -> Scenario:
 
 
 def scenario_yaml(scenario: Scenario) -> str:
-    """The scenario as YAML that `load_scenario` reads back to an equal scenario, wherever the
-    file is saved, when its input paths are absolute (as `load_scenario` gives them)."""
-    return yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True), sort_keys=False)
+    """The scenario as YAML that `load_scenario` reads back to an equal scenario wherever the
+    file is saved: its input paths are written absolute."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["inputs"] = {
+        key: [str(Path(p).absolute()) for p in value]
+        if isinstance(value, list)
+        else str(Path(value).absolute())
+        for key, value in data["inputs"].items()
+    }
+    return yaml.safe_dump(data, sort_keys=False)

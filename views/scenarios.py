@@ -100,7 +100,11 @@ def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
         expand = st.checkbox("Expand places")
         a, b, c, d = st.columns(4)
         names = dict(zip(settings["urn"].astype(str), settings["name"], strict=True))
-        urn = a.selectbox("Setting", sorted(names, key=names.get), format_func=names.get)
+        urn = a.selectbox(
+            "Setting",
+            sorted(names, key=lambda u: str(names[u])),
+            format_func=lambda u: str(names[u]),
+        )
         need = b.selectbox("For need", ["(all needs)", *[n.value for n in Need]])
         more = c.number_input("More places", 0, 2000, 10)
         from_year = d.number_input("From", 2020, 2060, 2026)
@@ -190,12 +194,12 @@ if st.button("Run", type="primary", disabled=not picked):
             st.stop()
         status.update(label=f"Ran {len(runs)} scenario(s)", state="complete", expanded=False)
     st.session_state["scenario_runs"] = runs
-runs = st.session_state.get("scenario_runs")
-if not runs:
+shown: dict[str, ScenarioRun] | None = st.session_state.get("scenario_runs")
+if not shown:
     st.stop()
 
-table = comparison_table(runs)
-names = list(runs)
+table = comparison_table(shown)
+names = list(shown)
 st.dataframe(table.round(3), width="stretch")
 st.download_button(
     COMPARISON_FILE, table.round(4).to_csv(), COMPARISON_FILE, "text/csv", key="comparison"
