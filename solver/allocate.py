@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,16 @@ from solver.rules import (
     within_age_and_limit,
 )
 from solver.scenario import Policy
+from solver.siblings import (
+    FAMILY_COLUMNS,
+    SPLIT_PENALTY,
+    TOGETHER,
+    Limits,
+    families_in_scope,
+    keep_together,
+    outcomes,
+    split,
+)
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -70,8 +80,10 @@ class Allocation:
     """The result: placements, unplaced children with reasons, and the solve's quality.
 
     `objective` is the weighted annual cost of the placements made (children in scope), plus
-    UNPLACED_PENALTY per unplaced child when a side constraint is on; `bound` is a proven lower
-    bound on it (equal when optimal); pounds. `solves` counts the min-cost flow solves.
+    UNPLACED_PENALTY per unplaced child when a side constraint is on and SPLIT_PENALTY per family
+    kept apart when siblings are kept together; `bound` is a proven lower bound on it (equal
+    when optimal); pounds. `solves` counts the min-cost flow solves. `families` (with siblings
+    together on) says whether each family of two or more in scope is together, or why not.
     """
 
     placements: pd.DataFrame
@@ -80,6 +92,9 @@ class Allocation:
     objective: float
     bound: float
     solves: int = 1
+    families: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(FAMILY_COLUMNS))
+    )
 
     @property
     def gap(self) -> float:
@@ -89,6 +104,13 @@ class Allocation:
     def summary(self) -> dict[str, object]:
         """The figures written to summary.json."""
         travel = self.placements["travel_minutes"].dropna()
+        families = {}
+        if len(self.families):
+            together = int((self.families["outcome"] == TOGETHER).sum())
+            families = {
+                "families_together": together,
+                "families_apart": len(self.families) - together,
+            }
         return {
             "status": self.status,
             "objective": round(self.objective, 2),
@@ -98,7 +120,7 @@ class Allocation:
             "unplaced": int(len(self.unplaced)),
             "total_cost": round(float(self.placements["annual_cost"].sum()), 2),
             "mean_travel_minutes": round(float(travel.mean()), 2) if len(travel) else None,
-        }
+        } | families
 
 
 @dataclass(frozen=True)
@@ -204,23 +226,49 @@ def allocate(
     pairs = pairs.take(np.lexsort((pairs.setting, pairs.child)))
     costs = np.rint(pairs.weighted_cost(policy) * COST_SCALE).astype(np.int64)
     free = free_places(places, settings, policy)
+    if policy.move_current:
+        free = free + released_places(scope, places)
     rows = _side_rows(pairs, settings, policy)
     network = build_network(pairs, len(scope), free, len(settings), penalised=bool(rows))
     side_reason = np.full(len(scope), ALL_FULL, dtype=object)
+    penalty = UNPLACED_PENALTY * COST_SCALE if rows else 0
     if rows:
         (row,) = rows
         chosen, bound, solves, base = _lagrangian(network, costs, row, pairs.child, tolerance)
         logger.debug("before repair %d placed", int(chosen.sum()))
         chosen = _fill(pairs, free, chosen, costs, row)
-        unplaced_count = len(scope) - int(chosen.sum())
-        objective = int(costs[chosen].sum()) + UNPLACED_PENALTY * COST_SCALE * unplaced_count
-        bound = min(bound, objective)
-        status = "optimal" if bound == objective else "feasible"
         side_reason[pairs.child[base]] = row.reason
     else:
         chosen = network.solve(costs)
-        objective = bound = int(costs[chosen].sum())
-        status, solves = "optimal", 1
+        bound, solves = int(costs[chosen].sum()), 1
+    families = pd.DataFrame(columns=list(FAMILY_COLUMNS))
+    apart = 0
+    if policy.siblings_together:
+        found = families_in_scope(_family_ids(scope), pairs)
+        limits = Limits(free, [(r.coefficients, r.rhs) for r in rows])
+        split_cost = SPLIT_PENALTY * COST_SCALE
+
+        def resolve(allowed: np.ndarray, room: IntArray) -> np.ndarray:
+            subset = pairs.take(allowed)
+            return build_network(subset, len(scope), room, len(settings)).solve(costs[allowed])
+
+        chosen = keep_together(
+            found,
+            pairs,
+            chosen,
+            costs,
+            limits,
+            resolve=None if rows else resolve,
+            unplaced_cost=penalty,
+            split_cost=split_cost,
+        )
+        apart = int(split(found, pairs, chosen).sum())
+        families = outcomes(found, pairs, chosen)
+    unplaced_count = len(scope) - int(chosen.sum())
+    objective = int(costs[chosen].sum()) + penalty * unplaced_count
+    objective += SPLIT_PENALTY * COST_SCALE * apart
+    bound = min(bound, objective)
+    status = "optimal" if bound == objective else "feasible"
     placed = pairs.take(chosen)
     new = _placement_table(scope, settings, placed)
     kept = _kept_table(children, kept_rows, settings, places, journey_pairs, tariffs, policy)
@@ -234,7 +282,37 @@ def allocate(
         objective=objective / COST_SCALE,
         bound=bound / COST_SCALE,
         solves=solves,
+        families=families,
     )
+
+
+def released_places(moving: pd.DataFrame, places: pd.DataFrame) -> IntArray:
+    """Places freed by children who leave their current setting to be placed afresh: one on
+    its whole-setting line and one on its line for their primary need, where those exist."""
+    line = pd.Series(
+        np.arange(len(places)),
+        index=pd.MultiIndex.from_arrays(
+            [places["urn"].astype(str), places["need"].fillna("").astype(str)]
+        ),
+    )
+    line = line[~line.index.duplicated()]
+    current = moving["current_urn"].fillna("").astype(str)
+    released = np.zeros(len(places), dtype=np.int64)
+    for need in ("", None):
+        keys = pd.MultiIndex.from_arrays(
+            [current, moving["primary_need"].astype(str) if need is None else [need] * len(current)]
+        )
+        rows = line.reindex(keys).to_numpy()
+        rows = rows[~np.isnan(rows) & (current != "").to_numpy()].astype(np.int64)
+        np.add.at(released, rows, 1)
+    return released
+
+
+def _family_ids(scope: pd.DataFrame) -> list[str]:
+    """Each child's family id ("" for none; the column is optional)."""
+    if "family_id" not in scope.columns:
+        return [""] * len(scope)
+    return scope["family_id"].fillna("").astype(str).tolist()
 
 
 def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -440,10 +518,14 @@ def _unplaced_table(
 
 
 def write_allocation(result: Allocation, out_dir: Path) -> list[Path]:
-    """placements.csv, unplaced.csv and summary.json in `out_dir`."""
+    """placements.csv, unplaced.csv and summary.json in `out_dir`, and families.csv when
+    siblings are kept together."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / n for n in ("placements.csv", "unplaced.csv", "summary.json")]
     result.placements.to_csv(paths[0], index=False)
     result.unplaced.to_csv(paths[1], index=False)
     paths[2].write_text(json.dumps(result.summary(), indent=2) + "\n", encoding="utf-8")
+    if len(result.families):
+        paths.append(out_dir / "families.csv")
+        result.families.to_csv(paths[-1], index=False)
     return paths

@@ -10,6 +10,7 @@ stated, and children said to have no suitable setting truly have none.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from solver.costs import Tariffs
 from solver.model import SPECIALIST_TYPES, SettingType
 from solver.needs import Need, phase_of
 from solver.scenario import Policy
+from solver.siblings import NO_COMMON_SETTING, NO_ROOM_TOGETHER, TOGETHER
 
 _COST_TOLERANCE = 0.01  # pounds
 
@@ -32,8 +34,11 @@ def check_allocation(
     policy: Policy,
     placements: pd.DataFrame,
     unplaced: pd.DataFrame,
+    families: pd.DataFrame | None = None,
 ) -> list[str]:
-    """Every way the result breaks the rules, one message each; empty when it is valid."""
+    """Every way the result breaks the rules, one message each; empty when it is valid.
+    With siblings together on, `families` (the allocation's account of each family) is
+    checked too."""
     violations: list[str] = []
     violations += _each_child_once(children, placements, unplaced)
     violations += _kept_where_they_are(children, placements, policy)
@@ -43,9 +48,13 @@ def check_allocation(
         for c, u, why in verdicts(new, children, settings, journeys, policy)
         if why
     ]
-    violations += _within_vacancies(new, places, policy)
+    violations += _within_vacancies(new, places, policy, children)
     violations += _costs_as_stated(placements, children, settings, places, journeys, tariffs)
     violations += _none_suitable(unplaced, children, settings, journeys, policy)
+    if policy.siblings_together:
+        violations += _families_as_stated(
+            families, children, settings, journeys, policy, placements, unplaced
+        )
     return violations
 
 
@@ -151,11 +160,22 @@ def _unsuitable_because(
     return ""
 
 
-def _within_vacancies(new: pd.DataFrame, places: pd.DataFrame, policy: Policy) -> list[str]:
+def _within_vacancies(
+    new: pd.DataFrame, places: pd.DataFrame, policy: Policy, children: pd.DataFrame
+) -> list[str]:
+    """No place line takes more new placements than its vacancies, plus (when everyone is
+    placed afresh) the places its current pupils leave on it."""
     out = []
     line = places.assign(
         urn=places["urn"].astype(str), need=places["need"].fillna("").astype(str)
     ).set_index(["urn", "need"])["vacancies"]
+    line = line[~line.index.duplicated()].astype(int)
+    if policy.move_current:
+        leaving = children[children["current_urn"].fillna("").astype(str) != ""]
+        urns = leaving["current_urn"].astype(str).tolist()
+        freed = Counter(zip(urns, [""] * len(urns), strict=True))
+        freed += Counter(zip(urns, leaving["primary_need"].astype(str), strict=True))
+        line = line + pd.Series(freed, dtype=int).reindex(line.index, fill_value=0)
     by_need = new.groupby([new["urn"].astype(str), new["need"].astype(str)]).size()
     for (urn, need), count in by_need.items():
         if (urn, need) in line.index and count > int(line[(urn, need)]):
@@ -231,3 +251,53 @@ def _none_suitable(
         for c, u, why in verdicts(candidates, children, settings, journeys, policy)
         if not why
     ]
+
+
+def _families_as_stated(
+    families: pd.DataFrame | None,
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    journeys: pd.DataFrame,
+    policy: Policy,
+    placements: pd.DataFrame,
+    unplaced: pd.DataFrame,
+) -> list[str]:
+    """Every family of two or more children being placed is accounted for once: together at
+    one setting, apart with no setting suitable for all (re-derived here), or apart for want
+    of room although such a setting exists."""
+    if "family_id" not in children.columns:
+        return []
+    new = placements.loc[~placements["kept"].astype(bool), ["child_id", "urn"]].astype(str)
+    being_placed = set(new["child_id"]) | set(unplaced["child_id"].astype(str))
+    at = dict(zip(new["child_id"], new["urn"], strict=True))
+    members: dict[str, list[str]] = {}
+    for cid, fid in zip(children["child_id"].astype(str), children["family_id"], strict=True):
+        if cid in being_placed and isinstance(fid, str) and fid.strip():
+            members.setdefault(fid.strip(), []).append(cid)
+    expected = {f: m for f, m in members.items() if len(m) >= 2}
+    stated = (
+        {}
+        if families is None
+        else dict(zip(families["family_id"], families["outcome"], strict=True))
+    )
+    out = [f"family {f} is not accounted for" for f in sorted(set(expected) - set(stated))]
+    out += [f"family {f} is not a family being placed" for f in sorted(set(stated) - set(expected))]
+    kids_of = {c: f for f, kids in expected.items() for c in kids}
+    mine = journeys[journeys["child_id"].astype(str).isin(set(kids_of))]
+    suits: dict[str, set[str]] = {c: set() for c in kids_of}
+    for cid, urn, why in verdicts(mine, children, settings, journeys, policy):
+        if not why:
+            suits[cid].add(urn)
+    for family, kids in sorted(expected.items()):
+        outcome = stated.get(family)
+        together = len({at.get(c) for c in kids}) == 1 and kids[0] in at
+        shared = set.intersection(*(suits[c] for c in kids))
+        if outcome == TOGETHER and not together:
+            out.append(f"family {family} is said to be together but is not")
+        elif outcome == NO_COMMON_SETTING and shared:
+            out.append(
+                f"family {family} is said to have no common setting but {min(shared)} suits all"
+            )
+        elif outcome == NO_ROOM_TOGETHER and (together or not shared):
+            out.append(f"family {family} is said to lack room together, wrongly")
+    return out

@@ -41,6 +41,7 @@ OPTIONAL_CHILD_COLUMNS: tuple[str, ...] = (
     "northing",
     "current_urn",
     "transfer",
+    "family_id",
 )
 
 #: The problem for a child located by postcode when no postcode lookup could be used.
@@ -110,6 +111,7 @@ def load_children(
             "northing": northing,
             "current_urn": raw["current_urn"],
             "transfer": transfer.astype(bool),
+            "family_id": raw["family_id"].str.strip(),
         },
         columns=list(CHILD_COLUMNS),
     )

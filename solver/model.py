@@ -110,6 +110,7 @@ CHILD_COLUMNS: tuple[str, ...] = (
     "northing",  # float, EPSG:27700 home location (postcode centroid if given by postcode)
     "current_urn",  # str, "" when none
     "transfer",  # bool: at a phase transfer this year
+    "family_id",  # str, pseudonymous, "" when none: children sharing one are siblings
 )
 
 

@@ -98,6 +98,11 @@ class Policy(_Strict):
     min_mainstream_share: float | None = Field(
         default=None, ge=0.0, le=1.0, description="minimum share of new placements in mainstream"
     )
+    siblings_together: bool = Field(
+        default=False,
+        description="place children in scope who share a family_id in one setting when one "
+        "suits them all",
+    )
     reserved_places: dict[str, NonNegativeInt] = Field(
         default_factory=dict, description="places per setting URN kept free of new placements"
     )

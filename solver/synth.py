@@ -497,7 +497,22 @@ def synth_children(
             "transfer": transfer,
         }
     )
-    return children, np.where(transfer, chosen, -1)
+    return with_siblings(rng, children), np.where(transfer, chosen, -1)
+
+
+def with_siblings(
+    rng: np.random.Generator, children: pd.DataFrame, share: float = 0.04
+) -> pd.DataFrame:
+    """Make `share` of the children the younger sibling of another: same family_id and home."""
+    n_pairs = int(len(children) * share / 2)
+    pick = rng.permutation(len(children))[: 2 * n_pairs]
+    elder, younger = pick[:n_pairs], pick[n_pairs:]
+    family = np.full(len(children), "", dtype=object)
+    family[elder] = family[younger] = [f"FAM-{i + 1:06d}" for i in range(n_pairs)]
+    home = ["postcode", "easting", "northing"]
+    children = children.assign(family_id=family)
+    children.loc[younger, home] = children.loc[elder, home].to_numpy()
+    return children
 
 
 def synth_places(

@@ -66,6 +66,7 @@ class Workspace:
             policy,
             result.placements,
             result.unplaced,
+            result.families,
         )
         if violations:
             raise CheckFailed(f"checker found {len(violations)} violations: {violations[:3]}")

@@ -361,6 +361,23 @@ def test_move_current_replaces_children_who_would_stay() -> None:
     assert not moved.placements["kept"].any() and set(moved.placements["urn"]) == {"100002"}
 
 
+def test_moving_children_free_their_places() -> None:
+    """A full setting (no vacancy) whose pupil is placed afresh can take that pupil back, or
+    another child: the place they leave is free again; the checker agrees."""
+    full = Instance(
+        children_table([child("A", 3, current_urn="100001"), child("B", 3)]),
+        settings_table([setting("100001", "mainstream"), setting("100002", "mainstream")]),
+        places_table([place("100001", 1, 0), place("100002", 1, 1)]),
+        journeys_table(
+            {("A", "100001"): 10, ("A", "100002"): 40, ("B", "100001"): 10, ("B", "100002"): 12}
+        ),
+    )
+    result = solve(full, Policy(move_current=True))
+    placed = dict(zip(result.placements["child_id"], result.placements["urn"], strict=True))
+    # A's alternative is 28 minutes further, B's only 2: A goes back, B to the other school.
+    assert placed == {"A": "100001", "B": "100002"} and result.unplaced.empty
+
+
 def test_budget_cap_leaves_the_dearest_out_with_reason() -> None:
     """A cap below the cost of placing both children leaves one unplaced as over budget, the
     one whose placement costs most; the objective counts the unplaced penalty and the bound

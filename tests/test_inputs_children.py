@@ -62,6 +62,17 @@ def test_three_children_by_grid_and_postcode(tmp_path: Path) -> None:
     assert children["transfer"].tolist() == [False, True, False]
 
 
+def test_family_id_is_optional_and_blank_means_none(tmp_path: Path) -> None:
+    """Siblings share a family_id (trimmed); a blank one, or a file without the column, is no
+    family."""
+    rows = [child_row("c1", family_id=" F1 "), child_row("c2", family_id="F1"), child_row("c3")]
+    children = load_children(write_csv(tmp_path / "c.csv", CHILD_HEADER, rows))
+    assert children["family_id"].tolist() == ["F1", "F1", ""]
+    header = [c for c in CHILD_HEADER if c != "family_id"]
+    plain = write_csv(tmp_path / "p.csv", header, [child_row("c1")[: len(header)]])
+    assert load_children(plain)["family_id"].tolist() == [""]
+
+
 def test_personal_columns_are_dropped_and_never_echoed(tmp_path: Path) -> None:
     """Names, dates of birth, addresses are dropped, counted, absent from output and errors."""
     secrets = ["Zebedee Quinlan-Smith", "2014-03-17", "7 Secret Lane, Oakham", "LE15 0AQ"]
