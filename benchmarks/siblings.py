@@ -16,10 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.journeys import write_travel_times  # noqa: E402
 from solver.scenario import load_scenario  # noqa: E402
-from solver.synth import SynthSize, write_synth  # noqa: E402
-from solver.travel_table import TRAVEL_FILE  # noqa: E402
+from solver.synth import SynthSize, cached_instance  # noqa: E402
 from solver.workspace import open_workspace  # noqa: E402
 
 
@@ -31,12 +29,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/rightplace-bench-siblings"))
     args = parser.parse_args()
-    data = args.dir / f"synth-{args.children}-{args.settings}-{args.nodes}"
-    scenario = data / "scenario.yaml"
-    if not scenario.exists():
-        write_synth(SynthSize(args.children, args.settings, args.nodes, seed=1), data)
-    if not (data / TRAVEL_FILE).exists():
-        write_travel_times(scenario, data)
+    size = SynthSize(args.children, args.settings, args.nodes, seed=1)
+    scenario = cached_instance(size, args.dir)
+    data = scenario.parent
     base = load_scenario(scenario)
     for together in (False, True):
         policy = base.policy.model_copy(

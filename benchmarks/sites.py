@@ -21,11 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.journeys import write_travel_times  # noqa: E402
 from solver.proposal import Proposal  # noqa: E402
 from solver.sites import evaluate_sites  # noqa: E402
-from solver.synth import SynthSize, write_synth  # noqa: E402
-from solver.travel_table import TRAVEL_FILE  # noqa: E402
+from solver.synth import SynthSize, cached_instance  # noqa: E402
 
 
 def candidate_sites(settings_file: Path, n_sites: int, seed: int, out: Path) -> Path:
@@ -51,14 +49,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/rightplace-bench-sites"))
     args = parser.parse_args()
-    data = args.dir / f"synth-{args.children}-{args.settings}-{args.nodes}"
-    scenario = data / "scenario.yaml"
-    if not scenario.exists():
-        write_synth(SynthSize(args.children, args.settings, args.nodes, seed=1), data)
-    if not (data / TRAVEL_FILE).exists():
-        start = time.perf_counter()
-        write_travel_times(scenario, data)  # cached beside the scenario; warms the network cache
-        print(f"set-up (travel table, network cache): {time.perf_counter() - start:.1f} s")
+    size = SynthSize(args.children, args.settings, args.nodes, seed=1)
+    scenario = cached_instance(size, args.dir)
+    data = scenario.parent
     candidates = candidate_sites(data / "gias.csv", args.sites, 7, args.dir / "candidates.csv")
     proposal = Proposal(("ASD",), 5, 18, args.places)
     times = []

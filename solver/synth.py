@@ -640,3 +640,18 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
     scenario = synth_scenario(f"synthetic {size.children}x{size.settings}", postcodes=postcodes)
     paths["scenario"].write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
     return paths
+
+
+def cached_instance(size: SynthSize, folder: Path) -> Path:
+    """The scenario of a synthetic instance in `folder/synth-C-S-N`, written (with its travel
+    table beside it) only if it is not there yet: for benchmarks that rerun on one instance."""
+    from solver.journeys import write_travel_times
+    from solver.travel_table import TRAVEL_FILE
+
+    data = folder / f"synth-{size.children}-{size.settings}-{size.nodes}"
+    scenario = data / "scenario.yaml"
+    if not scenario.exists():
+        write_synth(size, data)
+    if not (data / TRAVEL_FILE).exists():
+        write_travel_times(scenario, data)
+    return scenario
