@@ -129,6 +129,7 @@ def random_instance(n_children: int, n_settings: int, *, seed: int, km: float = 
             "northing": child_xy[:, 1],
             "current_urn": "",
             "transfer": True,
+            "family_id": "",
         }
     )[list(CHILD_COLUMNS)]
     journeys = _journeys(child_xy, setting_xy, ids, urns, cutoff_minutes=75)
@@ -318,16 +319,24 @@ def measure(tables: Tables, args: argparse.Namespace) -> dict[str, object]:
         )
     if args.budget:
         new = result.placements[~result.placements["kept"]]
-        capped = Policy(budget_cap=args.budget * float(new["annual_cost"].sum()))
-        cap_s, capped_result = timed(lambda: run(capped), args.repeats)
-        verified(tables, capped, capped_result)
-        row.update(
-            cap_s=round(cap_s, 3),
-            cap_status=capped_result.status,
-            cap_gap=round(capped_result.gap, 6),
-            cap_solves=capped_result.solves,
-            cap_unplaced=len(capped_result.unplaced),
-        )
+        cap = args.budget * float(new["annual_cost"].sum())
+        mainstream = new["urn"].map(tables.settings.set_index("urn")["setting_type"])
+        share = float(mainstream.isin(["mainstream", "mainstream_rp"]).mean())
+        variants = {"cap": Policy(budget_cap=cap)}
+        if args.with_share:  # the cap and at least the uncapped allocation's mainstream share
+            variants["cap_share"] = Policy(budget_cap=cap, min_mainstream_share=round(share, 3))
+        for name, capped in variants.items():
+            cap_s, capped_result = timed(lambda p=capped: run(p), args.repeats)
+            verified(tables, capped, capped_result)
+            row.update(
+                {
+                    f"{name}_s": round(cap_s, 3),
+                    f"{name}_status": capped_result.status,
+                    f"{name}_gap": round(capped_result.gap, 6),
+                    f"{name}_solves": capped_result.solves,
+                    f"{name}_unplaced": len(capped_result.unplaced),
+                }
+            )
     one = [str(tables.children["child_id"].iloc[0])]
     t = tables
     list_s, _ = timed(
@@ -355,6 +364,11 @@ def main() -> None:
     )
     parser.add_argument("--highs", action="store_true", help="also solve the LP with HiGHS")
     parser.add_argument("--budget", type=float, default=0.98, help="cap as share of spend; 0 = off")
+    parser.add_argument(
+        "--with-share",
+        action="store_true",
+        help="also cap together with a minimum mainstream share (the uncapped share)",
+    )
     args = parser.parse_args()
     if args.scenario is not None:
         start = time.perf_counter()

@@ -233,11 +233,11 @@ def allocate(
     side_reason = np.full(len(scope), ALL_FULL, dtype=object)
     penalty = UNPLACED_PENALTY * COST_SCALE if rows else 0
     if rows:
-        (row,) = rows
-        chosen, bound, solves, base = _lagrangian(network, costs, row, pairs.child, tolerance)
+        search = _lagrangian if len(rows) == 1 else _lagrangian_rows
+        chosen, bound, solves, base = search(network, costs, rows, pairs.child, tolerance)
         logger.debug("before repair %d placed", int(chosen.sum()))
-        chosen = _fill(pairs, free, chosen, costs, row)
-        side_reason[pairs.child[base]] = row.reason
+        chosen = _fill(pairs, free, chosen, costs, rows)
+        side_reason[pairs.child[base]] = _side_reason(rows, base)
     else:
         chosen = network.solve(costs)
         bound, solves = int(costs[chosen].sum()), 1
@@ -352,14 +352,18 @@ def _side_rows(pairs: Pairs, settings: pd.DataFrame, policy: Policy) -> list[Sid
         share = int(round(policy.min_mainstream_share * 1000))
         mainstream = is_mainstream(settings)[pairs.setting].astype(np.int64)
         rows.append(SideRow(MAINSTREAM_SHARE, share - 1000 * mainstream, 0))
-    if len(rows) > 1:
-        message = "budget_cap and min_mainstream_share together are not supported yet: set one"
-        raise InputError([Problem("scenario", None, "policy", message)])
     return rows
 
 
+def _side_reason(rows: list[SideRow], base: np.ndarray) -> str:
+    """Why children placed without the side rows are left out with them: the first row the
+    unconstrained allocation breaks (the first row if it breaks none)."""
+    broken = [r.reason for r in rows if int(r.coefficients[base].sum()) > r.rhs]
+    return (broken or [rows[0].reason])[0]
+
+
 def _lagrangian(
-    network: Network, costs: IntArray, row: SideRow, child: IntArray, tolerance: float
+    network: Network, costs: IntArray, rows: list[SideRow], child: IntArray, tolerance: float
 ) -> tuple[np.ndarray, int, int, np.ndarray]:
     """Relax `row` into the costs; Kelley's cutting planes on its one multiplier.
 
@@ -367,6 +371,7 @@ def _lagrangian(
     the number of flow solves, and the pairs chosen without the row's multiplier (children
     unplaced there are unplaced because all suitable places are full).
     """
+    (row,) = rows
     penalty = LAMBDA_SCALE * UNPLACED_PENALTY * COST_SCALE
     n = network.n_children
 
@@ -418,29 +423,105 @@ def _lagrangian(
 
 
 def _fill(
-    pairs: Pairs, free: IntArray, chosen: np.ndarray, costs: IntArray, row: SideRow
+    pairs: Pairs, free: IntArray, chosen: np.ndarray, costs: IntArray, rows: list[SideRow]
 ) -> np.ndarray:
-    """Greedy repair of the Lagrangian allocation: place unplaced children, smallest row
-    coefficient then cost first, where a place is free and the row still holds. Each child
+    """Greedy repair of the Lagrangian allocation: place unplaced children, smallest first-row
+    coefficient then cost first, where a place is free and every row still holds. Each child
     placed saves the unplaced penalty, so this only improves the objective."""
     chosen = chosen.copy()
     used = np.zeros(len(free) + 1, dtype=np.int64)  # last slot: "no line"
     np.add.at(used, pairs.line[chosen], 1)
     np.add.at(used, pairs.whole[chosen], 1)
     limit = np.append(free, np.iinfo(np.int64).max)
-    slack = row.rhs - int(row.coefficients[chosen].sum())
+    slack = np.array([r.rhs - int(r.coefficients[chosen].sum()) for r in rows], dtype=np.int64)
+    coefficients = np.stack([r.coefficients for r in rows], axis=1)
     placed = np.zeros(int(pairs.child.max(initial=-1)) + 1, dtype=bool)
     placed[pairs.child[chosen]] = True
     candidates = np.flatnonzero(~placed[pairs.child])
-    for p in candidates[np.lexsort((costs[candidates], row.coefficients[candidates]))]:
-        c, line, whole, a = pairs.child[p], pairs.line[p], pairs.whole[p], row.coefficients[p]
-        if placed[c] or a > slack or used[line] >= limit[line] or used[whole] >= limit[whole]:
+    for p in candidates[np.lexsort((costs[candidates], coefficients[candidates, 0]))]:
+        c, line, whole, a = pairs.child[p], pairs.line[p], pairs.whole[p], coefficients[p]
+        if (
+            placed[c]
+            or (a > slack).any()
+            or used[line] >= limit[line]
+            or used[whole] >= limit[whole]
+        ):
             continue
         chosen[p], placed[c] = True, True
         used[line] += 1
         used[whole] += 1
-        slack -= int(a)
+        slack -= a
     return chosen
+
+
+def _lagrangian_rows(
+    network: Network,
+    costs: IntArray,
+    rows: list[SideRow],
+    child: IntArray,
+    tolerance: float,
+    max_solves: int = 40,
+) -> tuple[np.ndarray, int, int, np.ndarray]:
+    """Several rows relaxed at once: Kelley's cutting planes over their multipliers, the master
+    problem a small LP (HiGHS through scipy). Same returns as `_lagrangian`."""
+    from scipy.optimize import linprog
+
+    penalty = LAMBDA_SCALE * UNPLACED_PENALTY * COST_SCALE
+    n, k = network.n_children, len(rows)
+    a = np.stack([r.coefficients for r in rows])
+    b = np.array([r.rhs for r in rows], dtype=np.int64)
+
+    def solve(steps: IntArray) -> tuple[np.ndarray, int, IntArray]:
+        chosen = network.solve(LAMBDA_SCALE * costs + steps @ a, penalty)
+        value = int(costs[chosen].sum()) * LAMBDA_SCALE + penalty * (n - int(chosen.sum()))
+        return chosen, value, a[:, chosen].sum(axis=1) - b
+
+    # Past `high` on a row, every pair it charges is dearer than leaving its child unplaced.
+    high = np.array(
+        [
+            max(int(np.max((penalty - LAMBDA_SCALE * costs[r > 0]) // r[r > 0], initial=0)) + 1, 1)
+            for r in a
+        ],
+        dtype=np.int64,
+    )
+    trials = [np.zeros(k, dtype=np.int64)] + [high * (np.arange(k) == i) for i in range(k)]
+    cuts: list[tuple[IntArray, int, IntArray]] = []
+    incumbent, incumbent_value, best_dual, base = None, None, None, None
+    scale = float(penalty * max(n, 1))
+    while trials and len(cuts) < max_solves:
+        steps = trials.pop(0)
+        chosen, value, excess = solve(steps)
+        base = chosen if base is None else base
+        cuts.append((steps, value, excess))
+        dual = value + int(steps @ excess)
+        best_dual = dual if best_dual is None else max(best_dual, dual)
+        if (excess <= 0).all() and (incumbent_value is None or value < incumbent_value):
+            incumbent, incumbent_value = chosen, value
+        if trials:
+            continue
+        # Master: max t s.t. t <= value_j + excess_j . steps for every cut, 0 <= steps <= high.
+        g = np.array([e for _, _, e in cuts], dtype=np.float64)
+        v = np.array([val for _, val, _ in cuts], dtype=np.float64) / scale
+        master = linprog(
+            np.r_[np.zeros(k), -1.0],
+            A_ub=np.c_[-g / scale, np.ones(len(cuts))],
+            b_ub=v,
+            bounds=[*((0, float(h)) for h in high), (None, None)],
+            method="highs",
+        )
+        if master.status != 0:
+            break
+        upper = -master.fun * scale
+        assert incumbent_value is not None and best_dual is not None
+        if upper - best_dual <= tolerance * abs(incumbent_value):
+            break
+        step = np.rint(master.x[:k]).astype(np.int64)
+        if any((step == s).all() for s, _, _ in cuts):
+            break
+        trials.append(step)
+    assert incumbent is not None and incumbent_value is not None and best_dual is not None
+    assert base is not None
+    return incumbent, min(best_dual, incumbent_value) // LAMBDA_SCALE, len(cuts), base
 
 
 def _meet(cuts: list[tuple[int, int, int]], low: int, high: int) -> int | None:

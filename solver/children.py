@@ -42,6 +42,7 @@ OPTIONAL_CHILD_COLUMNS: tuple[str, ...] = (
     "current_urn",
     "transfer",
     "family_id",
+    "la_code",
 )
 
 #: The problem for a child located by postcode when no postcode lookup could be used.
@@ -112,6 +113,7 @@ def load_children(
             "current_urn": raw["current_urn"],
             "transfer": transfer.astype(bool),
             "family_id": raw["family_id"].str.strip(),
+            "la_code": raw["la_code"].str.strip(),
         },
         columns=list(CHILD_COLUMNS),
     )

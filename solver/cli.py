@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -19,7 +19,7 @@ from solver.scenario import load_scenario
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import write_lists
 from solver.validate import ValidationReport, validate_files
-from solver.workspace import open_workspace
+from solver.workspace import Workspace, open_workspace
 
 app = typer.Typer(
     name="rightplace",
@@ -84,19 +84,44 @@ def validate(
     typer.echo(report_problems(check).summary())
 
 
-@app.command()
-def travel(
-    scenario: Annotated[Path, typer.Option("--scenario", help="Scenario file (YAML).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for travel_times.parquet.")],
-) -> None:
-    """Drive times from every child's home to every setting within the scenario's cut-off."""
-    from solver.journeys import write_travel_times
-
-    target = report_problems(lambda: write_travel_times(scenario, out))
-    typer.echo(f"wrote {target}")
-
-
 ScenarioOption = Annotated[Path, typer.Option("--scenario", help="scenario YAML")]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="run partitions by LA on Dask: 'local' (an embedded cluster) or a scheduler "
+        "address such as tcp://10.0.0.5:8786; default: this process only",
+    ),
+]
+WorkersOption = Annotated[
+    int, typer.Option("--workers", min=1, help="worker processes for --scheduler local")
+]
+
+
+def on_cluster(scheduler: str | None, workers: int, work: Callable[[Any], T]) -> T:
+    """Run `work(client)` on a Dask cluster (`work(None)` without --scheduler), bad input
+    reported as usual; the dashboard address, if any, goes to stderr."""
+    if scheduler is None:
+        return report_problems(lambda: work(None))
+    from solver.region import dashboard, dask_client
+
+    if not logging.getLogger().isEnabledFor(logging.INFO):  # quiet unless --verbose
+        import distributed  # noqa: F401  (sets its loggers' levels on import)
+
+        for name in list(logging.root.manager.loggerDict):
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+
+    def run() -> T:
+        with dask_client(scheduler, workers) as client:
+            link = dashboard(client)
+            if link:
+                typer.echo(f"Dask dashboard: {link}", err=True)
+            return work(client)
+
+    return report_problems(run)
+
+
 OutOption = Annotated[Path, typer.Option("--out", help="output folder")]
 JourneysOption = Annotated[
     Path | None,
@@ -108,6 +133,34 @@ JourneysOption = Annotated[
 
 
 @app.command()
+def travel(
+    scenario: ScenarioOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for travel_times.parquet.")],
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+) -> None:
+    """Drive times from every child's home to every setting within the scenario's cut-off."""
+    from solver.journeys import write_travel_times
+    from solver.region import write_region_travel
+
+    def work(client: Any) -> Path:
+        if client is None:
+            return write_travel_times(scenario, out)
+        return write_region_travel(scenario, out, client)
+
+    typer.echo(f"wrote {on_cluster(scheduler, workers, work)}")
+
+
+def workspace_for(scenario: Path, out: Path, journeys: Path | None, client: Any) -> Workspace:
+    """The scenario's workspace, its journeys computed on the cluster when there is one."""
+    if client is None:
+        return open_workspace(scenario, out, journeys)
+    from solver.region import region_workspace
+
+    return region_workspace(scenario, out, journeys, client)
+
+
+@app.command()
 def lists(
     scenario: ScenarioOption,
     out: OutOption,
@@ -115,28 +168,43 @@ def lists(
         list[str] | None, typer.Option("--child", help="child id (repeat); default: all")
     ] = None,
     journeys: JourneysOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
 ) -> None:
     """Tailored lists: every setting on or off each child's list, ranked, with reasons."""
 
-    def run() -> int:
-        table = open_workspace(scenario, out, journeys).tailored_lists(child)
+    def work(client: Any) -> int:
+        ws = workspace_for(scenario, out, journeys, client)
+        if client is None:
+            table = ws.tailored_lists(child)
+        else:
+            from solver.region import distributed_lists
+
+            table = distributed_lists(ws, client, child)
         write_lists(table, out)
         return int(table["child_id"].nunique())
 
-    count = report_problems(run)
+    count = on_cluster(scheduler, workers, work)
     typer.echo(f"tailored lists for {count} children written to {out}")
 
 
 @app.command()
-def solve(scenario: ScenarioOption, out: OutOption, journeys: JourneysOption = None) -> None:
-    """Placement optimisation: every child in scope to a suitable setting at least cost."""
+def solve(
+    scenario: ScenarioOption,
+    out: OutOption,
+    journeys: JourneysOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 2,
+) -> None:
+    """Placement optimisation: every child in scope to a suitable setting at least cost
+    (with --scheduler, journeys by LA on Dask, then one global flow)."""
 
-    def run() -> dict[str, object]:
-        result = open_workspace(scenario, out, journeys).allocation()
+    def work(client: Any) -> dict[str, object]:
+        result = workspace_for(scenario, out, journeys, client).allocation()
         write_allocation(result, out)
         return result.summary()
 
-    typer.echo(json.dumps(report_problems(run)))
+    typer.echo(json.dumps(on_cluster(scheduler, workers, work)))
 
 
 @app.command()
@@ -151,9 +219,13 @@ def synth(
     postcodes: Annotated[
         bool, typer.Option("--postcodes", help="Give homes as postcodes, with postcodes.csv.")
     ] = False,
+    las: Annotated[
+        int, typer.Option("--las", min=1, help="Adjacent LAs in the region (1: one LA).")
+    ] = 1,
 ) -> None:
     """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""
-    paths = write_synth(SynthSize(children, settings, nodes, seed), out, postcodes=postcodes)
+    size = SynthSize(children, settings, nodes, seed, las)
+    paths = write_synth(size, out, postcodes=postcodes)
     typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
 
 

@@ -36,8 +36,10 @@ def journey_times(
     cutoff_minutes: int,
     children_file: str = "children",
     settings_file: str = "settings",
+    workers: int = 2,
 ) -> pd.DataFrame:
-    """Drive times (whole seconds) from every child's home to every setting within the cut-off.
+    """Drive times (whole seconds) from every child's home to every setting within the cut-off,
+    searched on `workers` threads.
 
     Raises InputError naming the file, row and column of each child whose home is missing or
     farther than HOME_MAX_DISTANCE_M from any road, and of each setting without coordinates.
@@ -72,10 +74,10 @@ def journey_times(
         settings["northing"].to_numpy(float),
         max_distance_m=SETTING_MAX_DISTANCE_M,
     )
-    pairs = travel_time_matrix(network, homes, places, cutoff_s=int(cutoff_minutes) * 60)
-    pairs = pd.concat(
-        [pairs, _to_current_settings(network, homes, places, children, settings, pairs)]
-    )
+    cutoff_s = int(cutoff_minutes) * 60
+    pairs = travel_time_matrix(network, homes, places, cutoff_s=cutoff_s, workers=workers)
+    extra = _to_current_settings(network, homes, places, children, settings, pairs, workers)
+    pairs = pd.concat([pairs, extra])
     return pd.DataFrame(
         {
             "child_id": children["child_id"].to_numpy()[pairs["origin"].to_numpy()],
@@ -93,6 +95,7 @@ def _to_current_settings(
     children: pd.DataFrame,
     settings: pd.DataFrame,
     found: pd.DataFrame,
+    workers: int,
 ) -> pd.DataFrame:
     """Journeys to each child's current setting that the cut-off left out, up to
     CURRENT_SETTING_CUTOFF_MINUTES: a kept placement is costed and shown, never taken as free."""
@@ -110,6 +113,7 @@ def _to_current_settings(
         homes.take(child),
         places.take(targets),
         cutoff_s=CURRENT_SETTING_CUTOFF_MINUTES * 60,
+        workers=workers,
     )
     extra["origin"] = child[extra["origin"].to_numpy()]
     extra["destination"] = targets[extra["destination"].to_numpy()]

@@ -111,6 +111,7 @@ CHILD_COLUMNS: tuple[str, ...] = (
     "current_urn",  # str, "" when none
     "transfer",  # bool: at a phase transfer this year
     "family_id",  # str, pseudonymous, "" when none: children sharing one are siblings
+    "la_code",  # str, the LA responsible for the plan, "" when not given (one LA)
 )
 
 

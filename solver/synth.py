@@ -600,6 +600,7 @@ class SynthSize:
     settings: int
     nodes: int
     seed: int = 0
+    las: int = 1
 
 
 def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[str, Path]:
@@ -616,6 +617,8 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
     settings = synth_settings(rng, size.settings, points)
     children, moves = synth_children(rng, size.children, points, settings)
     settings, lines = synth_places(rng, settings, children, moves)
+    if size.las > 1:
+        settings, children = split_into_las(network, settings, children, size.las)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -640,6 +643,32 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
     scenario = synth_scenario(f"synthetic {size.children}x{size.settings}", postcodes=postcodes)
     paths["scenario"].write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
     return paths
+
+
+def la_of(network: RoadNetwork, easting: Floats, northing: Floats, las: int) -> np.ndarray:
+    """The LA code of each point when the network's extent is cut into `las` LAs (a grid of
+    near-square cells, row by row; codes 801, 802, ...)."""
+    columns = int(np.ceil(np.sqrt(las)))
+    rows = int(np.ceil(las / columns))
+    x0, x1 = network.easting.min(), network.easting.max()
+    y0, y1 = network.northing.min(), network.northing.max()
+    col = np.clip(((easting - x0) / max(x1 - x0, 1.0) * columns).astype(np.int64), 0, columns - 1)
+    row = np.clip(((northing - y0) / max(y1 - y0, 1.0) * rows).astype(np.int64), 0, rows - 1)
+    cell = np.minimum(row * columns + col, las - 1)
+    return np.array([str(801 + c) for c in range(las)], dtype=object)[cell]
+
+
+def split_into_las(
+    network: RoadNetwork, settings: pd.DataFrame, children: pd.DataFrame, las: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A region of `las` adjacent LAs: each setting's GIAS LA and each child's responsible LA
+    (`la_code`) from where they are; placements across borders stay as they were."""
+
+    def codes(table: pd.DataFrame) -> np.ndarray:
+        xy = table[["easting", "northing"]].to_numpy(np.float64)
+        return la_of(network, xy[:, 0], xy[:, 1], las)
+
+    return settings.assign(la_code=codes(settings)), children.assign(la_code=codes(children))
 
 
 def cached_instance(size: SynthSize, folder: Path) -> Path:

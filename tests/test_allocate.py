@@ -61,7 +61,8 @@ def solve(instance: Instance, policy: Policy | None = None) -> Allocation:
 def reference(instance: Instance, policy: Policy) -> tuple[int, float]:
     """HiGHS MILP on the same suitable pairs: most children placed, then least cost (pence).
 
-    With a budget cap: least cost plus UNPLACED_PENALTY per unplaced child, within the cap.
+    With a budget cap: least cost plus UNPLACED_PENALTY per unplaced child, within the cap
+    (and the minimum mainstream share, when set).
     """
     scope = instance.children[instance.children["current_urn"] == ""].reset_index(drop=True)
     index = journey_index(scope, instance.settings, instance.journeys)
@@ -87,6 +88,11 @@ def reference(instance: Instance, policy: Policy) -> tuple[int, float]:
             LinearConstraint(a, -np.inf, upper),
             LinearConstraint(spend[None, :], -np.inf, policy.budget_cap * COST_SCALE),
         ]
+        if policy.min_mainstream_share is not None:
+            kinds = instance.settings["setting_type"].to_numpy()[pairs.setting]
+            mainstream = np.isin(kinds, ["mainstream", "mainstream_rp"])
+            share = policy.min_mainstream_share
+            cons.append(LinearConstraint((share - mainstream)[None, :], -np.inf, 0.0))
         res = milp(
             cost - UNPLACED_PENALTY * COST_SCALE,
             constraints=cons,
@@ -391,6 +397,27 @@ def test_budget_cap_leaves_the_dearest_out_with_reason() -> None:
     assert result.unplaced.to_dict("records") == [{"child_id": "B", "reason": OVER_BUDGET}]
     assert result.objective == pytest.approx(costs["A"] + UNPLACED_PENALTY)
     assert result.bound <= result.objective
+
+
+@FAST
+@given(instances(), st.sampled_from([0.5, 0.8]), st.sampled_from([0.25, 0.5]))
+def test_budget_cap_and_mainstream_share_together(
+    instance: Instance, cap: float, share: float
+) -> None:
+    """Both side rows at once: the new placements meet the cap and the share, and the bound
+    and objective bracket the HiGHS optimum of the same penalised problem."""
+    uncapped = solve(instance)
+    spend = float(uncapped.placements.loc[~uncapped.placements["kept"], "annual_cost"].sum())
+    policy = Policy(budget_cap=max(spend * cap, 1.0), min_mainstream_share=share)
+    result = solve(instance, policy)
+    new = result.placements[~result.placements["kept"]]
+    types = instance.settings.set_index("urn")["setting_type"]
+    mainstream = new["urn"].map(types).isin(["mainstream", "mainstream_rp"]).sum()
+    assert new["annual_cost"].sum() <= policy.budget_cap + 1e-6
+    assert mainstream >= share * len(new) - 1e-9
+    _, best = reference(instance, policy)
+    assert result.bound * COST_SCALE <= best + 1
+    assert result.objective * COST_SCALE >= best - 1
 
 
 @FAST

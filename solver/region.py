@@ -1,0 +1,266 @@
+"""Regional and national runs on Dask: the children are partitioned by the LA responsible for
+them, and each partition's journeys and tailored lists are computed on a Dask worker.
+
+A partition's travel matrix covers its children and every setting they could reach: those
+within the straight-line distance the network's fastest road covers in the cut-off (whichever
+LA they are in, so placements cross borders), plus the children's current settings. Beyond that
+no journey can be within the cut-off, so the partitions' journeys together are exactly the
+single-machine travel table. Allocation is one global min-cost flow over the union of the
+partitions' arcs (it fits in memory even at national size), so shared capacities are respected
+and the result equals the single-machine solve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from solver.problems import InputError, Problem
+from solver.scenario import Scenario
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from geo.network import RoadNetwork
+    from solver.workspace import Workspace
+
+#: Margin (metres) added to the straight-line reach, for snapping legs and rounding.
+REACH_MARGIN_M = 1_000.0
+#: What `--scheduler` takes to start an embedded cluster on this machine.
+LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One LA's children (their rows in the children table) and the settings they can reach."""
+
+    la_code: str
+    children: np.ndarray
+    settings: np.ndarray
+
+
+def child_la(children: pd.DataFrame) -> pd.Series:
+    """The LA responsible for each child (`la_code`, optional: one LA when absent)."""
+    if "la_code" not in children.columns:
+        return pd.Series("", index=children.index, dtype=object)
+    return children["la_code"].fillna("").astype(str)
+
+
+def fastest_speed_mps(network: RoadNetwork) -> float:
+    """The fastest drive speed on any road of the network (metres a second)."""
+    times = np.concatenate([network.road_fwd_ds, network.road_bwd_ds]).astype(np.float64)
+    lengths = np.concatenate([network.road_length_dm, network.road_length_dm])
+    usable = times > 0
+    return float(np.max(lengths[usable] / times[usable], initial=1.0))
+
+
+def partitions(children: pd.DataFrame, settings: pd.DataFrame, reach_m: float) -> list[Partition]:
+    """One partition per LA: its children, and the settings within `reach_m` of the box around
+    their homes or where they are now (the border zone)."""
+    current = pd.Index(settings["urn"].astype(str)).get_indexer(
+        children["current_urn"].fillna("").astype(str)
+    )
+    xy = settings[["easting", "northing"]].to_numpy(np.float64)
+    result = []
+    for la, rows in child_la(children).groupby(child_la(children)).indices.items():
+        homes = children[["easting", "northing"]].to_numpy(np.float64)[rows]
+        low, high = homes.min(axis=0) - reach_m, homes.max(axis=0) + reach_m
+        near = np.flatnonzero(((xy >= low) & (xy <= high)).all(axis=1))
+        mine = current[rows]
+        result.append(Partition(str(la), rows, np.union1d(near, mine[mine >= 0])))
+    return result
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str, workers: int, *, processes: bool = True) -> Iterator[Client]:
+    """A Dask client: an embedded LocalCluster of `workers` single-threaded processes (threads
+    with `processes=False`; dashboard on 127.0.0.1 when bokeh is installed), or the cluster at a
+    scheduler address."""
+    from distributed import Client, LocalCluster
+
+    if scheduler == LOCAL:
+        # Listen on 127.0.0.1 only; threads in this process get no dashboard.
+        board = "127.0.0.1:0" if processes and _has_bokeh() else None
+        with (
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=processes,
+                host="127.0.0.1",
+                protocol="tcp://",
+                silence_logs=logging.WARNING,
+                dashboard_address=board,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = Client(scheduler, timeout="5s")
+    except (OSError, ValueError, TypeError) as exc:
+        message = f"cannot reach the Dask scheduler: {exc}"
+        raise InputError([Problem("--scheduler", None, "scheduler", message)]) from None
+    with client:
+        yield client
+
+
+def _has_bokeh() -> bool:
+    try:
+        import bokeh  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _worker_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:
+    """The road network, loaded once per worker process (from the array cache after the first)."""
+    return _network_at(str(scenario.inputs.network), scenario.model_dump_json(), scenario_file)
+
+
+@functools.lru_cache(maxsize=2)
+def _network_at(network: str, scenario_json: str, scenario_file: str) -> RoadNetwork:
+    from solver.journeys import scenario_network
+
+    return scenario_network(Scenario.model_validate_json(scenario_json), scenario_file)
+
+
+def _partition_journeys(
+    scenario: Scenario, scenario_file: str, children: pd.DataFrame, settings: pd.DataFrame
+) -> pd.DataFrame:
+    from solver.journeys import journey_times
+
+    return journey_times(
+        _worker_network(scenario, scenario_file),
+        children,
+        settings,
+        cutoff_minutes=scenario.policy.cutoff_minutes,
+        children_file=str(scenario.inputs.children),
+        settings_file=str(scenario.inputs.settings),
+        workers=1,
+    )
+
+
+def region_journeys(
+    client: Client,
+    scenario: Scenario,
+    scenario_file: str,
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+) -> pd.DataFrame:
+    """The travel table, computed partition by partition on the cluster's workers; the same
+    rows as `journey_times` on one machine, ordered by child then setting."""
+    network = _worker_network(scenario, scenario_file)
+    reach = scenario.policy.cutoff_minutes * 60 * fastest_speed_mps(network) + REACH_MARGIN_M
+    parts = partitions(children, settings, reach)
+    futures = [
+        client.submit(
+            _partition_journeys,
+            scenario,
+            scenario_file,
+            children.iloc[part.children],
+            settings.iloc[part.settings],
+            key=f"journeys-{part.la_code or 'all'}-{i}",
+        )
+        for i, part in enumerate(parts)
+    ]
+    _progress(futures)
+    table = pd.concat(client.gather(futures), ignore_index=True)
+    return order_journeys(table, children, settings)
+
+
+def order_journeys(
+    table: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame
+) -> pd.DataFrame:
+    """The travel table in children's then settings' input order, so runs compare row by row."""
+    child = pd.Index(children["child_id"].astype(str)).get_indexer(table["child_id"].astype(str))
+    setting = pd.Index(settings["urn"].astype(str)).get_indexer(table["urn"].astype(str))
+    return table.iloc[np.lexsort((setting, child))].reset_index(drop=True)
+
+
+def region_lists(
+    client: Client, lists_of: Any, children: pd.DataFrame, journeys: pd.DataFrame, la: pd.Series
+) -> pd.DataFrame:
+    """Tailored lists partition by partition on the workers: `lists_of(children, journeys)`
+    for each LA's children (every setting is on or off each list, as on one machine)."""
+    futures = []
+    for code, rows in la.groupby(la).indices.items():
+        mine = children.iloc[rows]
+        trips = journeys[journeys["child_id"].isin(mine["child_id"].astype(str))]
+        futures.append(client.submit(lists_of, mine, trips, key=f"lists-{code or 'all'}"))
+    _progress(futures)
+    return pd.concat(client.gather(futures), ignore_index=True)
+
+
+def _progress(futures: list[Any]) -> None:
+    """A progress bar on stderr while the partitions run (only when stderr is a terminal)."""
+    if sys.stderr.isatty():
+        from distributed import progress
+
+        progress(futures)
+
+
+def dashboard(client: Client) -> str | None:
+    """The Dask dashboard's address, if the cluster has one."""
+    link = getattr(client, "dashboard_link", None)
+    return str(link) if link and _has_bokeh() else None
+
+
+def write_region_travel(scenario_path: Path, out: Path, client: Client) -> Path:
+    """`rightplace travel` on the cluster: the scenario's travel table in `out`."""
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
+    from solver.travel_table import TRAVEL_FILE
+
+    scenario = load_scenario(Path(scenario_path))
+    inputs = load_scenario_inputs(scenario)
+    table = region_journeys(client, scenario, str(scenario_path), inputs.children, inputs.settings)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    table.to_parquet(Path(out) / TRAVEL_FILE, index=False)
+    return Path(out) / TRAVEL_FILE
+
+
+def region_workspace(
+    scenario_path: Path, out: Path, journeys: Path | None, client: Client
+) -> Workspace:
+    """A workspace whose travel table, unless given or cached, is computed on the cluster."""
+    from solver.travel_table import find_journeys
+    from solver.workspace import open_workspace
+
+    if find_journeys(Path(scenario_path), Path(out), journeys) is None:
+        write_region_travel(scenario_path, out, client)
+    return open_workspace(scenario_path, out, journeys)
+
+
+def _lists_for(
+    children: pd.DataFrame, journeys: pd.DataFrame, workspace: Workspace
+) -> pd.DataFrame:
+    return replace(
+        workspace, inputs=replace(workspace.inputs, children=children), journeys=journeys
+    ).tailored_lists()
+
+
+def distributed_lists(
+    workspace: Workspace, client: Client, child_ids: list[str] | None = None
+) -> pd.DataFrame:
+    """Tailored lists with each LA's children on a worker; the same rows as on one machine."""
+    children = workspace.inputs.children
+    if child_ids:
+        workspace.tailored_lists(child_ids[:1])  # unknown ids are reported as on one machine
+        children = children[children["child_id"].astype(str).isin(child_ids)]
+    # Each task gets its own children's journeys, not the whole table.
+    light = replace(workspace, journeys=workspace.journeys.iloc[:0])
+    lists_of = functools.partial(_lists_for, workspace=light)
+    table = region_lists(client, lists_of, children, workspace.journeys, child_la(children))
+    order = pd.Index(workspace.inputs.children["child_id"].astype(str))
+    return table.iloc[
+        np.argsort(order.get_indexer(table["child_id"].astype(str)), kind="stable")
+    ].reset_index(drop=True)

@@ -1,0 +1,104 @@
+"""Regional runs on Dask: the same journeys, lists and placements as one machine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from solver.cli import EXIT_BAD_INPUT, app
+from solver.region import distributed_lists, partitions, region_journeys
+from solver.synth import SynthSize, write_synth
+from solver.workspace import open_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic region of three adjacent LAs; its scenario file."""
+    out = tmp_path_factory.mktemp("region")
+    write_synth(SynthSize(children=900, settings=60, nodes=3000, seed=5, las=3), out)
+    return out / "scenario.yaml"
+
+
+def _run(*args: str) -> None:
+    """The command in its own process, as a user runs it (worker processes start from it)."""
+    command = [sys.executable, "-c", "from solver.cli import main; main()", *args]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+
+def test_regional_solve_equals_single_machine(region: Path, tmp_path: Path) -> None:
+    """`solve --scheduler local --workers 2` writes the same placements, unplaced children
+    and summary as the single-machine solve, and some children are placed across a border."""
+    _run("solve", "--scenario", str(region), "--out", str(tmp_path / "one"))
+    _run(
+        "solve", "--scenario", str(region), "--out", str(tmp_path / "dask"),
+        "--scheduler", "local", "--workers", "2",
+    )  # fmt: skip
+    for name in ("placements.csv", "unplaced.csv", "summary.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+    ws = open_workspace(region, tmp_path / "one")
+    placements = pd.read_csv(tmp_path / "one" / "placements.csv", dtype=str)
+    setting_la = ws.inputs.settings.set_index("urn")["la_code"]
+    child_la = ws.inputs.children.set_index("child_id")["la_code"]
+    across = placements["urn"].map(setting_la) != placements["child_id"].map(child_la)
+    assert across.any() and ws.inputs.children["la_code"].nunique() == 3
+
+
+def test_regional_journeys_and_lists_equal_single_machine(region: Path, tmp_path: Path) -> None:
+    """Partition by partition on two workers, the travel table and the tailored lists have
+    exactly the single machine's rows."""
+    from solver.region import dask_client
+
+    ws = open_workspace(region, tmp_path)
+    some = ws.inputs.children["child_id"].astype(str).tolist()[::97]
+    with dask_client("local", 2, processes=False) as client:
+        journeys = region_journeys(
+            client, ws.scenario, str(region), ws.inputs.children, ws.inputs.settings
+        )
+        lists = distributed_lists(ws, client, some)
+    keys = ["child_id", "urn"]
+    expected = ws.journeys.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(journeys.sort_values(keys).reset_index(drop=True), expected)
+    single = ws.tailored_lists(some).sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(lists.sort_values(keys).reset_index(drop=True), single)
+
+
+def test_border_zone_keeps_reachable_and_current_settings_only() -> None:
+    """Two LAs 100 km apart, reach 10 km: each partition holds its own settings, not the
+    other LA's, except a setting a child attends now, however far."""
+    children = pd.DataFrame(
+        {
+            "child_id": ["a1", "a2", "b1"],
+            "la_code": ["A", "A", "B"],
+            "easting": [400_000.0, 405_000.0, 500_000.0],
+            "northing": [300_000.0] * 3,
+            "current_urn": ["", "2", ""],
+        }
+    )
+    settings = pd.DataFrame(
+        {"urn": ["1", "2"], "easting": [401_000.0, 501_000.0], "northing": [300_000.0] * 2}
+    )
+    parts = {p.la_code: p for p in partitions(children, settings, reach_m=10_000.0)}
+    assert parts["A"].children.tolist() == [0, 1] and parts["B"].children.tolist() == [2]
+    assert parts["A"].settings.tolist() == [0, 1]  # setting 2 only because a2 attends it
+    assert parts["B"].settings.tolist() == [1]
+    assert np.array_equal(parts["B"].settings, [1])
+
+
+def test_unreachable_scheduler_is_bad_input(region: Path, tmp_path: Path) -> None:
+    """A scheduler address nobody answers is reported (exit 2), never a traceback."""
+    result = CliRunner().invoke(
+        app,
+        ["travel", "--scenario", str(region), "--out", str(tmp_path), "--scheduler",
+         "tcp://127.0.0.1:9"],
+    )  # fmt: skip
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "cannot reach the Dask scheduler" in result.output
