@@ -52,9 +52,9 @@ def scenario_reruns(page: Page, url: str, reruns: int) -> list[float]:
     return times
 
 
-def one_run(child_ids: list[str], reruns: int) -> tuple[float, list[float], list[float]]:
-    """Seconds from server start to the Data page's counts, per child to their list, and per
-    scenario re-run to its comparison."""
+def one_run(child_ids: list[str], reruns: int) -> tuple[float, float, list[float], list[float]]:
+    """Seconds from opening the app (server up, browser ready) to the Data page's counts, the
+    same from launching the server, per child to their list, and per scenario re-run."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
@@ -69,9 +69,11 @@ def one_run(child_ids: list[str], reruns: int) -> tuple[float, list[float], list
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
+            opened = time.perf_counter()
             page.goto(url)
             page.get_by_text("Children with EHCPs").wait_for(timeout=120_000)
-            first_render = time.perf_counter() - started
+            first_render = time.perf_counter() - opened
+            from_launch = time.perf_counter() - started
             page.goto(f"{url}/caseworker")
             picker = page.get_by_role("combobox")
             picker.wait_for(timeout=120_000)
@@ -89,7 +91,7 @@ def one_run(child_ids: list[str], reruns: int) -> tuple[float, list[float], list
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return first_render, lists, rerun_times
+    return first_render, from_launch, lists, rerun_times
 
 
 def main() -> None:
@@ -98,17 +100,20 @@ def main() -> None:
     parser.add_argument("--children", nargs="+", default=["RUT-0001", "RUT-0100", "RUT-0250"])
     parser.add_argument("--reruns", type=int, default=3, help="scenario re-runs per run")
     args = parser.parse_args()
-    renders, lists, reruns = [], [], []
+    renders, launches, lists, reruns = [], [], [], []
     for _ in range(args.runs):
-        render, times, again = one_run(args.children, args.reruns)
+        render, launch, times, again = one_run(args.children, args.reruns)
         renders.append(render)
+        launches.append(launch)
         lists.extend(times)
         reruns.extend(again)
         print(
-            f"first render {render:.2f} s; lists {', '.join(f'{t:.2f}' for t in times)} s; "
+            f"first render {render:.2f} s ({launch:.2f} s from server launch, browser start "
+            f"included); lists {', '.join(f'{t:.2f}' for t in times)} s; "
             f"scenario re-runs {', '.join(f'{t:.2f}' for t in again)} s"
         )
     print(f"median first render after start-up: {statistics.median(renders):.2f} s")
+    print(f"median from launching the server: {statistics.median(launches):.2f} s")
     print(f"median tailored list after picking a child: {statistics.median(lists):.2f} s")
     print(f"median scenario re-run (2 scenarios): {statistics.median(reruns):.2f} s")
 
