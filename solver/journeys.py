@@ -39,7 +39,30 @@ def journey_times(
     workers: int = 2,
 ) -> pd.DataFrame:
     """Drive times (whole seconds) from every child's home to every setting within the cut-off,
-    searched on `workers` threads.
+    searched on `workers` threads. Bad locations raise InputError (see `located`)."""
+    homes, places = located(network, children, settings, children_file, settings_file)
+    cutoff_s = int(cutoff_minutes) * 60
+    pairs = travel_time_matrix(network, homes, places, cutoff_s=cutoff_s, workers=workers)
+    extra = _to_current_settings(network, homes, places, children, settings, pairs, workers)
+    pairs = pd.concat([pairs, extra])
+    return pd.DataFrame(
+        {
+            "child_id": children["child_id"].to_numpy()[pairs["origin"].to_numpy()],
+            "urn": settings["urn"].to_numpy()[pairs["destination"].to_numpy()],
+            "seconds": pairs["seconds"].to_numpy(),
+            "estimated": pairs["estimated"].to_numpy(),
+        }
+    ).astype({"child_id": "string", "urn": "string"})
+
+
+def located(
+    network: RoadNetwork,
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    children_file: str = "children",
+    settings_file: str = "settings",
+) -> tuple[Snapped, Snapped]:
+    """Children's homes and settings snapped to the network.
 
     Raises InputError naming the file, row and column of each child whose home is missing or
     farther than HOME_MAX_DISTANCE_M from any road, and of each setting without coordinates.
@@ -74,18 +97,7 @@ def journey_times(
         settings["northing"].to_numpy(float),
         max_distance_m=SETTING_MAX_DISTANCE_M,
     )
-    cutoff_s = int(cutoff_minutes) * 60
-    pairs = travel_time_matrix(network, homes, places, cutoff_s=cutoff_s, workers=workers)
-    extra = _to_current_settings(network, homes, places, children, settings, pairs, workers)
-    pairs = pd.concat([pairs, extra])
-    return pd.DataFrame(
-        {
-            "child_id": children["child_id"].to_numpy()[pairs["origin"].to_numpy()],
-            "urn": settings["urn"].to_numpy()[pairs["destination"].to_numpy()],
-            "seconds": pairs["seconds"].to_numpy(),
-            "estimated": pairs["estimated"].to_numpy(),
-        }
-    ).astype({"child_id": "string", "urn": "string"})
+    return homes, places
 
 
 def _to_current_settings(

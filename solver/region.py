@@ -1,13 +1,13 @@
-"""Regional and national runs on Dask: the children are partitioned by the LA responsible for
-them, and each partition's journeys and tailored lists are computed on a Dask worker.
+"""Regional and national runs on Dask: journeys, tailored lists and allocation over many LAs.
 
-A partition's travel matrix covers its children and every setting they could reach: those
-within the straight-line distance the network's fastest road covers in the cut-off (whichever
-LA they are in, so placements cross borders), plus the children's current settings. Beyond that
-no journey can be within the cut-off, so the partitions' journeys together are exactly the
-single-machine travel table. Allocation is one global min-cost flow over the union of the
-partitions' arcs (it fits in memory even at national size), so shared capacities are respected
-and the result equals the single-machine solve.
+Journeys are searched by LA of the setting: each partition holds an LA's settings (in chunks of
+at most MAX_SEARCH_SETTINGS) and the children in its border zone, those whose homes lie within
+the straight-line distance the network's fastest road covers in the cut-off, in any LA, plus
+those who attend one of the settings now. Beyond that no journey can be within the cut-off, so
+each setting is searched once and the partitions' journeys together are exactly the
+single-machine travel table. Tailored lists run per LA of the child. Allocation is one global
+min-cost flow over the union of the partitions' arcs, so capacities shared between LAs are
+respected and the result equals the single-machine solve.
 """
 
 from __future__ import annotations
@@ -39,20 +39,26 @@ REACH_MARGIN_M = 1_000.0
 LOCAL = "local"
 
 
+#: The most settings one journey partition searches from (an LA with more is cut into strips).
+MAX_SEARCH_SETTINGS = 250
+
+
 @dataclass(frozen=True)
 class Partition:
-    """One LA's children (their rows in the children table) and the settings they can reach."""
+    """A part of the travel table: an LA's settings (rows of the settings table) and the
+    children (rows of the children table) who could reach one of them or attend one now."""
 
     la_code: str
     children: np.ndarray
     settings: np.ndarray
 
 
-def child_la(children: pd.DataFrame) -> pd.Series:
-    """The LA responsible for each child (`la_code`, optional: one LA when absent)."""
-    if "la_code" not in children.columns:
-        return pd.Series("", index=children.index, dtype=object)
-    return children["la_code"].fillna("").astype(str)
+def la_codes(table: pd.DataFrame) -> pd.Series:
+    """Each row's LA: where a setting is, or the LA responsible for a child (`la_code`,
+    optional: one LA when absent)."""
+    if "la_code" not in table.columns:
+        return pd.Series("", index=table.index, dtype=object)
+    return table["la_code"].fillna("").astype(str)
 
 
 def fastest_speed_mps(network: RoadNetwork) -> float:
@@ -63,20 +69,29 @@ def fastest_speed_mps(network: RoadNetwork) -> float:
     return float(np.max(lengths[usable] / times[usable], initial=1.0))
 
 
-def partitions(children: pd.DataFrame, settings: pd.DataFrame, reach_m: float) -> list[Partition]:
-    """One partition per LA: its children, and the settings within `reach_m` of the box around
-    their homes or where they are now (the border zone)."""
+def partitions(
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    reach_m: float,
+    most: int = MAX_SEARCH_SETTINGS,
+) -> list[Partition]:
+    """Journey partitions: each LA's settings, cut into west-to-east strips of at most `most`,
+    with the children whose homes are within `reach_m` of the strip's box (the border zone)
+    or who attend one of its settings now."""
+    homes = children[["easting", "northing"]].to_numpy(np.float64)
+    xy = settings[["easting", "northing"]].to_numpy(np.float64)
     current = pd.Index(settings["urn"].astype(str)).get_indexer(
         children["current_urn"].fillna("").astype(str)
     )
-    xy = settings[["easting", "northing"]].to_numpy(np.float64)
     result = []
-    for la, rows in child_la(children).groupby(child_la(children)).indices.items():
-        homes = children[["easting", "northing"]].to_numpy(np.float64)[rows]
-        low, high = homes.min(axis=0) - reach_m, homes.max(axis=0) + reach_m
-        near = np.flatnonzero(((xy >= low) & (xy <= high)).all(axis=1))
-        mine = current[rows]
-        result.append(Partition(str(la), rows, np.union1d(near, mine[mine >= 0])))
+    for la, rows in la_codes(settings).groupby(la_codes(settings)).indices.items():
+        rows = rows[np.argsort(xy[rows, 0], kind="stable")]
+        for strip in np.array_split(rows, -(-len(rows) // most)):
+            low, high = xy[strip].min(axis=0) - reach_m, xy[strip].max(axis=0) + reach_m
+            near = ((homes >= low) & (homes <= high)).all(axis=1)
+            attending = np.isin(current, strip)
+            strip = np.sort(strip)
+            result.append(Partition(str(la), np.flatnonzero(near | attending), strip))
     return result
 
 
@@ -156,11 +171,18 @@ def region_journeys(
     children: pd.DataFrame,
     settings: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The travel table, computed partition by partition on the cluster's workers; the same
-    rows as `journey_times` on one machine, ordered by child then setting."""
+    """The travel table, computed partition by partition on the cluster's workers (each setting
+    searched once); the same rows as `journey_times` on one machine, ordered by child then
+    setting."""
+    from solver.journeys import located
+
     network = _worker_network(scenario, scenario_file)
+    # Every location is checked here, as on one machine: a child no partition reaches too.
+    located(
+        network, children, settings, str(scenario.inputs.children), str(scenario.inputs.settings)
+    )
     reach = scenario.policy.cutoff_minutes * 60 * fastest_speed_mps(network) + REACH_MARGIN_M
-    parts = partitions(children, settings, reach)
+    parts = [p for p in partitions(children, settings, reach) if p.children.size]
     futures = [
         client.submit(
             _partition_journeys,
@@ -173,8 +195,12 @@ def region_journeys(
         for i, part in enumerate(parts)
     ]
     _progress(futures)
-    table = pd.concat(client.gather(futures), ignore_index=True)
-    return order_journeys(table, children, settings)
+    tables = client.gather(futures)
+    if not tables:  # nobody can reach any setting
+        return pd.DataFrame({"child_id": [], "urn": [], "seconds": [], "estimated": []}).astype(
+            {"child_id": "string", "urn": "string", "seconds": "int32", "estimated": bool}
+        )
+    return order_journeys(pd.concat(tables, ignore_index=True), children, settings)
 
 
 def order_journeys(
@@ -259,7 +285,7 @@ def distributed_lists(
     # Each task gets its own children's journeys, not the whole table.
     light = replace(workspace, journeys=workspace.journeys.iloc[:0])
     lists_of = functools.partial(_lists_for, workspace=light)
-    table = region_lists(client, lists_of, children, workspace.journeys, child_la(children))
+    table = region_lists(client, lists_of, children, workspace.journeys, la_codes(children))
     order = pd.Index(workspace.inputs.children["child_id"].astype(str))
     return table.iloc[
         np.argsort(order.get_indexer(table["child_id"].astype(str)), kind="stable")

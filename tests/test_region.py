@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
+from solver.problems import InputError
 from solver.region import distributed_lists, partitions, region_journeys
 from solver.synth import SynthSize, write_synth
 from solver.workspace import open_workspace
@@ -71,9 +72,9 @@ def test_regional_journeys_and_lists_equal_single_machine(region: Path, tmp_path
     pd.testing.assert_frame_equal(lists.sort_values(keys).reset_index(drop=True), single)
 
 
-def test_border_zone_keeps_reachable_and_current_settings_only() -> None:
-    """Two LAs 100 km apart, reach 10 km: each partition holds its own settings, not the
-    other LA's, except a setting a child attends now, however far."""
+def test_partitions_search_each_setting_once_with_its_border_zone() -> None:
+    """Two LAs 100 km apart, reach 10 km: each LA's settings are searched with the children
+    near them, whichever LA is responsible, and a child who attends a far setting now."""
     children = pd.DataFrame(
         {
             "child_id": ["a1", "a2", "b1"],
@@ -84,13 +85,35 @@ def test_border_zone_keeps_reachable_and_current_settings_only() -> None:
         }
     )
     settings = pd.DataFrame(
-        {"urn": ["1", "2"], "easting": [401_000.0, 501_000.0], "northing": [300_000.0] * 2}
+        {
+            "urn": ["1", "2", "3"],
+            "la_code": ["A", "B", "B"],
+            "easting": [401_000.0, 501_000.0, 409_000.0],
+            "northing": [300_000.0] * 3,
+        }
     )
-    parts = {p.la_code: p for p in partitions(children, settings, reach_m=10_000.0)}
-    assert parts["A"].children.tolist() == [0, 1] and parts["B"].children.tolist() == [2]
-    assert parts["A"].settings.tolist() == [0, 1]  # setting 2 only because a2 attends it
-    assert parts["B"].settings.tolist() == [1]
-    assert np.array_equal(parts["B"].settings, [1])
+    parts = partitions(children, settings, reach_m=10_000.0)
+    assert [(p.la_code, p.settings.tolist(), p.children.tolist()) for p in parts] == [
+        ("A", [0], [0, 1]),
+        ("B", [1, 2], [0, 1, 2]),  # a1 and a2 live within reach of B's setting 3; b1 of 2
+    ]
+    strips = partitions(children, settings, reach_m=10_000.0, most=1)
+    assert [p.settings.tolist() for p in strips] == [[0], [2], [1]]  # B's cut west to east
+    assert [p.children.tolist() for p in strips] == [[0, 1], [0, 1], [1, 2]]  # a2 attends 2
+
+
+def test_a_child_no_partition_reaches_is_still_checked(region: Path, tmp_path: Path) -> None:
+    """A home far from every road is an input error on the cluster, as on one machine, even
+    though no partition's border zone holds it."""
+    from solver.region import dask_client
+
+    ws = open_workspace(region, tmp_path)
+    children = ws.inputs.children.copy()
+    children.loc[children.index[3], "easting"] = 100_000.0  # 300 km west of the region
+    with dask_client("local", 1, processes=False) as client, pytest.raises(InputError) as error:
+        region_journeys(client, ws.scenario, str(region), children, ws.inputs.settings)
+    (problem,) = error.value.problems
+    assert (problem.row, problem.column) == (5, "easting")
 
 
 def test_unreachable_scheduler_is_bad_input(region: Path, tmp_path: Path) -> None:
