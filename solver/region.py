@@ -39,6 +39,15 @@ REACH_MARGIN_M = 1_000.0
 LOCAL = "local"
 
 
+#: Journey pairs when no partition has any (nobody can reach a setting).
+_NO_PAIRS = pd.DataFrame(
+    {
+        "origin": np.array([], np.int32),
+        "destination": np.array([], np.int32),
+        "seconds": np.array([], np.int32),
+        "estimated": np.array([], bool),
+    }
+)
 #: The most settings one journey partition searches from (an LA with more is cut into strips).
 MAX_SEARCH_SETTINGS = 250
 
@@ -103,8 +112,8 @@ def dask_client(scheduler: str, workers: int, *, processes: bool = True) -> Iter
     from distributed import Client, LocalCluster
 
     if scheduler == LOCAL:
-        # Listen on 127.0.0.1 only; threads in this process get no dashboard.
-        board = "127.0.0.1:0" if processes and _has_bokeh() else None
+        # Everything on 127.0.0.1 and free ports (two clusters can run at once); threads in
+        # this process get no dashboard.
         with (
             LocalCluster(
                 n_workers=workers,
@@ -113,7 +122,8 @@ def dask_client(scheduler: str, workers: int, *, processes: bool = True) -> Iter
                 host="127.0.0.1",
                 protocol="tcp://",
                 silence_logs=logging.WARNING,
-                dashboard_address=board,
+                dashboard_address="127.0.0.1:0",
+                scheduler_kwargs={"dashboard": processes and _has_bokeh()},
             ) as cluster,
             Client(cluster) as client,
         ):
@@ -149,11 +159,16 @@ def _network_at(network: str, scenario_json: str, scenario_file: str) -> RoadNet
 
 
 def _partition_journeys(
-    scenario: Scenario, scenario_file: str, children: pd.DataFrame, settings: pd.DataFrame
+    scenario: Scenario,
+    scenario_file: str,
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    part: Partition,
 ) -> pd.DataFrame:
-    from solver.journeys import journey_times
+    """One partition's journeys by position in the whole children and settings tables."""
+    from solver.journeys import journey_pairs
 
-    return journey_times(
+    pairs = journey_pairs(
         _worker_network(scenario, scenario_file),
         children,
         settings,
@@ -161,6 +176,10 @@ def _partition_journeys(
         children_file=str(scenario.inputs.children),
         settings_file=str(scenario.inputs.settings),
         workers=1,
+    )
+    return pairs.assign(
+        origin=part.children[pairs["origin"].to_numpy()].astype(np.int32),
+        destination=part.settings[pairs["destination"].to_numpy()].astype(np.int32),
     )
 
 
@@ -174,7 +193,7 @@ def region_journeys(
     """The travel table, computed partition by partition on the cluster's workers (each setting
     searched once); the same rows as `journey_times` on one machine, ordered by child then
     setting."""
-    from solver.journeys import located
+    from solver.journeys import located, with_ids
 
     network = _worker_network(scenario, scenario_file)
     # Every location is checked here, as on one machine: a child no partition reaches too.
@@ -190,26 +209,16 @@ def region_journeys(
             scenario_file,
             children.iloc[part.children],
             settings.iloc[part.settings],
+            part,
             key=f"journeys-{part.la_code or 'all'}-{i}",
         )
         for i, part in enumerate(parts)
     ]
     _progress(futures)
-    tables = client.gather(futures)
-    if not tables:  # nobody can reach any setting
-        return pd.DataFrame({"child_id": [], "urn": [], "seconds": [], "estimated": []}).astype(
-            {"child_id": "string", "urn": "string", "seconds": "int32", "estimated": bool}
-        )
-    return order_journeys(pd.concat(tables, ignore_index=True), children, settings)
-
-
-def order_journeys(
-    table: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame
-) -> pd.DataFrame:
-    """The travel table in children's then settings' input order, so runs compare row by row."""
-    child = pd.Index(children["child_id"].astype(str)).get_indexer(table["child_id"].astype(str))
-    setting = pd.Index(settings["urn"].astype(str)).get_indexer(table["urn"].astype(str))
-    return table.iloc[np.lexsort((setting, child))].reset_index(drop=True)
+    # Workers send positions, not ids (a fraction of the bytes); ids are joined once, here.
+    pairs = pd.concat(client.gather(futures) or [_NO_PAIRS], ignore_index=True)
+    key = pairs["origin"].to_numpy(np.int64) * len(settings) + pairs["destination"].to_numpy()
+    return with_ids(pairs.iloc[np.argsort(key, kind="stable")], children, settings)
 
 
 def region_lists(

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -114,6 +113,19 @@ def test_a_child_no_partition_reaches_is_still_checked(region: Path, tmp_path: P
         region_journeys(client, ws.scenario, str(region), children, ws.inputs.settings)
     (problem,) = error.value.problems
     assert (problem.row, problem.column) == (5, "easting")
+
+
+def test_two_local_clusters_run_at_once() -> None:
+    """Embedded clusters take free loopback ports, so a second one (another user's run, a
+    benchmark) starts cleanly beside the first instead of fighting over Dask's default port."""
+    from solver.region import dask_client
+
+    with (
+        dask_client("local", 1, processes=False) as one,
+        dask_client("local", 1, processes=False) as two,
+    ):
+        assert one.submit(sum, [1, 2]).result() == 3 and two.submit(sum, [3, 4]).result() == 7
+        assert one.scheduler.address != two.scheduler.address
 
 
 def test_unreachable_scheduler_is_bad_input(region: Path, tmp_path: Path) -> None:
