@@ -2,7 +2,8 @@
 
 Reads the admin_level=6 boundary relation of the LA from an OSM extract (Geofabrik's Rutland
 .pbf by default), assembles it into a (multi)polygon with pyosmium, simplifies it to about
-20 m and writes a small GeoJSON in WGS84. Needs `pip install -e .[build]` (osmium, this script only).
+20 m and writes a small GeoJSON in WGS84. Needs `pip install -e .[build]` (osmium, this script
+only).
 
     python scripts/build_boundary.py [--pbf FILE] [--name Rutland] [--out FILE]
 """

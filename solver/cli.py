@@ -220,7 +220,12 @@ def synth(
         bool, typer.Option("--postcodes", help="Give homes as postcodes, with postcodes.csv.")
     ] = False,
     las: Annotated[
-        int, typer.Option("--las", min=1, help="Adjacent LAs in the region (1: one LA).")
+        int,
+        typer.Option(
+            "--las",
+            min=1,
+            help="Adjacent LAs of about 850 km2 each (1: one LA; 153: England-sized).",
+        ),
     ] = 1,
 ) -> None:
     """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""

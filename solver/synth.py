@@ -21,6 +21,7 @@ import yaml
 from ortools.graph.python import min_cost_flow
 from pyproj import Transformer
 
+from solver.csvfile import GB_EASTING
 from solver.gias import write_gias
 from solver.model import SPECIALIST_TYPES, SettingType
 from solver.needs import CODED_NEEDS, NATIONAL_NEED_MIX, TRANSFER_NCYS, Need, ncy_range_of_ages
@@ -260,20 +261,28 @@ _MAXSPEED: Mapping[str, tuple[str, float]] = MappingProxyType(
 )
 
 
-def synth_network(rng: np.random.Generator, nodes: int) -> RoadNetwork:
+#: Side of a typical English LA (about 850 km2: England's 130,000 km2 over 153 LAs), metres.
+LA_SIDE_M = 29_000.0
+
+
+def synth_network(rng: np.random.Generator, nodes: int, las: int = 1) -> RoadNetwork:
     """A connected, perturbed grid of `nodes` nodes with a road hierarchy on its lines.
 
     About 60 km across at 200,000 nodes (width grows as nodes**0.25), so journeys take minutes
-    to an hour. Each row and column of the grid is one way; a partial last row stays connected.
+    to an hour; at least `las` LAs of LA_SIDE_M across, so a national instance has England's
+    area and sparser roads. Each row and column of the grid is one way; a partial last row
+    stays connected.
     """
     if nodes < 4:
         raise ValueError("a road network needs at least 4 nodes")
     side = math.ceil(math.sqrt(nodes))
-    spacing = 60000.0 * (nodes / 200000) ** 0.25 / side
+    width = max(60000.0 * (nodes / 200000) ** 0.25, LA_SIDE_M * math.sqrt(las))
+    spacing = width / side
     index = np.arange(nodes)
     row, col = index // side, index % side
     jitter = rng.uniform(-0.3, 0.3, (2, nodes)) * spacing
-    easting = SYNTH_ORIGIN[0] + col * spacing + jitter[0]
+    west = min(SYNTH_ORIGIN[0], GB_EASTING[1] - 50_000.0 - width)  # stays inside GB
+    easting = west + col * spacing + jitter[0]
     northing = SYNTH_ORIGIN[1] + row * spacing + jitter[1]
     rows = math.ceil(nodes / side)
     lines = [(r, index[row == r]) for r in range(rows)] + [
@@ -313,18 +322,21 @@ def write_osm(network: RoadNetwork, path: Path) -> None:
     Path(path).write_text("".join(parts), encoding="utf-8")
 
 
-def _town_weights(rng: np.random.Generator, network: RoadNetwork, towns: int = 6) -> Floats:
-    """Population weight of each node: a rural floor plus a few towns (Gaussian bumps)."""
+def _town_weights(rng: np.random.Generator, network: RoadNetwork, las: int = 1) -> Floats:
+    """Population weight of each node: a rural floor plus towns (Gaussian bumps), six for a
+    small area and one per LA in a large one, each about a quarter of an LA across."""
     x, y = network.easting, network.northing
-    centres = rng.choice(len(x), size=min(towns, len(x)), replace=False)
-    width = (x.max() - x.min() + network.spacing_m) / 8
+    centres = rng.choice(len(x), size=min(max(6, las), len(x)), replace=False)
+    width = (x.max() - x.min() + network.spacing_m) / (8 * max(1.0, math.sqrt(las) / 2))
     bumps = sum(np.exp(-((x - x[c]) ** 2 + (y - y[c]) ** 2) / (2 * width**2)) for c in centres)
     return 0.15 + np.asarray(bumps, dtype=np.float64)
 
 
-def synth_postcodes(rng: np.random.Generator, network: RoadNetwork, count: int) -> pd.DataFrame:
+def synth_postcodes(
+    rng: np.random.Generator, network: RoadNetwork, count: int, las: int = 1
+) -> pd.DataFrame:
     """`count` postcode-like points near the network's nodes, denser in towns."""
-    at = homes_at(rng, count, _town_weights(rng, network))
+    at = homes_at(rng, count, _town_weights(rng, network, las))
     jitter = rng.uniform(-0.3, 0.3, (2, count)) * network.spacing_m
     district, rest = np.divmod(np.arange(count), 10 * 26 * 26)
     sector, unit = np.divmod(rest, 26 * 26)
@@ -612,8 +624,8 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
     if size.children < 1 or size.settings < MIN_SETTINGS:
         raise ValueError(f"need at least 1 child and {MIN_SETTINGS} settings")
     rng = np.random.default_rng(size.seed)
-    network = synth_network(rng, size.nodes)
-    points = synth_postcodes(rng, network, max(size.children // 3, 50))
+    network = synth_network(rng, size.nodes, size.las)
+    points = synth_postcodes(rng, network, max(size.children // 3, 50), size.las)
     settings = synth_settings(rng, size.settings, points)
     children, moves = synth_children(rng, size.children, points, settings)
     settings, lines = synth_places(rng, settings, children, moves)
