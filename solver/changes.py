@@ -20,7 +20,7 @@ from solver.model import SETTING_COLUMNS, Gender
 from solver.needs import ncy_range_of_ages
 from solver.problems import InputError, Problem
 from solver.scenario import ChangePlaces, CloseSetting, OpenSetting, Scenario
-from solver.travel_table import scenario_journeys
+from solver.travel_table import appended, scenario_journeys
 
 
 def opened_settings(changes: Sequence[object]) -> pd.DataFrame:
@@ -205,8 +205,7 @@ def new_setting_journeys(
 ) -> pd.DataFrame:
     """The travel table with journeys to every opened setting added, routing only to those."""
     opened = opened_settings(scenario.changes)
-    # Unique URNs first: isin over every journey's URN is very slow on Arrow strings.
-    missing = opened[~opened["urn"].isin(journeys["urn"].astype(str).unique())]
+    missing = opened[~opened["urn"].isin(journeys["urn"].unique())]
     if missing.empty:
         return journeys
     if scenario.inputs.network is None:
@@ -222,4 +221,4 @@ def new_setting_journeys(
         children_file=str(scenario.inputs.children),
         settings_file=scenario_file,
     )
-    return pd.concat([journeys, added[list(journeys.columns)]], ignore_index=True)
+    return appended(journeys, added)

@@ -21,6 +21,7 @@ from solver.model import SPECIALIST_TYPES, SettingType
 from solver.needs import Need, phase_of
 from solver.scenario import Policy
 from solver.siblings import NO_COMMON_SETTING, NO_ROOM_TOGETHER, TOGETHER
+from solver.travel_table import journey_minutes
 
 _COST_TOLERANCE = 0.01  # pounds
 
@@ -120,20 +121,7 @@ def verdicts(
 
 def _minutes(rows: pd.DataFrame, journeys: pd.DataFrame) -> list[float]:
     """The journey minutes of each (child_id, urn) row; NaN where there is no journey."""
-    keys = pd.DataFrame({"child_id": rows["child_id"].astype(str), "urn": rows["urn"].astype(str)})
-    wanted = journeys[journeys["child_id"].astype(str).isin(set(keys["child_id"]))]
-    found = keys.merge(
-        pd.DataFrame(
-            {
-                "child_id": wanted["child_id"].astype(str),
-                "urn": wanted["urn"].astype(str),
-                "minutes": wanted["seconds"].astype(float) / 60.0,
-            }
-        ),
-        on=["child_id", "urn"],
-        how="left",
-    )
-    return [float(m) for m in found["minutes"]]
+    return journey_minutes(journeys, rows["child_id"], rows["urn"]).tolist()
 
 
 def _records(table: pd.DataFrame, key: str) -> dict[str, dict[str, object]]:
@@ -245,7 +233,7 @@ def _none_suitable(
 ) -> list[str]:
     """Children unplaced for want of a suitable setting must have no suitable setting in reach."""
     said = unplaced.loc[unplaced["reason"] == "no suitable setting in reach", "child_id"]
-    candidates = journeys[journeys["child_id"].astype(str).isin(set(said.astype(str)))]
+    candidates = journeys[journeys["child_id"].isin(set(said.astype(str)))]
     return [
         f"child {c} unplaced as having no suitable setting but {u} is suitable"
         for c, u, why in verdicts(candidates, children, settings, journeys, policy)
@@ -283,7 +271,7 @@ def _families_as_stated(
     out = [f"family {f} is not accounted for" for f in sorted(set(expected) - set(stated))]
     out += [f"family {f} is not a family being placed" for f in sorted(set(stated) - set(expected))]
     kids_of = {c: f for f, kids in expected.items() for c in kids}
-    mine = journeys[journeys["child_id"].astype(str).isin(set(kids_of))]
+    mine = journeys[journeys["child_id"].isin(set(kids_of))]
     suits: dict[str, set[str]] = {c: set() for c in kids_of}
     for cid, urn, why in verdicts(mine, children, settings, journeys, policy):
         if not why:

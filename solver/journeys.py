@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from geo.network import RoadNetwork, load_network
 from geo.snap import Snapped, snap
@@ -74,21 +72,21 @@ def journey_pairs(
 
 
 def with_ids(pairs: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
-    """Journey pairs by position as the travel table: child_id, urn, seconds, estimated."""
+    """Journey pairs by position as the travel table: child_id, urn, seconds, estimated; the
+    ids categorical over the tables' ids, so the positions are their codes (nothing copied)."""
     return pd.DataFrame(
         {
-            "child_id": _take(children["child_id"], pairs["origin"]),
-            "urn": _take(settings["urn"], pairs["destination"]),
+            "child_id": _coded(children["child_id"], pairs["origin"]),
+            "urn": _coded(settings["urn"], pairs["destination"]),
             "seconds": pairs["seconds"].to_numpy(),
             "estimated": pairs["estimated"].to_numpy(),
         }
     )
 
 
-def _take(ids: pd.Series, positions: pd.Series) -> pd.api.extensions.ExtensionArray:
-    """`ids` at `positions` as strings, gathered in Arrow (20 times faster than via objects)."""
-    values = pa.array(ids.astype(str).to_numpy(object), type=pa.large_string())
-    return pd.array(pc.take(values, pa.array(positions.to_numpy())), dtype="string")
+def _coded(ids: pd.Series, positions: pd.Series) -> pd.Categorical:
+    """`ids` at `positions`, as a categorical whose codes are the positions (ids are unique)."""
+    return pd.Categorical.from_codes(positions.to_numpy(), categories=pd.Index(ids.astype(str)))
 
 
 def located(

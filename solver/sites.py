@@ -35,6 +35,7 @@ from solver.proposal import (
 )
 from solver.rules import positions
 from solver.scenario import Policy
+from solver.travel_table import journey_minutes
 
 SITE_COLUMNS = (
     "site_id",
@@ -134,9 +135,7 @@ def reach_table(
     independent = np.isin(current_type, MOVABLE_TYPES)
     out_of_area = current.map(by_urn["la_code"].astype(str)).fillna(home_la) != home_la
     movable = independent | out_of_area.to_numpy()
-    mine = journeys[journeys["child_id"].isin(ids)]
-    now = pd.DataFrame({"child_id": ids, "urn": current}).merge(mine, on=["child_id", "urn"])
-    now_minutes = ids.map(now.set_index("child_id")["seconds"]).to_numpy(float) / 60.0
+    now_minutes = journey_minutes(journeys, ids, current)
     need = eligible["primary_need"].astype(str).to_numpy()
     types = np.where(current_type == "", proposal.setting_type.value, current_type)
     now_cost = tariffs.place_costs(types, need) + np.nan_to_num(

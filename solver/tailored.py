@@ -82,7 +82,7 @@ def tailored_lists(
     if child_ids is not None:
         wanted = [str(c) for c in child_ids]
         children = children[children["child_id"].astype(str).isin(wanted)].reset_index(drop=True)
-        journeys = journeys[journeys["child_id"].astype(str).isin(wanted)]
+        journeys = journeys[journeys["child_id"].isin(wanted)]
     pairs = assess(
         children, settings, places, tariffs, policy, cross_index(children, settings, journeys)
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from solver.inputs import LoadedInputs
 from solver.problems import InputError, Problem
@@ -74,13 +76,80 @@ def load_journeys(path: Path) -> pd.DataFrame:
         Problem(str(path), int(row) + 2, "seconds", "negative or missing travel time")
         for row in table.index[~(table["seconds"] >= 0)]
     ]
-    duplicated = table.duplicated(["child_id", "urn"])
+    table = table.reset_index(drop=True)[list(JOURNEY_COLUMNS)]
+    table = table.assign(child_id=_categorical(table["child_id"]), urn=_categorical(table["urn"]))
     problems += [
         Problem(str(path), int(row) + 2, "urn", "duplicate (child_id, urn) journey")
-        for row in table.index[duplicated]
+        for row in np.flatnonzero(_duplicated(table))
     ]
     if problems:
         raise InputError(problems)
-    return table.reset_index(drop=True)[list(JOURNEY_COLUMNS)].astype(
-        {"child_id": str, "urn": str, "seconds": float, "estimated": bool}
-    )
+    return table.astype({"seconds": float, "estimated": bool})
+
+
+def journey_rows(journeys: pd.DataFrame, child_ids: pd.Series, urns: pd.Series) -> np.ndarray:
+    """The row of `journeys` for each (child_id, urn) pair, -1 where there is none: found by
+    the ids' integer codes in sorted order, never by comparing strings row by row."""
+    child_col, urn_col = _categorical(journeys["child_id"]), _categorical(journeys["urn"])
+    child = pd.Index(child_col.cat.categories).get_indexer(child_ids.astype(str))
+    urn = pd.Index(urn_col.cat.categories).get_indexer(urns.astype(str))
+    width = max(len(urn_col.cat.categories), 1)
+    keys = _keys(child_col, urn_col, width)
+    order = None if _ascending(keys) else np.argsort(keys, kind="stable")
+    if order is not None:
+        keys = keys[order]
+    wanted = child.astype(np.int64) * width + urn
+    at = np.searchsorted(keys, wanted)
+    found = (child >= 0) & (urn >= 0) & (at < len(keys))
+    found[found] = keys[at[found]] == wanted[found]
+    rows = np.full(len(wanted), -1, dtype=np.int64)
+    rows[found] = at[found] if order is None else order[at[found]]
+    return rows
+
+
+def journey_minutes(journeys: pd.DataFrame, child_ids: pd.Series, urns: pd.Series) -> np.ndarray:
+    """The journey minutes of each (child_id, urn) pair; NaN where there is no journey."""
+    seconds = np.append(journeys["seconds"].to_numpy(float), np.nan)  # row -1: no journey
+    return seconds[journey_rows(journeys, child_ids, urns)] / 60.0
+
+
+def appended(journeys: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """Two travel tables as one, the ids kept categorical (a plain concat would make them
+    strings, row by row)."""
+    ids = {
+        c: union_categoricals([_categorical(journeys[c]), _categorical(more[c])], ignore_order=True)
+        for c in ("child_id", "urn")
+    }
+    rest = pd.concat([journeys[["seconds", "estimated"]], more[["seconds", "estimated"]]])
+    return pd.DataFrame({**ids, **{c: rest[c].to_numpy() for c in rest.columns}})[
+        list(JOURNEY_COLUMNS)
+    ]
+
+
+def _categorical(ids: pd.Series) -> pd.Series:
+    """An id column as a categorical of strings: one copy of each id, integer codes per row."""
+    if isinstance(ids.dtype, pd.CategoricalDtype) and not ids.isna().any():
+        named = ids.cat.categories
+        return (
+            ids if named.inferred_type == "string" else ids.cat.rename_categories(named.astype(str))
+        )
+    return ids.astype(str).astype("category")
+
+
+def _keys(child_ids: pd.Series, urns: pd.Series, width: int) -> np.ndarray:
+    """One integer per row for its (child_id, urn) pair, from the categoricals' codes."""
+    return child_ids.cat.codes.to_numpy().astype(np.int64) * width + urns.cat.codes.to_numpy()
+
+
+def _ascending(keys: np.ndarray) -> bool:
+    return bool(np.all(keys[1:] >= keys[:-1]))
+
+
+def _duplicated(journeys: pd.DataFrame) -> np.ndarray:
+    """Rows repeating an earlier row's (child_id, urn); by a linear scan when, as written by
+    `rightplace travel`, the table is ordered by child then setting."""
+    width = max(len(journeys["urn"].cat.categories), 1)
+    keys = _keys(journeys["child_id"], journeys["urn"], width)
+    if _ascending(keys):
+        return np.r_[False, keys[1:] == keys[:-1]][: len(keys)]
+    return pd.Series(keys).duplicated().to_numpy()
