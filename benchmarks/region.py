@@ -3,9 +3,9 @@
 
     python benchmarks/region.py --children 60000 --settings 2000 --nodes 400000 --las 4 --runs 3
 
-Each run times `travel --scheduler local --workers W` plus `solve` on its table (cluster start
-included), as a user would run them; the single-machine travel table is built once, untimed,
-for the objective comparison.
+Each run times `travel --scheduler local --workers W` (with `--placement-only` if given) plus
+`solve` on its table (cluster start included), as a user would run them; the single-machine
+travel table is built once, untimed, for the objective comparison.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from solver.synth import SynthSize, cached_instance  # noqa: E402
 from solver.workspace import open_workspace  # noqa: E402
 
 
-def regional_run(scenario: Path, workers: int) -> tuple[float, float, float]:
+def regional_run(scenario: Path, workers: int, placement_only: bool) -> tuple[float, float, float]:
     """Wall time of travel on `workers` workers, then of the solve; and the objective."""
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         with dask_client("local", workers) as client:
-            write_region_travel(scenario, Path(out), client)
+            write_region_travel(scenario, Path(out), client, placement_only)
         travel = time.perf_counter() - start
         start = time.perf_counter()
         result = open_workspace(scenario, Path(out)).allocation()
@@ -44,6 +44,9 @@ def main() -> None:
     parser.add_argument("--las", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/rightplace-bench-region"))
+    parser.add_argument(
+        "--placement-only", action="store_true", help="travel --placement-only: what solve uses"
+    )
     args = parser.parse_args()
     size = SynthSize(args.children, args.settings, args.nodes, seed=1, las=args.las)
     scenario = cached_instance(size, args.dir)
@@ -51,7 +54,7 @@ def main() -> None:
     print(f"single-machine objective {single:,.2f}", flush=True)
     totals = {}
     for workers in (1, 2):
-        runs = [regional_run(scenario, workers) for _ in range(args.runs)]
+        runs = [regional_run(scenario, workers, args.placement_only) for _ in range(args.runs)]
         travel = statistics.median(r[0] for r in runs)
         solve = statistics.median(r[1] for r in runs)
         totals[workers] = statistics.median(r[0] + r[1] for r in runs)

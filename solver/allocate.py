@@ -38,6 +38,7 @@ from solver.rules import (
     Pairs,
     assess,
     free_places,
+    in_scope,
     is_mainstream,
     journey_index,
     positions,
@@ -320,13 +321,6 @@ def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table.iloc[np.lexsort([key[k].to_numpy() for k in reversed(keys)])].reset_index(
         drop=True
     )
-
-
-def in_scope(children: pd.DataFrame, policy: Policy) -> np.ndarray:
-    """Children to be placed: new plans (no current setting), phase transfers, or all if moving."""
-    current = children["current_urn"].fillna("").astype(str).to_numpy(dtype=object)
-    transfer = children["transfer"].to_numpy(dtype=bool)
-    return policy.move_current | (current == "") | transfer
 
 
 def _kept(children: pd.DataFrame, settings: pd.DataFrame, policy: Policy) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -18,6 +19,7 @@ from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import write_lists
+from solver.travel_table import find_journeys
 from solver.validate import ValidationReport, validate_files
 from solver.workspace import Workspace, open_workspace
 
@@ -138,21 +140,50 @@ def travel(
     out: Annotated[Path, typer.Option("--out", help="Folder for travel_times.parquet.")],
     scheduler: SchedulerOption = None,
     workers: WorkersOption = 2,
+    placement_only: Annotated[
+        bool,
+        typer.Option(
+            "--placement-only",
+            help="Only the journeys a placement can use (children in scope to settings for "
+            "their year group within their phase's limit; others to their current setting): "
+            "far smaller for national runs, but not for tailored lists.",
+        ),
+    ] = False,
 ) -> None:
     """Drive times from every child's home to every setting within the scenario's cut-off."""
-    from solver.journeys import write_travel_times
-    from solver.region import write_region_travel
 
     def work(client: Any) -> Path:
-        if client is None:
-            return write_travel_times(scenario, out)
-        return write_region_travel(scenario, out, client)
+        return write_travel(scenario, out, client, placement_only)
 
     typer.echo(f"wrote {on_cluster(scheduler, workers, work)}")
 
 
-def workspace_for(scenario: Path, out: Path, journeys: Path | None, client: Any) -> Workspace:
-    """The scenario's workspace, its journeys computed on the cluster when there is one."""
+def write_travel(
+    scenario: Path,
+    out: Path,
+    client: Any,
+    placement_only: bool = False,
+    only: list[str] | None = None,
+) -> Path:
+    """The scenario's travel table (of `only` those children) in `out`, on the cluster if any."""
+    from solver.journeys import write_travel_times
+    from solver.region import write_region_travel
+
+    if client is None:
+        return write_travel_times(scenario, out, placement_only, only)
+    return write_region_travel(scenario, out, client, placement_only, only)
+
+
+def workspace_for(
+    scenario: Path, out: Path, journeys: Path | None, client: Any, only: list[str] | None = None
+) -> Workspace:
+    """The scenario's workspace, its journeys computed on the cluster when there is one. With
+    no travel table and `only` some children, theirs alone are computed (the search is as
+    wide but the table small) and not cached, as a later run may want everyone's."""
+    if only and find_journeys(scenario, out, journeys) is None:
+        with tempfile.TemporaryDirectory() as folder:
+            table = write_travel(scenario, Path(folder), client, only=only)
+            return open_workspace(scenario, out, table)
     if client is None:
         return open_workspace(scenario, out, journeys)
     from solver.region import region_workspace
@@ -174,7 +205,7 @@ def lists(
     """Tailored lists: every setting on or off each child's list, ranked, with reasons."""
 
     def work(client: Any) -> int:
-        ws = workspace_for(scenario, out, journeys, client)
+        ws = workspace_for(scenario, out, journeys, client, child)
         if client is None:
             table = ws.tailored_lists(child)
         else:

@@ -17,8 +17,9 @@ from geo.snap import Snapped, snap
 from geo.travel import travel_time_matrix
 from solver.inputs import load_scenario_inputs
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario, load_scenario
-from solver.travel_table import TRAVEL_FILE
+from solver.rules import age_and_limit_met, in_scope
+from solver.scenario import Policy, Scenario, load_scenario
+from solver.travel_table import PLACEMENT_ONLY, TRAVEL_FILE, write_journeys
 
 #: A home farther than this (metres) from every road is reported, not snapped.
 HOME_MAX_DISTANCE_M = 1000.0
@@ -167,29 +168,63 @@ def _to_current_settings(
     return extra[wanted]
 
 
-def scenario_travel_times(scenario_path: Path) -> pd.DataFrame:
-    """Journey times for a scenario file: its children, settings, road network and cut-off."""
+def scenario_travel_times(
+    scenario_path: Path, placement_only: bool = False, only: list[str] | None = None
+) -> pd.DataFrame:
+    """Journey times for a scenario file: its children (or `only` those), settings, road
+    network and cut-off (only what its placement can use with `placement_only`)."""
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
-    network = scenario_network(scenario, str(scenario_path))
-    return journey_times(
-        network,
-        inputs.children,
+    children = some_children(inputs.children, only)
+    pairs = journey_pairs(
+        scenario_network(scenario, str(scenario_path)),
+        children,
         inputs.settings,
         cutoff_minutes=scenario.policy.cutoff_minutes,
         children_file=str(scenario.inputs.children),
         settings_file=str(scenario.inputs.settings),
     )
+    if placement_only:
+        pairs = for_placement(pairs, children, inputs.settings, scenario.policy)
+    return marked(with_ids(pairs, children, inputs.settings), placement_only)
 
 
-def write_travel_times(scenario_path: Path, out_dir: Path) -> Path:
+def some_children(children: pd.DataFrame, only: list[str] | None) -> pd.DataFrame:
+    """The children with the given ids (all of them for None)."""
+    return children if only is None else children[children["child_id"].astype(str).isin(only)]
+
+
+def for_placement(
+    pairs: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame, policy: Policy
+) -> pd.DataFrame:
+    """The journey pairs a placement can use: from children in scope to settings for their
+    year group within their phase's limit, and from every child to their current setting.
+    Far fewer (a national table is otherwise billions of rows); not enough for tailored lists."""
+    child = pairs["origin"].to_numpy(np.int64)
+    setting = pairs["destination"].to_numpy(np.int64)
+    minutes = pairs["seconds"].to_numpy(float) / 60.0
+    usable = in_scope(children, policy)[child]
+    usable &= age_and_limit_met(children, settings, policy, child, setting, minutes)
+    current = pd.Index(settings["urn"].astype(str)).get_indexer(
+        children["current_urn"].fillna("").astype(str)
+    )
+    return pairs[usable | (setting == current[child])]
+
+
+def marked(journeys: pd.DataFrame, placement_only: bool) -> pd.DataFrame:
+    """The travel table, marked as holding only placement journeys when it does."""
+    journeys.attrs[PLACEMENT_ONLY] = placement_only
+    return journeys
+
+
+def write_travel_times(
+    scenario_path: Path, out_dir: Path, placement_only: bool = False, only: list[str] | None = None
+) -> Path:
     """Write a scenario's journey times to `out_dir/travel_times.parquet`; return its path."""
-    times = scenario_travel_times(scenario_path)
+    times = scenario_travel_times(scenario_path, placement_only, only)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / TRAVEL_FILE
-    times.to_parquet(target, index=False)
-    return target
+    return write_journeys(times, out_dir / TRAVEL_FILE)
 
 
 def scenario_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:

@@ -49,7 +49,7 @@ _NO_PAIRS = pd.DataFrame(
     }
 )
 #: The most settings one journey partition searches from (an LA with more is cut into strips).
-MAX_SEARCH_SETTINGS = 250
+MAX_SEARCH_SETTINGS = 100
 
 
 @dataclass(frozen=True)
@@ -164,9 +164,10 @@ def _partition_journeys(
     children: pd.DataFrame,
     settings: pd.DataFrame,
     part: Partition,
+    placement_only: bool = False,
 ) -> pd.DataFrame:
     """One partition's journeys by position in the whole children and settings tables."""
-    from solver.journeys import journey_pairs
+    from solver.journeys import for_placement, journey_pairs
 
     pairs = journey_pairs(
         _worker_network(scenario, scenario_file),
@@ -177,6 +178,8 @@ def _partition_journeys(
         settings_file=str(scenario.inputs.settings),
         workers=1,
     )
+    if placement_only:
+        pairs = for_placement(pairs, children, settings, scenario.policy)
     return pairs.assign(
         origin=part.children[pairs["origin"].to_numpy()].astype(np.int32),
         destination=part.settings[pairs["destination"].to_numpy()].astype(np.int32),
@@ -189,11 +192,12 @@ def region_journeys(
     scenario_file: str,
     children: pd.DataFrame,
     settings: pd.DataFrame,
+    placement_only: bool = False,
 ) -> pd.DataFrame:
     """The travel table, computed partition by partition on the cluster's workers (each setting
     searched once); the same rows as `journey_times` on one machine, ordered by child then
-    setting."""
-    from solver.journeys import located, with_ids
+    setting (only those a placement can use with `placement_only`)."""
+    from solver.journeys import located, marked, with_ids
 
     network = _worker_network(scenario, scenario_file)
     # Every location is checked here, as on one machine: a child no partition reaches too.
@@ -210,6 +214,7 @@ def region_journeys(
             children.iloc[part.children],
             settings.iloc[part.settings],
             part,
+            placement_only,
             key=f"journeys-{part.la_code or 'all'}-{i}",
         )
         for i, part in enumerate(parts)
@@ -218,7 +223,8 @@ def region_journeys(
     # Workers send positions, not ids (a fraction of the bytes); ids are joined once, here.
     pairs = pd.concat(client.gather(futures) or [_NO_PAIRS], ignore_index=True)
     key = pairs["origin"].to_numpy(np.int64) * len(settings) + pairs["destination"].to_numpy()
-    return with_ids(pairs.iloc[np.argsort(key, kind="stable")], children, settings)
+    ordered = pairs.iloc[np.argsort(key, kind="stable")]
+    return marked(with_ids(ordered, children, settings), placement_only)
 
 
 def region_lists(
@@ -249,18 +255,28 @@ def dashboard(client: Client) -> str | None:
     return str(link) if link and _has_bokeh() else None
 
 
-def write_region_travel(scenario_path: Path, out: Path, client: Client) -> Path:
-    """`rightplace travel` on the cluster: the scenario's travel table in `out`."""
+def write_region_travel(
+    scenario_path: Path,
+    out: Path,
+    client: Client,
+    placement_only: bool = False,
+    only: list[str] | None = None,
+) -> Path:
+    """`rightplace travel` on the cluster: the scenario's travel table (of `only` those
+    children, if given) in `out`."""
     from solver.inputs import load_scenario_inputs
+    from solver.journeys import some_children
     from solver.scenario import load_scenario
-    from solver.travel_table import TRAVEL_FILE
+    from solver.travel_table import TRAVEL_FILE, write_journeys
 
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
-    table = region_journeys(client, scenario, str(scenario_path), inputs.children, inputs.settings)
+    children = some_children(inputs.children, only)
+    table = region_journeys(
+        client, scenario, str(scenario_path), children, inputs.settings, placement_only
+    )
     Path(out).mkdir(parents=True, exist_ok=True)
-    table.to_parquet(Path(out) / TRAVEL_FILE, index=False)
-    return Path(out) / TRAVEL_FILE
+    return write_journeys(table, Path(out) / TRAVEL_FILE)
 
 
 def region_workspace(
@@ -287,6 +303,9 @@ def distributed_lists(
     workspace: Workspace, client: Client, child_ids: list[str] | None = None
 ) -> pd.DataFrame:
     """Tailored lists with each LA's children on a worker; the same rows as on one machine."""
+    from solver.workspace import require_every_journey
+
+    require_every_journey(workspace.journeys)
     children = workspace.inputs.children
     if child_ids:
         workspace.tailored_lists(child_ids[:1])  # unknown ids are reported as on one machine

@@ -182,13 +182,33 @@ def within_age_and_limit(
 ) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
     """The pairs of `index` passing the age and journey rules: a cheap first cut before assess."""
     child, setting, minutes, estimated = index
-    ncy = children["ncy"].to_numpy(dtype=np.int64)
-    ncy_pair = ncy[child]
+    keep = age_and_limit_met(children, settings, policy, child, setting, minutes)
+    return child[keep], setting[keep], minutes[keep], estimated[keep]
+
+
+def in_scope(children: pd.DataFrame, policy: Policy) -> BoolArray:
+    """Children to be placed: new plans (no current setting), phase transfers, or all if moving."""
+    current = children["current_urn"].fillna("").astype(str).to_numpy(dtype=object)
+    transfer = children["transfer"].to_numpy(dtype=bool)
+    return policy.move_current | (current == "") | transfer
+
+
+def age_and_limit_met(
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    policy: Policy,
+    child: IntArray,
+    setting: IntArray,
+    minutes: FloatArray,
+) -> BoolArray:
+    """Whether each (child, setting, minutes) pair, by position, is within the setting's year
+    groups and the journey limit of the child's phase."""
+    ncy_pair = children["ncy"].to_numpy(dtype=np.int64)[child]
     keep = (minutes <= journey_limits(policy)[ncy_pair - NCY_MIN]) & (
         settings["ncy_low"].to_numpy(dtype=np.int64)[setting] <= ncy_pair
     )
     keep &= ncy_pair <= settings["ncy_high"].to_numpy(dtype=np.int64)[setting]
-    return child[keep], setting[keep], minutes[keep], estimated[keep]
+    return keep
 
 
 def need_codes(values: pd.Series) -> IntArray:

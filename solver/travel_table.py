@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
 from solver.inputs import LoadedInputs
@@ -15,6 +17,9 @@ from solver.scenario import Scenario
 #: The file `rightplace travel` writes, and its columns (solver.journeys defines the same).
 TRAVEL_FILE = "travel_times.parquet"
 JOURNEY_COLUMNS = ("child_id", "urn", "seconds", "estimated")
+#: Set (in a table's attrs and its parquet metadata) on a table holding only the journeys a
+#: placement can use (`rightplace travel --placement-only`): tailored lists need them all.
+PLACEMENT_ONLY = "rightplace.placement_only"
 
 
 def find_journeys(scenario: Path, out_dir: Path, given: Path | None = None) -> Path | None:
@@ -56,8 +61,18 @@ def scenario_journeys(
         settings_file=str(scenario.inputs.settings),
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    journeys.to_parquet(out_dir / TRAVEL_FILE, index=False)
+    write_journeys(journeys, out_dir / TRAVEL_FILE)
     return journeys
+
+
+def write_journeys(journeys: pd.DataFrame, path: Path) -> Path:
+    """Write a travel table as parquet, marked when it holds only placement journeys."""
+    table = pa.Table.from_pandas(journeys, preserve_index=False)
+    if journeys.attrs.get(PLACEMENT_ONLY):
+        marked = {**(table.schema.metadata or {}), PLACEMENT_ONLY.encode(): b"true"}
+        table = table.replace_schema_metadata(marked)
+    pq.write_table(table, path)
+    return path
 
 
 def load_journeys(path: Path) -> pd.DataFrame:
@@ -65,6 +80,7 @@ def load_journeys(path: Path) -> pd.DataFrame:
     path = Path(path)
     try:
         table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        metadata = (pq.read_schema(path).metadata or {}) if path.suffix == ".parquet" else {}
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, "", "file not found")]) from None
     except (ValueError, OSError) as exc:
@@ -84,7 +100,9 @@ def load_journeys(path: Path) -> pd.DataFrame:
     ]
     if problems:
         raise InputError(problems)
-    return table.astype({"seconds": float, "estimated": bool})
+    table = table.astype({"seconds": float, "estimated": bool})
+    table.attrs[PLACEMENT_ONLY] = PLACEMENT_ONLY.encode() in metadata
+    return table
 
 
 def journey_rows(journeys: pd.DataFrame, child_ids: pd.Series, urns: pd.Series) -> np.ndarray:
@@ -121,9 +139,9 @@ def appended(journeys: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
         for c in ("child_id", "urn")
     }
     rest = pd.concat([journeys[["seconds", "estimated"]], more[["seconds", "estimated"]]])
-    return pd.DataFrame({**ids, **{c: rest[c].to_numpy() for c in rest.columns}})[
-        list(JOURNEY_COLUMNS)
-    ]
+    both = pd.DataFrame({**ids, **{c: rest[c].to_numpy() for c in rest.columns}})
+    both.attrs.update(journeys.attrs)
+    return both[list(JOURNEY_COLUMNS)]
 
 
 def _categorical(ids: pd.Series) -> pd.Series:

@@ -17,6 +17,7 @@ from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists
+from solver.travel_table import PLACEMENT_ONLY
 
 
 class CheckFailed(RuntimeError):
@@ -35,6 +36,7 @@ class Workspace:
 
     def tailored_lists(self, child_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """Every setting on or off each child's list (or the named children's), with reasons."""
+        require_every_journey(self.journeys)
         wanted = None if child_ids is None else [str(c) for c in child_ids]
         if wanted:
             known = set(self.inputs.children["child_id"].astype(str))
@@ -71,6 +73,16 @@ class Workspace:
         if violations:
             raise CheckFailed(f"checker found {len(violations)} violations: {violations[:3]}")
         return result
+
+
+def require_every_journey(journeys: pd.DataFrame) -> None:
+    """Tailored lists show every setting's journey: a placement-only table will not do."""
+    if journeys.attrs.get(PLACEMENT_ONLY):
+        message = (
+            "holds only the journeys a placement can use (travel --placement-only); "
+            "tailored lists need every journey: run travel without --placement-only"
+        )
+        raise InputError([Problem("--journeys", None, "travel table", message)])
 
 
 def open_workspace(

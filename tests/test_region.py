@@ -14,6 +14,7 @@ from solver.cli import EXIT_BAD_INPUT, app
 from solver.problems import InputError
 from solver.region import distributed_lists, partitions, region_journeys
 from solver.synth import SynthSize, write_synth
+from solver.travel_table import load_journeys
 from solver.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,67 @@ def test_regional_journeys_and_lists_equal_single_machine(region: Path, tmp_path
     pd.testing.assert_frame_equal(journeys.sort_values(keys).reset_index(drop=True), expected)
     single = ws.tailored_lists(some).sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(lists.sort_values(keys).reset_index(drop=True), single)
+
+
+def test_placement_only_journeys_solve_the_same(region: Path, tmp_path: Path) -> None:
+    """`travel --placement-only`, on one machine or two workers, writes the same smaller
+    table; the solve on it equals the solve on every journey; lists refuse it."""
+    runner = CliRunner()
+    ask = ["--scenario", str(region), "--placement-only", "--out"]
+    assert runner.invoke(app, ["travel", *ask, str(tmp_path / "one")]).exit_code == 0
+    _run("travel", *ask, str(tmp_path / "dask"), "--scheduler", "local", "--workers", "2")
+    one, dask = (load_journeys(tmp_path / d / "travel_times.parquet") for d in ("one", "dask"))
+    pd.testing.assert_frame_equal(one, dask)
+    every = open_workspace(region, tmp_path / "full").journeys
+    keys = ["child_id", "urn"]
+    inside = (
+        one[keys].astype(str).merge(every[keys].astype(str), on=keys, how="left", indicator=True)
+    )
+    assert (inside["_merge"] == "both").all() and len(one) < len(every) / 2
+    placement_only = tmp_path / "one" / "travel_times.parquet"
+    for table, out in (
+        (tmp_path / "full" / "travel_times.parquet", "all"),
+        (placement_only, "some"),
+    ):
+        given = ["--scenario", str(region), "--out", str(tmp_path / out), "--journeys", str(table)]
+        result = runner.invoke(app, ["solve", *given])
+        assert result.exit_code == 0, result.output
+    for name in ("placements.csv", "unplaced.csv", "summary.json"):
+        assert (tmp_path / "all" / name).read_bytes() == (tmp_path / "some" / name).read_bytes()
+    given = [
+        "--scenario",
+        str(region),
+        "--out",
+        str(tmp_path / "l"),
+        "--journeys",
+        str(placement_only),
+    ]
+    refused = runner.invoke(app, ["lists", *given])
+    assert refused.exit_code == EXIT_BAD_INPUT and "--placement-only" in refused.output
+
+
+def test_lists_for_some_children_route_only_theirs(region: Path, tmp_path: Path) -> None:
+    """`lists --child` with no travel table computes those children's journeys alone (on one
+    machine or the cluster), lists them as the full table does, and caches nothing."""
+    ws = open_workspace(region, tmp_path / "full")
+    some = ws.inputs.children["child_id"].astype(str).tolist()[5::150]
+    asked = ["--scenario", str(region), *(a for child in some for a in ("--child", child))]
+    full = str(tmp_path / "full" / "travel_times.parquet")
+    runner = CliRunner()
+    for args in (
+        ["--out", str(tmp_path / "one")],
+        ["--out", str(tmp_path / "all"), "--journeys", full],
+    ):
+        result = runner.invoke(app, ["lists", *asked, *args])
+        assert result.exit_code == 0, result.output
+    _run("lists", *asked, "--out", str(tmp_path / "dask"), "--scheduler", "local", "--workers", "2")
+    expected = (tmp_path / "all" / "tailored_lists.csv").read_bytes()
+    assert set(pd.read_csv(tmp_path / "all" / "tailored_lists.csv", dtype=str)["child_id"]) == set(
+        some
+    )
+    for out in ("one", "dask"):
+        assert (tmp_path / out / "tailored_lists.csv").read_bytes() == expected
+        assert not (tmp_path / out / "travel_times.parquet").exists()
 
 
 def test_partitions_search_each_setting_once_with_its_border_zone() -> None:
