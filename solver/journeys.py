@@ -17,7 +17,7 @@ from geo.snap import Snapped, snap
 from geo.travel import travel_time_matrix
 from solver.inputs import load_scenario_inputs
 from solver.problems import InputError, Problem
-from solver.rules import age_and_limit_met, in_scope
+from solver.rules import age_and_limit_met, in_scope, setting_reach_minutes
 from solver.scenario import Policy, Scenario, load_scenario
 from solver.travel_table import PLACEMENT_ONLY, TRAVEL_FILE, write_journeys
 
@@ -62,14 +62,40 @@ def journey_pairs(
     children_file: str = "children",
     settings_file: str = "settings",
     workers: int = 2,
+    reach_minutes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The journeys of `journey_times` by position: `origin` (row of `children`), `destination`
-    (row of `settings`), `seconds`, `estimated`; compact to send between processes."""
+    (row of `settings`), `seconds`, `estimated`; compact to send between processes. With
+    `reach_minutes`, each setting's are searched only that far (never beyond the cut-off)."""
     homes, places = located(network, children, settings, children_file, settings_file)
-    cutoff_s = int(cutoff_minutes) * 60
-    pairs = travel_time_matrix(network, homes, places, cutoff_s=cutoff_s, workers=workers)
+    reach = np.full(len(settings), cutoff_minutes) if reach_minutes is None else reach_minutes
+    pairs = _within_reach(network, homes, places, np.minimum(reach, cutoff_minutes), workers)
     extra = _to_current_settings(network, homes, places, children, settings, pairs, workers)
-    return pd.concat([pairs, extra], ignore_index=True)
+    return _by_home(pd.concat([pairs, extra], ignore_index=True)) if len(extra) else pairs
+
+
+def _by_home(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Journey pairs ordered by home, then setting."""
+    order = np.lexsort((pairs["destination"].to_numpy(), pairs["origin"].to_numpy()))
+    return pairs.iloc[order].reset_index(drop=True)
+
+
+def _within_reach(
+    network: RoadNetwork, homes: Snapped, places: Snapped, minutes: np.ndarray, workers: int
+) -> pd.DataFrame:
+    """Journeys to each setting within its own reach, searched once per distinct reach;
+    ordered by home then setting."""
+    found = []
+    for reach in np.unique(minutes):
+        group = np.flatnonzero(minutes == reach)
+        cutoff_s = int(reach) * 60
+        part = travel_time_matrix(
+            network, homes, places.take(group), cutoff_s=cutoff_s, workers=workers
+        )
+        found.append(
+            part.assign(destination=group[part["destination"].to_numpy()].astype(np.int32))
+        )
+    return found[0] if len(found) == 1 else _by_home(pd.concat(found, ignore_index=True))
 
 
 def with_ids(pairs: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
@@ -183,6 +209,7 @@ def scenario_travel_times(
         cutoff_minutes=scenario.policy.cutoff_minutes,
         children_file=str(scenario.inputs.children),
         settings_file=str(scenario.inputs.settings),
+        reach_minutes=placement_reach(inputs.settings, scenario.policy, placement_only),
     )
     if placement_only:
         pairs = for_placement(pairs, children, inputs.settings, scenario.policy)
@@ -209,6 +236,14 @@ def for_placement(
         children["current_urn"].fillna("").astype(str)
     )
     return pairs[usable | (setting == current[child])]
+
+
+def placement_reach(
+    settings: pd.DataFrame, policy: Policy, placement_only: bool
+) -> np.ndarray | None:
+    """How far to search from each setting: for a placement, the limit of the year groups it
+    takes (a primary school's journeys stop at the primary limit); else the cut-off (None)."""
+    return setting_reach_minutes(settings, policy) if placement_only else None
 
 
 def marked(journeys: pd.DataFrame, placement_only: bool) -> pd.DataFrame:

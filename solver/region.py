@@ -167,7 +167,7 @@ def _partition_journeys(
     placement_only: bool = False,
 ) -> pd.DataFrame:
     """One partition's journeys by position in the whole children and settings tables."""
-    from solver.journeys import for_placement, journey_pairs
+    from solver.journeys import for_placement, journey_pairs, placement_reach
 
     pairs = journey_pairs(
         _worker_network(scenario, scenario_file),
@@ -177,6 +177,7 @@ def _partition_journeys(
         children_file=str(scenario.inputs.children),
         settings_file=str(scenario.inputs.settings),
         workers=1,
+        reach_minutes=placement_reach(settings, scenario.policy, placement_only),
     )
     if placement_only:
         pairs = for_placement(pairs, children, settings, scenario.policy)

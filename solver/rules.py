@@ -249,6 +249,16 @@ def journey_limits(policy: Policy) -> FloatArray:
     )
 
 
+def setting_reach_minutes(settings: pd.DataFrame, policy: Policy) -> FloatArray:
+    """For each setting, the longest journey limit of the year groups it takes: no placement
+    journey to it is longer (a primary school is never more than the primary limit away)."""
+    limits = journey_limits(policy)
+    ncy = np.arange(NCY_MIN, NCY_MAX + 1)
+    low = settings["ncy_low"].to_numpy(dtype=np.int64)[:, None]
+    high = settings["ncy_high"].to_numpy(dtype=np.int64)[:, None]
+    return np.where((low <= ncy) & (ncy <= high), limits, 0.0).max(axis=1, initial=0.0)
+
+
 def tariff_matrix(tariffs: Tariffs) -> FloatArray:
     """setting types x needs: the tariff of a place."""
     return np.array([[tariffs.place_cost(t, n) for n in NEEDS] for t in SETTING_TYPES])

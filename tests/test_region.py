@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
+from solver.needs import phase_of
 from solver.problems import InputError
 from solver.region import distributed_lists, partitions, region_journeys
 from solver.synth import SynthSize, write_synth
@@ -81,12 +82,24 @@ def test_placement_only_journeys_solve_the_same(region: Path, tmp_path: Path) ->
     _run("travel", *ask, str(tmp_path / "dask"), "--scheduler", "local", "--workers", "2")
     one, dask = (load_journeys(tmp_path / d / "travel_times.parquet") for d in ("one", "dask"))
     pd.testing.assert_frame_equal(one, dask)
-    every = open_workspace(region, tmp_path / "full").journeys
-    keys = ["child_id", "urn"]
-    inside = (
-        one[keys].astype(str).merge(every[keys].astype(str), on=keys, how="left", indicator=True)
+    ws = open_workspace(region, tmp_path / "full")
+    every = ws.journeys.astype({"child_id": str, "urn": str, "seconds": float})
+    child = ws.inputs.children.set_index("child_id").loc[every["child_id"]].reset_index()
+    setting = ws.inputs.settings.set_index("urn").loc[every["urn"]].reset_index()
+    limit = child["ncy"].map(lambda n: ws.scenario.policy.limit_for(phase_of(n)))
+    placing = child["current_urn"].isna() | child["transfer"].astype(bool)
+    usable = (
+        placing
+        & (every["seconds"] / 60 <= limit)
+        & (setting["ncy_low"] <= child["ncy"])
+        & (child["ncy"] <= setting["ncy_high"])
+    ) | (child["current_urn"] == every["urn"])
+    expected = every[usable.to_numpy()].sort_values(["child_id", "urn"], ignore_index=True)
+    got = one.astype({"child_id": str, "urn": str}).sort_values(
+        ["child_id", "urn"], ignore_index=True
     )
-    assert (inside["_merge"] == "both").all() and len(one) < len(every) / 2
+    pd.testing.assert_frame_equal(got, expected)
+    assert len(one) < len(every) / 2
     placement_only = tmp_path / "one" / "travel_times.parquet"
     for table, out in (
         (tmp_path / "full" / "travel_times.parquet", "all"),
