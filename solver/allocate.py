@@ -217,14 +217,18 @@ def allocate(
     settings = _sorted(settings, ["urn"])
     places = _sorted(places, ["urn", "need"])
     kept_rows = _kept(children, settings, policy)
-    journey_pairs = journey_index(children, settings, journeys)
+    # Each array over every journey is let go as soon as it is used (national runs are large).
+    index = journey_index(children, settings, journeys)
+    kept_minutes = _current_minutes(children, kept_rows, settings, index)
     scope = children[~kept_rows].reset_index(drop=True)
-    index = within_age_and_limit(children, settings, policy, journey_pairs)
+    index = within_age_and_limit(children, settings, policy, index)
     position = np.cumsum(~kept_rows) - 1  # each child's row in `scope`
-    index = _restrict(index, ~kept_rows, position)
-    pairs = assess(scope, settings, places, tariffs, policy, index)
-    pairs = pairs.take(pairs.suitable)
-    pairs = pairs.take(np.lexsort((pairs.setting, pairs.child)))
+    pairs = assess(scope, settings, places, tariffs, policy, _restrict(index, ~kept_rows, position))
+    del index
+    chosen_pairs = np.flatnonzero(pairs.suitable)
+    by_child = np.lexsort((pairs.setting[chosen_pairs], pairs.child[chosen_pairs]))
+    pairs = pairs.take(chosen_pairs[by_child])
+    del chosen_pairs, by_child
     costs = np.rint(pairs.weighted_cost(policy) * COST_SCALE).astype(np.int64)
     free = free_places(places, settings, policy)
     if policy.move_current:
@@ -272,7 +276,7 @@ def allocate(
     status = "optimal" if bound == objective else "feasible"
     placed = pairs.take(chosen)
     new = _placement_table(scope, settings, placed)
-    kept = _kept_table(children, kept_rows, settings, places, journey_pairs, tariffs, policy)
+    kept = _kept_table(children, kept_rows, settings, places, kept_minutes, tariffs, policy)
     placements = pd.concat([kept, new], ignore_index=True).sort_values("child_id", kind="stable")
     unplaced = _unplaced_table(scope, pairs, placed, side_reason)
     logger.info("placed %d, unplaced %d, status %s", len(placements), len(unplaced), status)
@@ -550,22 +554,35 @@ def _restrict(
     return position[child[keep]], setting[keep], minutes[keep], estimated[keep]
 
 
-def _kept_table(
+def _current_minutes(
     children: pd.DataFrame,
     kept_rows: np.ndarray,
     settings: pd.DataFrame,
-    places: pd.DataFrame,
     journey_pairs: tuple[IntArray, IntArray, FloatArray, BoolArray],
-    tariffs: Tariffs,
-    policy: Policy,
-) -> pd.DataFrame:
-    """Children who stay where they are, costed like any placement (journey if known)."""
-    kept = children[kept_rows].reset_index(drop=True)
+) -> FloatArray:
+    """The journey of each child who stays to their current setting (NaN if not known)."""
+    kept = children[kept_rows]
     setting = positions(kept["current_urn"], settings["urn"])
     j_child, j_setting, j_minutes, _ = _restrict(journey_pairs, kept_rows, np.cumsum(kept_rows) - 1)
     minutes = np.full(len(kept), np.nan)
     at_current = j_setting == setting[j_child]
     minutes[j_child[at_current]] = j_minutes[at_current]
+    return minutes
+
+
+def _kept_table(
+    children: pd.DataFrame,
+    kept_rows: np.ndarray,
+    settings: pd.DataFrame,
+    places: pd.DataFrame,
+    minutes: FloatArray,
+    tariffs: Tariffs,
+    policy: Policy,
+) -> pd.DataFrame:
+    """Children who stay where they are, costed like any placement (`minutes`: the journey
+    to their current setting, if known)."""
+    kept = children[kept_rows].reset_index(drop=True)
+    setting = positions(kept["current_urn"], settings["urn"])
     child = np.arange(len(kept), dtype=np.int64)
     index = (child, setting, minutes, np.zeros(len(kept), dtype=bool))
     pairs = assess(kept, settings, places, tariffs, policy, index)

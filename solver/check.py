@@ -100,7 +100,8 @@ def verdicts(
 ) -> list[tuple[str, str, str]]:
     """(child_id, urn, why unsuitable or "") for each (child_id, urn) row, one by one: the
     checker's own reading of the suitability rules."""
-    child = _records(children, "child_id")
+    asked = children["child_id"].astype(str).isin(set(rows["child_id"].astype(str)))
+    child = _records(children[asked.to_numpy()], "child_id")
     setting = _records(settings, "urn")
     return [
         (
