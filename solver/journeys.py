@@ -85,8 +85,12 @@ def _within_reach(
 ) -> pd.DataFrame:
     """Journeys to each setting within its own reach, searched once per distinct reach;
     ordered by home then setting."""
+    reaches = np.unique(minutes)
+    if len(reaches) <= 1:  # one search for all (none at all for no settings)
+        cutoff_s = int(reaches[0]) * 60 if len(reaches) else 0
+        return travel_time_matrix(network, homes, places, cutoff_s=cutoff_s, workers=workers)
     found = []
-    for reach in np.unique(minutes):
+    for reach in reaches:
         group = np.flatnonzero(minutes == reach)
         cutoff_s = int(reach) * 60
         part = travel_time_matrix(
@@ -95,7 +99,7 @@ def _within_reach(
         found.append(
             part.assign(destination=group[part["destination"].to_numpy()].astype(np.int32))
         )
-    return found[0] if len(found) == 1 else _by_home(pd.concat(found, ignore_index=True))
+    return _by_home(pd.concat(found, ignore_index=True))
 
 
 def with_ids(pairs: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
@@ -202,18 +206,34 @@ def scenario_travel_times(
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
     children = some_children(inputs.children, only)
+    network = scenario_network(scenario, str(scenario_path))
+    pairs = scenario_pairs(network, scenario, children, inputs.settings, placement_only)
+    return marked(with_ids(pairs, children, inputs.settings), placement_only)
+
+
+def scenario_pairs(
+    network: RoadNetwork,
+    scenario: Scenario,
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    placement_only: bool,
+    workers: int = 2,
+) -> pd.DataFrame:
+    """`journey_pairs` under the scenario's cut-off and files; with `placement_only`, each
+    setting searched only as far as the year groups it takes may travel (a primary school to
+    the primary limit) and only the pairs `for_placement` keeps."""
+    policy = scenario.policy
     pairs = journey_pairs(
-        scenario_network(scenario, str(scenario_path)),
+        network,
         children,
-        inputs.settings,
-        cutoff_minutes=scenario.policy.cutoff_minutes,
+        settings,
+        cutoff_minutes=policy.cutoff_minutes,
         children_file=str(scenario.inputs.children),
         settings_file=str(scenario.inputs.settings),
-        reach_minutes=placement_reach(inputs.settings, scenario.policy, placement_only),
+        workers=workers,
+        reach_minutes=setting_reach_minutes(settings, policy) if placement_only else None,
     )
-    if placement_only:
-        pairs = for_placement(pairs, children, inputs.settings, scenario.policy)
-    return marked(with_ids(pairs, children, inputs.settings), placement_only)
+    return for_placement(pairs, children, settings, policy) if placement_only else pairs
 
 
 def some_children(children: pd.DataFrame, only: list[str] | None) -> pd.DataFrame:
@@ -236,14 +256,6 @@ def for_placement(
         children["current_urn"].fillna("").astype(str)
     )
     return pairs[usable | (setting == current[child])]
-
-
-def placement_reach(
-    settings: pd.DataFrame, policy: Policy, placement_only: bool
-) -> np.ndarray | None:
-    """How far to search from each setting: for a placement, the limit of the year groups it
-    takes (a primary school's journeys stop at the primary limit); else the cut-off (None)."""
-    return setting_reach_minutes(settings, policy) if placement_only else None
 
 
 def marked(journeys: pd.DataFrame, placement_only: bool) -> pd.DataFrame:

@@ -167,20 +167,10 @@ def _partition_journeys(
     placement_only: bool = False,
 ) -> pd.DataFrame:
     """One partition's journeys by position in the whole children and settings tables."""
-    from solver.journeys import for_placement, journey_pairs, placement_reach
+    from solver.journeys import scenario_pairs
 
-    pairs = journey_pairs(
-        _worker_network(scenario, scenario_file),
-        children,
-        settings,
-        cutoff_minutes=scenario.policy.cutoff_minutes,
-        children_file=str(scenario.inputs.children),
-        settings_file=str(scenario.inputs.settings),
-        workers=1,
-        reach_minutes=placement_reach(settings, scenario.policy, placement_only),
-    )
-    if placement_only:
-        pairs = for_placement(pairs, children, settings, scenario.policy)
+    network = _worker_network(scenario, scenario_file)
+    pairs = scenario_pairs(network, scenario, children, settings, placement_only, workers=1)
     return pairs.assign(
         origin=part.children[pairs["origin"].to_numpy()].astype(np.int32),
         destination=part.settings[pairs["destination"].to_numpy()].astype(np.int32),
