@@ -1,9 +1,10 @@
-"""Compiled Dijkstra over integer weights: many sources, each read only at the homes' nodes.
+"""Compiled Dijkstra over integer weights: many sources, each giving only the points it reaches.
 
 scipy's Dijkstra holds the GIL and returns every node's distance; this one releases the GIL
-(threads use every core), starts each search from a setting's road anchors, stops at the limit
-and keeps only what the homes need. Weights are small positive integers, so its queue is a
-ring of buckets, one per unit of cost (Dial's algorithm): constant time per edge.
+(threads use every core), starts each search from a source's road anchors, stops at the
+source's limit and returns the (source, point, cost) triples it reached, so its work grows with
+what a source reaches, never with how many points or nodes there are. Weights are small positive
+integers, so its queue is a ring of buckets, one per unit of cost (Dial's algorithm).
 """
 
 from __future__ import annotations
@@ -13,46 +14,75 @@ import numpy as np
 
 #: "Not reached": every cost is a 32-bit integer below it (smaller arrays, faster searches).
 _NONE = np.iinfo(np.int32).max
+#: How often (cost units) a search beyond its limit checks whether its own points are all found.
+_OWN_CHECK = 600
 
 
 @numba.njit(nogil=True, cache=True)
-def search_block(  # type: ignore[no-untyped-def]
-    indptr, indices, weights, start_node, start_cost, home_node, home_cost, limit, first, step
+def search_pairs(  # type: ignore[no-untyped-def]
+    indptr,
+    indices,
+    weights,
+    start_node,
+    start_cost,
+    start_limit,
+    anchor_ptr,
+    anchor_point,
+    anchor_cost,
+    point_limit,
+    own_ptr,
+    own_point,
+    own_limit,
+    first,
+    step,
 ):
-    """Searches from sources first, first+step, ...: returns (sources, homes) float32 costs.
+    """Searches from sources first, first+step, ...: returns (source, point, cost) int32 arrays.
 
-    All arrays are int32 and costs integer units. An anchor with cost -1 is closed; inf means
-    beyond `limit` or unreachable. `start_*` and `home_*` are (k, 2) arrays of node and cost.
+    A point is kept at cost c from source s when c <= min(start_limit[s], point_limit[p]), or
+    when p is one of s's own points (own_point[own_ptr[s]:own_ptr[s+1]]) and c <= own_limit; a
+    search goes beyond its limit only until its own points are all found. Points join the
+    network by anchors, a CSR over nodes (anchor_ptr; anchor_point, anchor_cost). Sources'
+    `start_*` are (k, 2) node and cost, -1 for a closed way. Every array int32, costs in units.
     """
     n = indptr.shape[0] - 1
-    m = start_node.shape[0]
-    homes = home_node.shape[0]
-    mine = np.arange(first, m, step)
-    out = np.full((mine.shape[0], homes), np.inf, dtype=np.float32)
+    points = point_limit.shape[0]
+    dist = np.full(n, _NONE, dtype=np.int32)
+    best = np.full(points, _NONE, dtype=np.int32)
+    mark = np.full(points, -1, dtype=np.int32)
+    touched = np.empty(points, dtype=np.int32)
     ring = max(weights.max() if weights.shape[0] else 0, start_cost.max()) + 1
-    dist = np.empty(n, dtype=np.int32)
     head = np.empty(ring, dtype=np.int32)
     entry_node = np.empty(indices.shape[0] + start_node.shape[1], dtype=np.int32)
     entry_next = np.empty(indices.shape[0] + start_node.shape[1], dtype=np.int32)
-    for row in range(mine.shape[0]):
-        s = mine[row]
-        dist[:] = _NONE
+    size = 0
+    out_source = np.empty(1024, dtype=np.int32)
+    out_point = np.empty(1024, dtype=np.int32)
+    out_cost = np.empty(1024, dtype=np.int32)
+    for s in range(first, start_node.shape[0], step):
+        limit = start_limit[s]
+        own = own_ptr[s + 1] - own_ptr[s]
+        stop = max(limit, own_limit) if own > 0 else limit
+        for k in range(own_ptr[s], own_ptr[s + 1]):
+            mark[own_point[k]] = s
         head[:] = -1
         used = 0
         queued = 0
-        start = _NONE
+        reached = 0
+        d = _NONE
         for j in range(start_node.shape[1]):
             node, cost = start_node[s, j], start_cost[s, j]
-            if 0 <= cost <= limit and cost < dist[node]:
+            if 0 <= cost <= stop and cost < dist[node]:
                 dist[node] = cost
                 entry_node[used] = node
                 entry_next[used] = head[cost % ring]
                 head[cost % ring] = used
                 used += 1
                 queued += 1
-                start = min(start, cost)
-        d = start
-        while queued > 0 and d <= limit:
+                d = min(d, cost)
+        while queued > 0 and d <= stop:
+            check = d > limit and (d - limit) % _OWN_CHECK == 1
+            if check and _all_found(own_ptr, own_point, best, s, d):
+                break
             bucket = d % ring
             while head[bucket] >= 0:
                 entry = head[bucket]
@@ -61,10 +91,16 @@ def search_block(  # type: ignore[no-untyped-def]
                 u = entry_node[entry]
                 if dist[u] != d:
                     continue  # a stale entry: u was reached sooner
+                for a in range(anchor_ptr[u], anchor_ptr[u + 1]):
+                    p = anchor_point[a]
+                    if best[p] == _NONE:
+                        touched[reached] = p
+                        reached += 1
+                    best[p] = min(best[p], d + anchor_cost[a])
                 for e in range(indptr[u], indptr[u + 1]):
                     v = indices[e]
                     nd = d + weights[e]
-                    if nd <= limit and nd < dist[v]:
+                    if nd <= stop and nd < dist[v]:
                         dist[v] = nd
                         entry_node[used] = v
                         entry_next[used] = head[nd % ring]
@@ -72,12 +108,37 @@ def search_block(  # type: ignore[no-untyped-def]
                         used += 1
                         queued += 1
             d += 1
-        for k in range(homes):
-            best = _NONE
-            for j in range(home_node.shape[1]):
-                reached = dist[home_node[k, j]]
-                if home_cost[k, j] >= 0 and reached != _NONE:
-                    best = min(best, reached + home_cost[k, j])
-            if best != _NONE:
-                out[row, k] = best
-    return out
+        if size + reached > out_source.shape[0]:
+            grown = max(2 * out_source.shape[0], size + reached)
+            out_source = _grown(out_source, grown, size)
+            out_point = _grown(out_point, grown, size)
+            out_cost = _grown(out_cost, grown, size)
+        for i in range(reached):
+            p = touched[i]
+            c = best[p]
+            if (c <= limit and c <= point_limit[p]) or (mark[p] == s and c <= own_limit):
+                out_source[size] = s
+                out_point[size] = p
+                out_cost[size] = c
+                size += 1
+            best[p] = _NONE
+        for i in range(used):
+            dist[entry_node[i]] = _NONE
+    return out_source[:size].copy(), out_point[:size].copy(), out_cost[:size].copy()
+
+
+@numba.njit(nogil=True, cache=True)
+def _all_found(own_ptr, own_point, best, s, d):  # type: ignore[no-untyped-def]
+    """Whether every own point of source s has its final cost (no later node can lower it)."""
+    for k in range(own_ptr[s], own_ptr[s + 1]):  # noqa: SIM110 (compiled: no generators)
+        if best[own_point[k]] > d:
+            return False
+    return True
+
+
+@numba.njit(nogil=True, cache=True)
+def _grown(array, size, used):  # type: ignore[no-untyped-def]
+    """`array` copied into a new array of `size`, its first `used` entries kept."""
+    bigger = np.empty(size, dtype=array.dtype)
+    bigger[:used] = array[:used]
+    return bigger

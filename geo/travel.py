@@ -1,10 +1,11 @@
 """Journey matrices, homes x settings: drive times in whole seconds, walking distances in metres.
 
-One multi-source Dijkstra runs from the settings' side on the reversed graph, limited by the
-cut-off and split across threads; homes only look their times up, so identical homes cost
-nothing extra. Each point enters or leaves the network part-way along its road. A point beyond
-the snapping guard is joined to its nearest road point by a straight line times a circuity
-factor at a set speed, and every journey using such a leg is marked `estimated`.
+One Dijkstra a setting runs from the settings' side on the reversed graph, limited by the
+cut-off (or each pair's own reach) and split across threads; it gives only the homes it
+reaches, so its work grows with what a setting reaches, not with how many homes there are.
+Each point enters or leaves the network part-way along its road. A point beyond the snapping
+guard is joined to its nearest road point by a straight line times a circuity factor at a set
+speed, and every journey using such a leg is marked `estimated`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from geo._search import search_block
+from geo._search import search_pairs
 from geo.network import RoadNetwork
 from geo.snap import Snapped
 
@@ -46,20 +47,58 @@ class _Anchors:
     cost: np.ndarray  # (n, 2) float64, inf where that way is closed
 
 
+@dataclass(frozen=True)
+class Reach:
+    """How far journeys are wanted, pair by pair, within the cut-off: up to the smaller of the
+    origin's and the destination's own limit (seconds; None for the cut-off), and from an origin
+    to its own destination (a child's current setting) up to `own_s` whatever the limits."""
+
+    origin_s: np.ndarray | None = None
+    destination_s: np.ndarray | None = None
+    own: np.ndarray | None = None  # each origin's own destination (position), -1 for none
+    own_s: int = 0
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """A Reach in integer cost units, one limit for each origin and each destination."""
+
+    origin: np.ndarray
+    destination: np.ndarray
+    own: np.ndarray
+    own_limit: int
+
+
 def travel_time_matrix(
     network: RoadNetwork,
     origins: Snapped,
     destinations: Snapped,
     *,
     cutoff_s: int,
+    reach: Reach | None = None,
     off_network: OffNetwork | None = None,
     workers: int = 2,
 ) -> pd.DataFrame:
-    """Drive times from each origin (home) to each destination (setting) within the cut-off.
+    """Drive times from each origin (home) to each destination (setting) within the cut-off
+    (and `reach`, if given).
 
-    Returns long form: `origin`, `destination` (positions in the inputs), `seconds` (whole
-    seconds, rounded up) and `estimated`. Pairs beyond the cut-off or unreachable are absent.
+    Returns long form ordered by origin then destination: `origin`, `destination` (positions in
+    the inputs), `seconds` (whole seconds, rounded up) and `estimated`. Pairs beyond the cut-off
+    or unreachable are absent.
     """
+    reach = reach or Reach()
+    cutoff = int(cutoff_s) * 10
+
+    def units(seconds: np.ndarray | None, n: int) -> np.ndarray:
+        given = np.full(n, cutoff) if seconds is None else np.asarray(seconds) * 10
+        return np.minimum(np.floor(given), cutoff).astype(np.int64)
+
+    limits = _Limits(
+        origin=units(reach.origin_s, len(origins)),
+        destination=units(reach.destination_s, len(destinations)),
+        own=np.full(len(origins), -1) if reach.own is None else np.asarray(reach.own),
+        own_limit=int(reach.own_s) * 10,
+    )
     per_metre = (off_network or OffNetwork()).deciseconds_per_metre
     frame = _matrix(
         network,
@@ -68,7 +107,7 @@ def travel_time_matrix(
         network.road_bwd_ds,
         origins,
         destinations,
-        cutoff=int(cutoff_s) * 10,
+        limits=limits,
         per_metre=per_metre,
         workers=workers,
     )
@@ -92,6 +131,7 @@ def walking_distance_matrix(
     """
     off = off_network or OffNetwork()
     length = network.road_length_dm
+    cutoff = int(cutoff_m) * 10
     frame = _matrix(
         network,
         network.walk_graph,
@@ -99,7 +139,12 @@ def walking_distance_matrix(
         length,
         origins,
         destinations,
-        cutoff=int(cutoff_m) * 10,
+        limits=_Limits(
+            origin=np.full(len(origins), cutoff),
+            destination=np.full(len(destinations), cutoff),
+            own=np.full(len(origins), -1),
+            own_limit=0,
+        ),
         per_metre=10.0 * off.circuity,
         workers=workers,
     )
@@ -123,12 +168,17 @@ def node_times(
     fwd, bwd = network.road_fwd_ds, network.road_bwd_ds
     anchors = _anchors(network, fwd, bwd, points, leaving=not towards, per_metre=per_metre)
     graph = network.drive_graph.T.tocsr() if towards else network.drive_graph
-    nodes = np.arange(network.n_nodes)
+    n = network.n_nodes
     every_node = _Anchors(
-        node=np.column_stack([nodes, nodes]),
-        cost=np.column_stack([np.zeros(len(nodes)), np.full(len(nodes), np.inf)]),
+        node=np.column_stack([np.arange(n), np.arange(n)]),
+        cost=np.column_stack([np.zeros(n), np.full(n, np.inf)]),
     )
-    return _search(graph, anchors, every_node, cutoff_s * 10, workers=1).astype(float)
+    cutoff = int(cutoff_s) * 10
+    limits = _Limits(np.full(n, cutoff), np.full(len(points), cutoff), np.full(n, -1), 0)
+    point, node, cost = _search(graph, anchors, every_node, limits, workers=1)
+    times = np.full((len(points), n), np.inf)
+    times[point, node] = cost
+    return times
 
 
 def _part(fraction: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -179,51 +229,73 @@ def _matrix(
     origins: Snapped,
     destinations: Snapped,
     *,
-    cutoff: int,
+    limits: _Limits,
     per_metre: float,
     workers: int,
 ) -> pd.DataFrame:
-    """Shared core: a destinations-side Dijkstra in integer units, then long form at the cut-off."""
+    """Shared core: a destinations-side Dijkstra in integer units, in long form within limits."""
     home = _anchors(network, fwd, bwd, origins, leaving=True, per_metre=per_metre)
     dest = _anchors(network, fwd, bwd, destinations, leaving=False, per_metre=per_metre)
-    # Identical homes and identical settings are computed once.
-    home_key, home_of = _unique_rows(home)
-    dest_key, dest_of = _unique_rows(dest)
-    units = np.full((len(origins), len(destinations)), np.inf, dtype=np.float32)
-    if len(origins) and len(destinations):
-        unique = _search(graph.T.tocsr(), dest_key, home_key, cutoff, workers)
-        units = unique.T[home_of][:, dest_of]
-        _same_road(units, fwd, bwd, origins, destinations, per_metre)
-    return _long(units, origins, destinations, cutoff)
+    d, o, units = _search(graph.T.tocsr(), dest, home, limits, workers)
+    o, d, units = _with_same_road(o, d, units, fwd, bwd, origins, destinations, per_metre, limits)
+    return pd.DataFrame(
+        {
+            "origin": o.astype(np.int32),
+            "destination": d.astype(np.int32),
+            "units": ((units.astype(np.int64) + 9) // 10).astype(np.int32),
+            "estimated": origins.off_network[o] | destinations.off_network[d],
+        }
+    )
 
 
 def _search(
-    graph: sp.csr_matrix, settings: _Anchors, homes: _Anchors, limit: int, workers: int
-) -> np.ndarray:
-    """Costs (settings x homes) by searching from each setting (on the reversed graph).
+    graph: sp.csr_matrix, sources: _Anchors, points: _Anchors, limits: _Limits, workers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(source, point, cost) of every pair within `limits`, searching from each source (a
+    setting, on the reversed graph); `limits.destination` are the sources', `origin` the points'.
 
-    The compiled search releases the GIL, so `workers` threads take interleaved settings.
+    The compiled search releases the GIL, so `workers` threads take interleaved sources.
     """
     weights = graph.data.astype(np.int64)
-    if limit + (weights.max() if weights.size else 0) >= np.iinfo(np.int32).max:
+    farthest = max(int(limits.destination.max(initial=0)), limits.own_limit)
+    if farthest + (weights.max() if weights.size else 0) >= np.iinfo(np.int32).max:
         raise ValueError("cut-off too large for 32-bit journey costs")
+    anchor_ptr, anchor_point, anchor_cost = _by_node(points, graph.shape[0], farthest)
+    has_own = limits.own >= 0
+    own_point = np.flatnonzero(has_own)[np.argsort(limits.own[has_own], kind="stable")]
+    own_ptr = np.concatenate(
+        [[0], np.cumsum(np.bincount(limits.own[has_own], minlength=len(sources.node)))]
+    )
     args = (
         graph.indptr.astype(np.int32),
         graph.indices.astype(np.int32),
         weights.astype(np.int32),
-        settings.node.astype(np.int32),
-        _closed_as_minus_one(settings.cost, limit),
-        homes.node.astype(np.int32),
-        _closed_as_minus_one(homes.cost, limit),
-        np.int32(limit),
+        sources.node.astype(np.int32),
+        _closed_as_minus_one(sources.cost, farthest),
+        limits.destination.astype(np.int32),
+        anchor_ptr.astype(np.int32),
+        anchor_point.astype(np.int32),
+        anchor_cost.astype(np.int32),
+        limits.origin.astype(np.int32),
+        own_ptr.astype(np.int32),
+        own_point.astype(np.int32),
+        np.int32(limits.own_limit),
     )
-    workers = max(1, min(workers, len(settings.node)))
+    workers = max(1, min(workers, len(sources.node)))
     with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda first: search_block(*args, first, workers), range(workers)))
-    costs = np.empty((len(settings.node), len(homes.node)), dtype=np.float32)
-    for first, part in enumerate(parts):
-        costs[first::workers] = part
-    return costs
+        parts = list(pool.map(lambda first: search_pairs(*args, first, workers), range(workers)))
+    source, point, cost = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    return source, point, cost
+
+
+def _by_node(points: _Anchors, n_nodes: int, farthest: int) -> tuple[np.ndarray, ...]:
+    """The points' open anchors as a CSR over nodes: pointers, point and cost of each anchor."""
+    open_ = np.isfinite(points.cost) & (points.cost <= farthest)
+    node = points.node[open_]
+    order = np.argsort(node, kind="stable")
+    point = np.broadcast_to(np.arange(len(points.node))[:, None], points.node.shape)[open_]
+    pointers = np.concatenate([[0], np.cumsum(np.bincount(node, minlength=n_nodes))])
+    return pointers, point[order], points.cost[open_][order]
 
 
 def _closed_as_minus_one(cost: np.ndarray, limit: int) -> np.ndarray:
@@ -231,47 +303,38 @@ def _closed_as_minus_one(cost: np.ndarray, limit: int) -> np.ndarray:
     return np.where(np.isfinite(cost) & (cost <= limit), cost, -1).astype(np.int32)
 
 
-def _unique_rows(anchors: _Anchors) -> tuple[_Anchors, np.ndarray]:
-    """Distinct anchors and, for each point, which distinct anchor it has."""
-    rows = np.column_stack([anchors.node.astype(float), anchors.cost])
-    key, inverse = np.unique(rows, axis=0, return_inverse=True)
-    return _Anchors(node=key[:, :2].astype(np.int64), cost=key[:, 2:]), inverse.ravel()
-
-
-def _same_road(
+def _with_same_road(
+    o: np.ndarray,
+    d: np.ndarray,
     units: np.ndarray,
     fwd: np.ndarray,
     bwd: np.ndarray,
     origins: Snapped,
     destinations: Snapped,
     per_metre: float,
-) -> None:
-    """Lower, in place, journeys between a home and a setting on the same road to the direct one."""
+    limits: _Limits,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs with journeys between a home and a setting on the same road lowered to the
+    direct one (or added, when only that is within the limits); ordered by origin, destination."""
     pairs = pd.merge(
         pd.DataFrame({"o": np.arange(len(origins)), "road": origins.road}),
         pd.DataFrame({"d": np.arange(len(destinations)), "road": destinations.road}),
         on="road",
     )
-    if pairs.empty:
-        return
-    o, d, road = (pairs[c].to_numpy() for c in ("o", "d", "road"))
-    r, t = origins.fraction[o], destinations.fraction[d]
+    so, sd, road = (pairs[c].to_numpy(np.int64) for c in ("o", "d", "road"))
+    r, t = origins.fraction[so], destinations.fraction[sd]
     ahead = np.where(r <= t, _part(t - r, fwd[road]), np.inf)
     behind = np.where(r >= t, _part(r - t, bwd[road]), np.inf)
     direct = np.minimum(ahead, behind)
-    direct = direct + _extra(origins, per_metre)[o] + _extra(destinations, per_metre)[d]
-    units[o, d] = np.minimum(units[o, d], direct)
-
-
-def _long(units: np.ndarray, origins: Snapped, destinations: Snapped, cutoff: int) -> pd.DataFrame:
-    """Long form of the pairs within the cut-off, in whole units of ten, rounded up."""
-    o, d = np.nonzero(units <= cutoff)
-    whole = ((units[o, d].astype(np.int64) + 9) // 10).astype(np.int32)
-    return pd.DataFrame(
-        {
-            "origin": o.astype(np.int32),
-            "destination": d.astype(np.int32),
-            "units": whole,
-            "estimated": origins.off_network[o] | destinations.off_network[d],
-        }
-    )
+    direct = direct + _extra(origins, per_metre)[so] + _extra(destinations, per_metre)[sd]
+    within = direct <= np.minimum(limits.origin[so], limits.destination[sd])
+    within |= (limits.own[so] == sd) & (direct <= limits.own_limit)
+    o = np.concatenate([o.astype(np.int64), so[within]])
+    d = np.concatenate([d.astype(np.int64), sd[within]])
+    units = np.concatenate([units.astype(np.int64), direct[within].astype(np.int64)])
+    key = o * max(len(destinations), 1) + d
+    order = np.lexsort((units, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    keep = order[first]
+    return o[keep], d[keep], units[keep]

@@ -14,10 +14,16 @@ import pandas as pd
 
 from geo.network import RoadNetwork, load_network
 from geo.snap import Snapped, snap
-from geo.travel import travel_time_matrix
+from geo.travel import Reach, travel_time_matrix
 from solver.inputs import load_scenario_inputs
 from solver.problems import InputError, Problem
-from solver.rules import age_and_limit_met, in_scope, setting_reach_minutes
+from solver.rules import (
+    age_and_limit_met,
+    child_reach_minutes,
+    current_settings,
+    in_scope,
+    setting_reach_minutes,
+)
 from solver.scenario import Policy, Scenario, load_scenario
 from solver.travel_table import PLACEMENT_ONLY, TRAVEL_FILE, write_journeys
 
@@ -63,43 +69,25 @@ def journey_pairs(
     settings_file: str = "settings",
     workers: int = 2,
     reach_minutes: np.ndarray | None = None,
+    home_minutes: np.ndarray | None = None,
+    snapped: tuple[Snapped, Snapped] | None = None,
 ) -> pd.DataFrame:
     """The journeys of `journey_times` by position: `origin` (row of `children`), `destination`
     (row of `settings`), `seconds`, `estimated`; compact to send between processes. With
-    `reach_minutes`, each setting's are searched only that far (never beyond the cut-off)."""
-    homes, places = located(network, children, settings, children_file, settings_file)
-    reach = np.full(len(settings), cutoff_minutes) if reach_minutes is None else reach_minutes
-    pairs = _within_reach(network, homes, places, np.minimum(reach, cutoff_minutes), workers)
-    extra = _to_current_settings(network, homes, places, children, settings, pairs, workers)
-    return _by_home(pd.concat([pairs, extra], ignore_index=True)) if len(extra) else pairs
-
-
-def _by_home(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Journey pairs ordered by home, then setting."""
-    order = np.lexsort((pairs["destination"].to_numpy(), pairs["origin"].to_numpy()))
-    return pairs.iloc[order].reset_index(drop=True)
-
-
-def _within_reach(
-    network: RoadNetwork, homes: Snapped, places: Snapped, minutes: np.ndarray, workers: int
-) -> pd.DataFrame:
-    """Journeys to each setting within its own reach, searched once per distinct reach;
-    ordered by home then setting."""
-    reaches = np.unique(minutes)
-    if len(reaches) <= 1:  # one search for all (none at all for no settings)
-        cutoff_s = int(reaches[0]) * 60 if len(reaches) else 0
-        return travel_time_matrix(network, homes, places, cutoff_s=cutoff_s, workers=workers)
-    found = []
-    for reach in reaches:
-        group = np.flatnonzero(minutes == reach)
-        cutoff_s = int(reach) * 60
-        part = travel_time_matrix(
-            network, homes, places.take(group), cutoff_s=cutoff_s, workers=workers
-        )
-        found.append(
-            part.assign(destination=group[part["destination"].to_numpy()].astype(np.int32))
-        )
-    return _by_home(pd.concat(found, ignore_index=True))
+    `reach_minutes` (per setting) and `home_minutes` (per child), a pair is searched only as far
+    as the smaller of the two (never beyond the cut-off). Journeys to a child's current setting
+    are kept up to CURRENT_SETTING_CUTOFF_MINUTES. `snapped`: homes and settings already
+    `located`."""
+    homes, places = snapped or located(network, children, settings, children_file, settings_file)
+    reach = Reach(
+        origin_s=None if home_minutes is None else home_minutes * 60,
+        destination_s=None if reach_minutes is None else reach_minutes * 60,
+        own=current_settings(children, settings),
+        own_s=CURRENT_SETTING_CUTOFF_MINUTES * 60,
+    )
+    return travel_time_matrix(
+        network, homes, places, cutoff_s=cutoff_minutes * 60, reach=reach, workers=workers
+    )
 
 
 def with_ids(pairs: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
@@ -165,39 +153,6 @@ def located(
     return homes, places
 
 
-def _to_current_settings(
-    network: RoadNetwork,
-    homes: Snapped,
-    places: Snapped,
-    children: pd.DataFrame,
-    settings: pd.DataFrame,
-    found: pd.DataFrame,
-    workers: int,
-) -> pd.DataFrame:
-    """Journeys to each child's current setting that the cut-off left out, up to
-    CURRENT_SETTING_CUTOFF_MINUTES: a kept placement is costed and shown, never taken as free."""
-    if "current_urn" not in children.columns:
-        return found.iloc[:0]
-    current = pd.Index(settings["urn"].astype(str)).get_indexer(children["current_urn"].astype(str))
-    have = pd.MultiIndex.from_arrays([found["origin"], found["destination"]])
-    child = np.flatnonzero(current >= 0)
-    child = child[~pd.MultiIndex.from_arrays([child, current[child]]).isin(have)]
-    if not child.size:
-        return found.iloc[:0]
-    targets = np.unique(current[child])
-    extra = travel_time_matrix(
-        network,
-        homes.take(child),
-        places.take(targets),
-        cutoff_s=CURRENT_SETTING_CUTOFF_MINUTES * 60,
-        workers=workers,
-    )
-    extra["origin"] = child[extra["origin"].to_numpy()]
-    extra["destination"] = targets[extra["destination"].to_numpy()]
-    wanted = current[extra["origin"].to_numpy()] == extra["destination"].to_numpy()
-    return extra[wanted]
-
-
 def scenario_travel_times(
     scenario_path: Path, placement_only: bool = False, only: list[str] | None = None
 ) -> pd.DataFrame:
@@ -218,10 +173,12 @@ def scenario_pairs(
     settings: pd.DataFrame,
     placement_only: bool,
     workers: int = 2,
+    snapped: tuple[Snapped, Snapped] | None = None,
 ) -> pd.DataFrame:
     """`journey_pairs` under the scenario's cut-off and files; with `placement_only`, each
     setting searched only as far as the year groups it takes may travel (a primary school to
-    the primary limit) and only the pairs `for_placement` keeps."""
+    the primary limit), each child only as far as their phase's limit if they are to be placed
+    (else only to their current setting), and only the pairs `for_placement` keeps."""
     policy = scenario.policy
     pairs = journey_pairs(
         network,
@@ -232,6 +189,8 @@ def scenario_pairs(
         settings_file=str(scenario.inputs.settings),
         workers=workers,
         reach_minutes=setting_reach_minutes(settings, policy) if placement_only else None,
+        home_minutes=child_reach_minutes(children, policy) if placement_only else None,
+        snapped=snapped,
     )
     return for_placement(pairs, children, settings, policy) if placement_only else pairs
 
@@ -252,10 +211,7 @@ def for_placement(
     minutes = pairs["seconds"].to_numpy(float) / 60.0
     usable = in_scope(children, policy)[child]
     usable &= age_and_limit_met(children, settings, policy, child, setting, minutes)
-    current = pd.Index(settings["urn"].astype(str)).get_indexer(
-        children["current_urn"].fillna("").astype(str)
-    )
-    return pairs[usable | (setting == current[child])]
+    return pairs[usable | (setting == current_settings(children, settings)[child])]
 
 
 def marked(journeys: pd.DataFrame, placement_only: bool) -> pd.DataFrame:

@@ -25,12 +25,14 @@ import numpy as np
 import pandas as pd
 
 from solver.problems import InputError, Problem
+from solver.rules import current_settings
 from solver.scenario import Scenario
 
 if TYPE_CHECKING:
     from distributed import Client
 
     from geo.network import RoadNetwork
+    from geo.snap import Snapped
     from solver.workspace import Workspace
 
 #: Margin (metres) added to the straight-line reach, for snapping legs and rounding.
@@ -81,22 +83,22 @@ def fastest_speed_mps(network: RoadNetwork) -> float:
 def partitions(
     children: pd.DataFrame,
     settings: pd.DataFrame,
-    reach_m: float,
+    reach_m: float | np.ndarray,
     most: int = MAX_SEARCH_SETTINGS,
 ) -> list[Partition]:
     """Journey partitions: each LA's settings, cut into west-to-east strips of at most `most`,
-    with the children whose homes are within `reach_m` of the strip's box (the border zone)
-    or who attend one of its settings now."""
+    with the children whose homes are within a setting's `reach_m` (one for all, or one each)
+    of the strip's box (the border zone) or who attend one of its settings now."""
     homes = children[["easting", "northing"]].to_numpy(np.float64)
     xy = settings[["easting", "northing"]].to_numpy(np.float64)
-    current = pd.Index(settings["urn"].astype(str)).get_indexer(
-        children["current_urn"].fillna("").astype(str)
-    )
+    reach = np.broadcast_to(np.asarray(reach_m, dtype=np.float64), len(settings))
+    current = current_settings(children, settings)
     result = []
     for la, rows in la_codes(settings).groupby(la_codes(settings)).indices.items():
         rows = rows[np.argsort(xy[rows, 0], kind="stable")]
         for strip in np.array_split(rows, -(-len(rows) // most)):
-            low, high = xy[strip].min(axis=0) - reach_m, xy[strip].max(axis=0) + reach_m
+            low = (xy[strip] - reach[strip, None]).min(axis=0)
+            high = (xy[strip] + reach[strip, None]).max(axis=0)
             near = ((homes >= low) & (homes <= high)).all(axis=1)
             attending = np.isin(current, strip)
             strip = np.sort(strip)
@@ -163,14 +165,25 @@ def _partition_journeys(
     scenario_file: str,
     children: pd.DataFrame,
     settings: pd.DataFrame,
+    snapped: tuple[Snapped, Snapped],
     part: Partition,
     placement_only: bool = False,
 ) -> pd.DataFrame:
-    """One partition's journeys by position in the whole children and settings tables."""
+    """One partition's journeys by position in the whole children and settings tables (which,
+    with their snapped points, every worker holds once)."""
     from solver.journeys import scenario_pairs
 
     network = _worker_network(scenario, scenario_file)
-    pairs = scenario_pairs(network, scenario, children, settings, placement_only, workers=1)
+    homes, places = snapped
+    pairs = scenario_pairs(
+        network,
+        scenario,
+        children.iloc[part.children],
+        settings.iloc[part.settings],
+        placement_only,
+        workers=1,
+        snapped=(homes.take(part.children), places.take(part.settings)),
+    )
     return pairs.assign(
         origin=part.children[pairs["origin"].to_numpy()].astype(np.int32),
         destination=part.settings[pairs["destination"].to_numpy()].astype(np.int32),
@@ -189,21 +202,26 @@ def region_journeys(
     searched once); the same rows as `journey_times` on one machine, ordered by child then
     setting (only those a placement can use with `placement_only`)."""
     from solver.journeys import located, marked, with_ids
+    from solver.rules import setting_reach_minutes
 
     network = _worker_network(scenario, scenario_file)
-    # Every location is checked here, as on one machine: a child no partition reaches too.
-    located(
+    # Every location is checked and snapped here, once, as on one machine: a child no
+    # partition reaches too.
+    snapped = located(
         network, children, settings, str(scenario.inputs.children), str(scenario.inputs.settings)
     )
-    reach = scenario.policy.cutoff_minutes * 60 * fastest_speed_mps(network) + REACH_MARGIN_M
+    minutes = np.full(len(settings), float(scenario.policy.cutoff_minutes))
+    if placement_only:
+        minutes = np.minimum(minutes, setting_reach_minutes(settings, scenario.policy))
+    reach = minutes * 60 * fastest_speed_mps(network) + REACH_MARGIN_M
     parts = [p for p in partitions(children, settings, reach) if p.children.size]
+    shared = [client.scatter(x, broadcast=True) for x in (children, settings, snapped)]
     futures = [
         client.submit(
             _partition_journeys,
             scenario,
             scenario_file,
-            children.iloc[part.children],
-            settings.iloc[part.settings],
+            *shared,
             part,
             placement_only,
             key=f"journeys-{part.la_code or 'all'}-{i}",

@@ -249,6 +249,20 @@ def journey_limits(policy: Policy) -> FloatArray:
     )
 
 
+def child_reach_minutes(children: pd.DataFrame, policy: Policy) -> FloatArray:
+    """For each child, the journey limit of their phase if they are to be placed, else 0: no
+    placement journey of theirs is longer, except to the setting they stay at."""
+    ncy = children["ncy"].to_numpy(dtype=np.int64)
+    return np.where(in_scope(children, policy), journey_limits(policy)[ncy - NCY_MIN], 0.0)
+
+
+def current_settings(children: pd.DataFrame, settings: pd.DataFrame) -> IntArray:
+    """Each child's current setting by row position in `settings` (-1 for none)."""
+    if "current_urn" not in children.columns:
+        return np.full(len(children), -1, dtype=np.int64)
+    return positions(children["current_urn"].fillna(""), settings["urn"])
+
+
 def setting_reach_minutes(settings: pd.DataFrame, policy: Policy) -> FloatArray:
     """For each setting, the longest journey limit of the year groups it takes: no placement
     journey to it is longer (a primary school is never more than the primary limit away)."""

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.snap import snap
-from geo.travel import OffNetwork, travel_time_matrix, walking_distance_matrix
+from geo.travel import OffNetwork, Reach, travel_time_matrix, walking_distance_matrix
 from tests.geo_fixtures import cross_network, network_from_roads
 
 
@@ -84,7 +84,7 @@ def test_walking_ignores_one_way():
 
 
 def test_identical_homes_get_identical_rows():
-    """Children at the same place get the same journeys (computed once, shared)."""
+    """Children at the same place get the same journeys."""
     net = cross_network()
     homes = _snap(net, [(500, 5), (1000, 400), (500, 5)])
     settings = _snap(net, [(1500, 0), (0, 0), (1000, 900)])
@@ -108,18 +108,24 @@ def _grid(draw):
     return nodes, roads
 
 
-@settings(max_examples=40, deadline=None)
-@given(_grid(), st.integers(60, 600))
-def test_matches_networkx_on_random_grids(grid, cutoff_s):
-    """On random one-way/two-way grids, node-to-node times equal networkx's on the same weights."""
-    nodes, roads = grid
-    net = network_from_roads(nodes, roads)
+def _reference(nodes, roads) -> nx.DiGraph:
+    """The grid as a networkx graph of deciseconds `w`, one-way roads one way."""
     ref = nx.DiGraph()
     ref.add_nodes_from(range(len(nodes)))
     for u, v, fwd, bwd in roads:
         ref.add_edge(u, v, w=fwd)
         if bwd > 0:
             ref.add_edge(v, u, w=bwd)
+    return ref
+
+
+@settings(max_examples=40, deadline=None)
+@given(_grid(), st.integers(60, 600))
+def test_matches_networkx_on_random_grids(grid, cutoff_s):
+    """On random one-way/two-way grids, node-to-node times equal networkx's on the same weights."""
+    nodes, roads = grid
+    net = network_from_roads(nodes, roads)
+    ref = _reference(nodes, roads)
     points = _snap(net, nodes)
     got = _pairs(travel_time_matrix(net, points, points, cutoff_s=cutoff_s), "seconds")
     expected = {}
@@ -128,6 +134,36 @@ def test_matches_networkx_on_random_grids(grid, cutoff_s):
             if (ds + 9) // 10 <= cutoff_s:
                 expected[(o, d)] = (ds + 9) // 10
     assert got == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(_grid(), st.integers(10, 600), st.integers(0, 900), st.data())
+def test_reach_keeps_each_pair_within_its_own_limits(grid, cutoff_s, own_s, data):
+    """With a reach, a pair is kept within the smaller of its origin's and destination's limit
+    (and the cut-off), and an origin's own destination up to `own_s`: networkx's times filtered
+    by those rules. Own destinations make searches run past their limit, then stop."""
+    nodes, roads = grid
+    net = network_from_roads(nodes, roads)
+    ref = _reference(nodes, roads)
+    n = len(nodes)
+    limits = st.lists(st.integers(0, 700), min_size=n, max_size=n)
+    origin_s, destination_s = np.array(data.draw(limits)), np.array(data.draw(limits))
+    own = np.array(data.draw(st.lists(st.integers(-1, n - 1), min_size=n, max_size=n)))
+    reach = Reach(origin_s=origin_s, destination_s=destination_s, own=own, own_s=own_s)
+    points = _snap(net, nodes)
+    frame = travel_time_matrix(net, points, points, cutoff_s=cutoff_s, reach=reach)
+    expected = {}
+    for o in range(n):
+        for d, ds in nx.single_source_dijkstra_path_length(ref, o, weight="w").items():
+            seconds = (ds + 9) // 10
+            if seconds <= min(cutoff_s, origin_s[o], destination_s[d]) or (
+                own[o] == d and seconds <= own_s
+            ):
+                expected[(o, d)] = seconds
+    assert _pairs(frame, "seconds") == expected
+    assert list(frame["origin"] * n + frame["destination"]) == sorted(
+        o * n + d for o, d in expected
+    )
 
 
 @settings(max_examples=30, deadline=None)
