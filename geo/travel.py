@@ -174,8 +174,14 @@ def node_times(
         cost=np.column_stack([np.zeros(n), np.full(n, np.inf)]),
     )
     cutoff = int(cutoff_s) * 10
-    limits = _Limits(np.full(n, cutoff), np.full(len(points), cutoff), np.full(n, -1), 0)
-    point, node, cost = _search(graph, anchors, every_node, limits, workers=1)
+    none = np.empty(0, dtype=np.int64)
+    point, node, cost = _search(
+        graph,
+        (anchors, np.full(len(points), cutoff)),
+        (every_node, np.full(n, cutoff)),
+        (none, none, 0),
+        workers=1,
+    )
     times = np.full((len(points), n), np.inf)
     times[point, node] = cost
     return times
@@ -233,10 +239,28 @@ def _matrix(
     per_metre: float,
     workers: int,
 ) -> pd.DataFrame:
-    """Shared core: a destinations-side Dijkstra in integer units, in long form within limits."""
+    """Shared core: a Dijkstra from each point of the smaller side (settings on the reversed
+    graph, or homes when fewer, as for one child's list), in long form within limits."""
     home = _anchors(network, fwd, bwd, origins, leaving=True, per_metre=per_metre)
     dest = _anchors(network, fwd, bwd, destinations, leaving=False, per_metre=per_metre)
-    d, o, units = _search(graph.T.tocsr(), dest, home, limits, workers)
+    own_o = np.flatnonzero(limits.own >= 0)
+    own_d = limits.own[own_o]
+    if len(destinations) <= len(origins):
+        d, o, units = _search(
+            graph.T.tocsr(),
+            (dest, limits.destination),
+            (home, limits.origin),
+            (own_d, own_o, limits.own_limit),
+            workers,
+        )
+    else:
+        o, d, units = _search(
+            graph,
+            (home, limits.origin),
+            (dest, limits.destination),
+            (own_o, own_d, limits.own_limit),
+            workers,
+        )
     o, d, units = _with_same_road(o, d, units, fwd, bwd, origins, destinations, per_metre, limits)
     return pd.DataFrame(
         {
@@ -249,39 +273,44 @@ def _matrix(
 
 
 def _search(
-    graph: sp.csr_matrix, sources: _Anchors, points: _Anchors, limits: _Limits, workers: int
+    graph: sp.csr_matrix,
+    sources: tuple[_Anchors, np.ndarray],
+    points: tuple[_Anchors, np.ndarray],
+    own: tuple[np.ndarray, np.ndarray, int],
+    workers: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(source, point, cost) of every pair within `limits`, searching from each source (a
-    setting, on the reversed graph); `limits.destination` are the sources', `origin` the points'.
+    """(source, point, cost) of every pair within the limits, searching from each source.
 
-    The compiled search releases the GIL, so `workers` threads take interleaved sources.
+    `sources` and `points` are anchors with a limit each; `own` are (source, point) pairs kept
+    up to their own limit. The compiled search releases the GIL, so `workers` threads take
+    interleaved sources.
     """
+    starts, start_limit = sources
+    ends, end_limit = points
+    own_source, own_point, own_limit = own
     weights = graph.data.astype(np.int64)
-    farthest = max(int(limits.destination.max(initial=0)), limits.own_limit)
+    farthest = max(int(start_limit.max(initial=0)), own_limit)
     if farthest + (weights.max() if weights.size else 0) >= np.iinfo(np.int32).max:
         raise ValueError("cut-off too large for 32-bit journey costs")
-    anchor_ptr, anchor_point, anchor_cost = _by_node(points, graph.shape[0], farthest)
-    has_own = limits.own >= 0
-    own_point = np.flatnonzero(has_own)[np.argsort(limits.own[has_own], kind="stable")]
-    own_ptr = np.concatenate(
-        [[0], np.cumsum(np.bincount(limits.own[has_own], minlength=len(sources.node)))]
-    )
+    anchor_ptr, anchor_point, anchor_cost = _by_node(ends, graph.shape[0], farthest)
+    order = np.argsort(own_source, kind="stable")
+    own_ptr = np.concatenate([[0], np.cumsum(np.bincount(own_source, minlength=len(starts.node)))])
     args = (
         graph.indptr.astype(np.int32),
         graph.indices.astype(np.int32),
         weights.astype(np.int32),
-        sources.node.astype(np.int32),
-        _closed_as_minus_one(sources.cost, farthest),
-        limits.destination.astype(np.int32),
+        starts.node.astype(np.int32),
+        _closed_as_minus_one(starts.cost, farthest),
+        start_limit.astype(np.int32),
         anchor_ptr.astype(np.int32),
         anchor_point.astype(np.int32),
         anchor_cost.astype(np.int32),
-        limits.origin.astype(np.int32),
+        end_limit.astype(np.int32),
         own_ptr.astype(np.int32),
-        own_point.astype(np.int32),
-        np.int32(limits.own_limit),
+        own_point[order].astype(np.int32),
+        np.int32(own_limit),
     )
-    workers = max(1, min(workers, len(sources.node)))
+    workers = max(1, min(workers, len(starts.node)))
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda first: search_pairs(*args, first, workers), range(workers)))
     source, point, cost = (np.concatenate([part[i] for part in parts]) for i in range(3))

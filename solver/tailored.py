@@ -8,6 +8,7 @@ shorter journey, lower cost), then URN, so it is deterministic.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -171,11 +172,19 @@ def _reasons(pairs: Pairs, full: np.ndarray, dear: np.ndarray, mainstream: np.nd
 
 def family_page(lists: pd.DataFrame, child_id: str) -> str:
     """A printable HTML page of one child's tailored list, in plain words."""
-    rows = lists[lists["child_id"] == child_id]
-    on, off = rows[rows["on_list"]], rows[~rows["on_list"]]
+    return _page(lists[lists["child_id"] == child_id], child_id)
 
-    def words(reasons: str) -> str:
-        return "; ".join(REASON_TEXT[Reason(c)] for c in reasons.split(";") if c)
+
+@functools.lru_cache(maxsize=1024)
+def _words(reasons: str) -> str:
+    """Reason codes ("AGE;FULL") in plain words, HTML-escaped (few distinct combinations)."""
+    text = "; ".join(REASON_TEXT[Reason(c)] for c in reasons.split(";") if c)
+    return html.escape(text, quote=False)
+
+
+def _page(rows: pd.DataFrame, child_id: str) -> str:
+    """`family_page` from the child's own rows."""
+    on, off = rows[rows["on_list"]], rows[~rows["on_list"]]
 
     def cell(value: object) -> str:
         return "" if pd.isna(value) else html.escape(str(value))
@@ -184,12 +193,13 @@ def family_page(lists: pd.DataFrame, child_id: str) -> str:
         f"<tr><td>{cell(r.rank)}</td><td>{cell(r.name)}</td><td>{cell(r.setting_type)}</td>"
         f"<td>{r.travel_minutes:.0f} min</td><td>£{r.annual_cost:,.0f}</td>"
         f"<td>{cell(r.vacancy)}</td><td>{cell(r.ofsted)}</td><td>{cell(r.designated_needs)}</td>"
-        f"<td>{html.escape(words(r.reasons), quote=False)}</td></tr>"
+        f"<td>{_words(r.reasons)}</td></tr>"
         for r in on.itertuples()
     )
+    # Plain lists, not itertuples: a national page excludes tens of thousands of settings.
     excluded = "".join(
-        f"<tr><td>{cell(r.name)}</td><td>{html.escape(words(r.reasons), quote=False)}</td></tr>"
-        for r in off.itertuples()
+        f"<tr><td>{cell(name)}</td><td>{_words(reasons)}</td></tr>"
+        for name, reasons in zip(off["name"].tolist(), off["reasons"].tolist(), strict=True)
     )
     grounds = "".join(
         "<li>" + html.escape(f"{REASON_TEXT[r]}: {LEGAL_GROUND[r]}", quote=False) + "</li>"
@@ -219,8 +229,8 @@ def write_lists(lists: pd.DataFrame, out_dir: Path) -> list[Path]:
     pages = out_dir / "family"
     pages.mkdir(exist_ok=True)
     written = [csv_path, json_path]
-    for child_id in lists["child_id"].unique():
+    for child_id, rows in lists.groupby("child_id", sort=False, observed=True):
         page = pages / f"{child_id}.html"
-        page.write_text(family_page(lists, str(child_id)), encoding="utf-8")
+        page.write_text(_page(rows, str(child_id)), encoding="utf-8")
         written.append(page)
     return written
