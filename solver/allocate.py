@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from solver.columns import improving_arcs
 from solver.costs import Tariffs
 from solver.problems import InputError, Problem
 from solver.rules import (
@@ -61,6 +62,10 @@ logger.addHandler(logging.NullHandler())
 
 #: Costs enter the flow as integer pence.
 COST_SCALE = 100
+#: Above this many suitable pairs the plain flow is solved by columns (`solve_by_columns`).
+COLUMNS_ABOVE = 10_000_000
+#: How many of each child's cheapest pairs the flow by columns starts from.
+FIRST_COLUMNS = 8
 #: Denominator of the Lagrange multipliers tried (a multiplier is an integer over it).
 LAMBDA_SCALE = 1024
 
@@ -139,43 +144,64 @@ class Network:
     def solve(self, pair_costs: IntArray, unplaced_cost: int = 0) -> np.ndarray:
         """The pairs chosen by a min-cost flow: a maximum flow of least cost or, when penalised,
         every child either placed or on its unplaced arc at `unplaced_cost`."""
-        flow = min_cost_flow.SimpleMinCostFlow()
-        costs = np.zeros(len(self.tails), dtype=np.int64)
         pair_arcs = slice(self.n_children, self.n_children + self.n_pair_arcs)
-        costs[pair_arcs] = pair_costs
+        return self.flows(self.costs(pair_costs, unplaced_cost))[pair_arcs] > 0
+
+    def costs(self, pair_costs: IntArray, unplaced_cost: int = 0) -> IntArray:
+        """Every arc's cost: the pairs' own, `unplaced_cost` on unplaced arcs, else 0."""
+        costs = np.zeros(len(self.tails), dtype=np.int64)
+        costs[self.n_children : self.n_children + self.n_pair_arcs] = pair_costs
         if self.penalised:
             costs[-self.n_children :] = unplaced_cost
+        return costs
+
+    def flows(self, costs: IntArray) -> IntArray:
+        """The flow on every arc of an optimal flow at these arc costs."""
+        flow = min_cost_flow.SimpleMinCostFlow()
         flow.add_arcs_with_capacity_and_unit_cost(self.tails, self.heads, self.capacities, costs)
         flow.set_node_supply(0, self.n_children)
         flow.set_node_supply(1, -self.n_children)
         status = flow.solve() if self.penalised else flow.solve_max_flow_with_min_cost()
         if status != flow.OPTIMAL:
             raise RuntimeError(f"min-cost flow failed with status {status}")
-        return flow.flows(np.arange(pair_arcs.start, pair_arcs.stop)) > 0
+        return np.asarray(flow.flows(np.arange(len(self.tails))))
+
+
+def pair_heads(pairs: Pairs, n_children: int, n_lines: int) -> IntArray:
+    """The node each pair's arc leads to: the setting's line for the child's need if it has one,
+    else the setting itself (node numbers as in `build_network`)."""
+    line_base = 2 + n_children
+    return np.where(pairs.line >= 0, line_base + pairs.line, line_base + n_lines + pairs.setting)
 
 
 def build_network(
-    pairs: Pairs, n_children: int, free: IntArray, n_settings: int, *, penalised: bool = False
+    pairs: Pairs,
+    n_children: int,
+    free: IntArray,
+    n_settings: int,
+    *,
+    penalised: bool = False,
+    structure: Pairs | None = None,
 ) -> Network:
-    """Nodes: 0 source, 1 sink, children, place lines, settings; arcs from arrays in one go."""
+    """Nodes: 0 source, 1 sink, children, place lines, settings; arcs from arrays in one go.
+    Line and setting arcs are those `structure`'s pairs use (by default `pairs`')."""
+    structure = pairs if structure is None else structure
     child_node = 2 + np.arange(n_children, dtype=np.int64)
     line_base = 2 + n_children
     setting_base = line_base + len(free)
-    # A child goes through its need line if it has one, else straight to the setting's node.
-    via_line = pairs.line >= 0
-    pair_heads = np.where(via_line, line_base + pairs.line, setting_base + pairs.setting)
-    need_lines = np.unique(pairs.line[via_line])
+    via_line = structure.line >= 0
+    need_lines = np.unique(structure.line[via_line])
     setting_of_line = np.full(len(free), -1, dtype=np.int64)
-    setting_of_line[pairs.line[via_line]] = pairs.setting[via_line]
+    setting_of_line[structure.line[via_line]] = structure.setting[via_line]
     whole_cap = np.full(n_settings, n_children, dtype=np.int64)
-    has_whole = pairs.whole >= 0
-    whole_cap[pairs.setting[has_whole]] = free[pairs.whole[has_whole]]
-    used = np.unique(pairs.setting)
+    has_whole = structure.whole >= 0
+    whole_cap[structure.setting[has_whole]] = free[structure.whole[has_whole]]
+    used = np.unique(structure.setting)
     ones = np.ones(n_children, np.int64) if penalised else np.empty(0, np.int64)
     tails = [np.zeros(n_children, np.int64), child_node[pairs.child], line_base + need_lines]
     tails += [setting_base + used, child_node[: len(ones)]]
-    heads = [child_node, pair_heads, setting_base + setting_of_line[need_lines]]
-    heads += [np.ones(len(used), np.int64), ones]
+    heads = [child_node, pair_heads(pairs, n_children, len(free))]
+    heads += [setting_base + setting_of_line[need_lines], np.ones(len(used), np.int64), ones]
     capacities = [np.ones(n_children + len(pairs), np.int64), free[need_lines], whole_cap[used]]
     capacities += [ones]
     return Network(
@@ -186,6 +212,45 @@ def build_network(
         len(pairs),
         penalised,
     )
+
+
+def solve_by_columns(
+    pairs: Pairs,
+    costs: IntArray,
+    n_children: int,
+    free: IntArray,
+    n_settings: int,
+    first: int = FIRST_COLUMNS,
+) -> tuple[np.ndarray, int]:
+    """The pairs chosen by the min-cost maximum flow over all `pairs`, solved on each child's
+    `first` cheapest pairs plus any other that could improve it, until none could (exact; a
+    national flow on every pair does not fit in memory). Also returns the solves made."""
+    rank = np.empty(len(pairs), dtype=np.int64)
+    by_cost = np.lexsort((costs, pairs.child))
+    starts = np.searchsorted(pairs.child[by_cost], pairs.child[by_cost], side="left")
+    rank[by_cost] = np.arange(len(pairs)) - starts
+    active = rank < first
+    del rank, by_cost, starts
+    tails = 2 + pairs.child
+    heads = pair_heads(pairs, n_children, len(free))
+    solves = 0
+    while True:
+        chosen = np.flatnonzero(active)
+        network = build_network(pairs.take(chosen), n_children, free, n_settings, structure=pairs)
+        arc_costs = network.costs(costs[chosen])
+        flows = network.flows(arc_costs)
+        solves += 1
+        omitted = np.flatnonzero(~active)
+        arcs = (network.tails, network.heads, network.capacities, arc_costs)
+        candidates = (tails[omitted], heads[omitted], costs[omitted])
+        n_nodes = 2 + n_children + len(free) + n_settings
+        better = improving_arcs(arcs, flows, n_nodes, 0, candidates)
+        logger.debug("flow by columns: %d arcs, %d to add", len(chosen), int(better.sum()))
+        if not better.any():
+            placed = np.zeros(len(pairs), dtype=bool)
+            placed[chosen] = flows[n_children : n_children + len(chosen)] > 0
+            return placed, solves
+        active[omitted[better]] = True
 
 
 @dataclass(frozen=True)
@@ -234,17 +299,22 @@ def allocate(
     if policy.move_current:
         free = free + released_places(scope, places)
     rows = _side_rows(pairs, settings, policy)
-    network = build_network(pairs, len(scope), free, len(settings), penalised=bool(rows))
     side_reason = np.full(len(scope), ALL_FULL, dtype=object)
     penalty = UNPLACED_PENALTY * COST_SCALE if rows else 0
     if rows:
+        network = build_network(pairs, len(scope), free, len(settings), penalised=True)
         search = _lagrangian if len(rows) == 1 else _lagrangian_rows
         chosen, bound, solves, base = search(network, costs, rows, pairs.child, tolerance)
         logger.debug("before repair %d placed", int(chosen.sum()))
         chosen = _fill(pairs, free, chosen, costs, rows)
         side_reason[pairs.child[base]] = _side_reason(rows, base)
+    elif len(pairs) > COLUMNS_ABOVE:
+        chosen, solves = solve_by_columns(
+            pairs, costs, len(scope), free, len(settings), FIRST_COLUMNS
+        )
+        bound = int(costs[chosen].sum())
     else:
-        chosen = network.solve(costs)
+        chosen = build_network(pairs, len(scope), free, len(settings)).solve(costs)
         bound, solves = int(costs[chosen].sum()), 1
     families = pd.DataFrame(columns=list(FAMILY_COLUMNS))
     apart = 0

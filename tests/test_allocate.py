@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+import solver.allocate as allocate_module
 from solver.allocate import (
     ALL_FULL,
     COST_SCALE,
@@ -210,6 +211,21 @@ def test_objective_equals_highs_reference(instance: Instance) -> None:
     """The flow's placed count and cost equal a HiGHS MILP (most placed, then least cost)."""
     policy = Policy()
     result = solve(instance, policy)
+    placed, cost = reference(instance, policy)
+    assert new_placements(result) == placed
+    assert round(result.objective * COST_SCALE) == cost
+
+
+@FAST
+@given(instances(), st.integers(1, 2))
+def test_flow_by_columns_equals_highs_reference(instance: Instance, first: int) -> None:
+    """Solved by columns from each child's `first` cheapest pairs (as national runs are), the
+    placed count and cost still equal the HiGHS MILP over every pair, and the checker passes."""
+    policy = Policy()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(allocate_module, "COLUMNS_ABOVE", 0)
+        patch.setattr(allocate_module, "FIRST_COLUMNS", first)
+        result = solve(instance, policy)
     placed, cost = reference(instance, policy)
     assert new_placements(result) == placed
     assert round(result.objective * COST_SCALE) == cost
