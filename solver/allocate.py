@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
-from solver.columns import improving_arcs
+from solver.columns import prices
 from solver.costs import Tariffs
 from solver.problems import InputError, Problem
 from solver.rules import (
@@ -66,6 +66,8 @@ COST_SCALE = 100
 COLUMNS_ABOVE = 10_000_000
 #: How many of each child's cheapest pairs the flow by columns starts from.
 FIRST_COLUMNS = 8
+#: Journeys assessed at a time (bounds the memory of a national solve).
+ASSESS_CHUNK = 4_000_000
 #: Denominator of the Lagrange multipliers tried (a multiplier is an integer over it).
 LAMBDA_SCALE = 1024
 
@@ -167,11 +169,11 @@ class Network:
         return np.asarray(flow.flows(np.arange(len(self.tails))))
 
 
-def pair_heads(pairs: Pairs, n_children: int, n_lines: int) -> IntArray:
-    """The node each pair's arc leads to: the setting's line for the child's need if it has one,
-    else the setting itself (node numbers as in `build_network`)."""
+def pair_heads(line: IntArray, setting: IntArray, n_children: int, n_lines: int) -> IntArray:
+    """The node a pair's arc leads to: the setting's `line` for the child's need if it has one
+    (>= 0), else the setting itself (node numbers as in `build_network`)."""
     line_base = 2 + n_children
-    return np.where(pairs.line >= 0, line_base + pairs.line, line_base + n_lines + pairs.setting)
+    return np.where(line >= 0, line_base + line, line_base + n_lines + setting)
 
 
 def build_network(
@@ -200,7 +202,7 @@ def build_network(
     ones = np.ones(n_children, np.int64) if penalised else np.empty(0, np.int64)
     tails = [np.zeros(n_children, np.int64), child_node[pairs.child], line_base + need_lines]
     tails += [setting_base + used, child_node[: len(ones)]]
-    heads = [child_node, pair_heads(pairs, n_children, len(free))]
+    heads = [child_node, pair_heads(pairs.line, pairs.setting, n_children, len(free))]
     heads += [setting_base + setting_of_line[need_lines], np.ones(len(used), np.int64), ones]
     capacities = [np.ones(n_children + len(pairs), np.int64), free[need_lines], whole_cap[used]]
     capacities += [ones]
@@ -231,8 +233,7 @@ def solve_by_columns(
     rank[by_cost] = np.arange(len(pairs)) - starts
     active = rank < first
     del rank, by_cost, starts
-    tails = 2 + pairs.child
-    heads = pair_heads(pairs, n_children, len(free))
+    n_nodes = 2 + n_children + len(free) + n_settings
     solves = 0
     while True:
         chosen = np.flatnonzero(active)
@@ -240,17 +241,23 @@ def solve_by_columns(
         arc_costs = network.costs(costs[chosen])
         flows = network.flows(arc_costs)
         solves += 1
-        omitted = np.flatnonzero(~active)
-        arcs = (network.tails, network.heads, network.capacities, arc_costs)
-        candidates = (tails[omitted], heads[omitted], costs[omitted])
-        n_nodes = 2 + n_children + len(free) + n_settings
-        better = improving_arcs(arcs, flows, n_nodes, 0, candidates)
-        logger.debug("flow by columns: %d arcs, %d to add", len(chosen), int(better.sum()))
-        if not better.any():
+        priced = prices(
+            (network.tails, network.heads, network.capacities, arc_costs), flows, n_nodes, 0
+        )
+        added = 0
+        # Priced a chunk at a time: the pairs left out are nearly all of a national table.
+        for start in range(0, len(pairs), ASSESS_CHUNK):
+            rows = slice(start, start + ASSESS_CHUNK)
+            out = np.flatnonzero(~active[rows]) + start
+            heads = pair_heads(pairs.line[out], pairs.setting[out], n_children, len(free))
+            better = out[priced.improving(2 + pairs.child[out], heads, costs[out])]
+            active[better] = True
+            added += len(better)
+        logger.debug("flow by columns: %d arcs, %d to add", len(chosen), added)
+        if not added:
             placed = np.zeros(len(pairs), dtype=bool)
             placed[chosen] = flows[n_children : n_children + len(chosen)] > 0
             return placed, solves
-        active[omitted[better]] = True
 
 
 @dataclass(frozen=True)
@@ -286,14 +293,8 @@ def allocate(
     index = journey_index(children, settings, journeys)
     kept_minutes = _current_minutes(children, kept_rows, settings, index)
     scope = children[~kept_rows].reset_index(drop=True)
-    index = within_age_and_limit(children, settings, policy, index)
-    position = np.cumsum(~kept_rows) - 1  # each child's row in `scope`
-    pairs = assess(scope, settings, places, tariffs, policy, _restrict(index, ~kept_rows, position))
+    pairs = _suitable(children, scope, settings, places, tariffs, policy, index, kept_rows)
     del index
-    chosen_pairs = np.flatnonzero(pairs.suitable)
-    by_child = np.lexsort((pairs.setting[chosen_pairs], pairs.child[chosen_pairs]))
-    pairs = pairs.take(chosen_pairs[by_child])
-    del chosen_pairs, by_child
     costs = np.rint(pairs.weighted_cost(policy) * COST_SCALE).astype(np.int64)
     free = free_places(places, settings, policy)
     if policy.move_current:
@@ -612,6 +613,39 @@ def _placement_table(scope: pd.DataFrame, settings: pd.DataFrame, placed: Pairs)
             "travel_minutes": placed.minutes,
             "annual_cost": placed.annual_cost,
         }
+    )
+
+
+def _suitable(
+    children: pd.DataFrame,
+    scope: pd.DataFrame,
+    settings: pd.DataFrame,
+    places: pd.DataFrame,
+    tariffs: Tariffs,
+    policy: Policy,
+    index: tuple[IntArray, IntArray, FloatArray, BoolArray],
+    kept_rows: np.ndarray,
+) -> Pairs:
+    """The suitable pairs of the children in `scope` (the rows not kept), ordered by child then
+    setting; assessed ASSESS_CHUNK journeys at a time (a national table at once is too big)."""
+    position = np.cumsum(~kept_rows) - 1  # each child's row in `scope`
+    parts = []
+    child, setting, minutes, estimated = index
+    for start in range(0, max(len(child), 1), ASSESS_CHUNK):
+        rows = slice(start, start + ASSESS_CHUNK)
+        piece = within_age_and_limit(
+            children, settings, policy, (child[rows], setting[rows], minutes[rows], estimated[rows])
+        )
+        pairs = assess(
+            scope, settings, places, tariffs, policy, _restrict(piece, ~kept_rows, position)
+        )
+        suitable = pairs.suitable
+        parts.append({name: getattr(pairs, name)[suitable] for name in Pairs.__dataclass_fields__})
+        del pairs, suitable
+    pairs = Pairs.concat(parts)
+    key = pairs.child * max(len(settings), 1) + pairs.setting
+    return (
+        pairs if bool(np.all(key[1:] >= key[:-1])) else pairs.take(np.argsort(key, kind="stable"))
     )
 
 

@@ -11,6 +11,8 @@ the way back along used arcs). Arcs failing either test are the ones to add.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba
 import numpy as np
 import scipy.sparse as sp
@@ -19,16 +21,28 @@ from scipy.sparse.csgraph import breadth_first_order
 from solver.rules import BoolArray, IntArray
 
 
-def improving_arcs(
+@dataclass(frozen=True)
+class Prices:
+    """What pricing needs of an optimal flow: each node's potential (a shortest distance in
+    the residual graph) and whether the source reaches it there."""
+
+    potential: IntArray
+    reached: BoolArray
+
+    def improving(self, tails: IntArray, heads: IntArray, costs: IntArray) -> BoolArray:
+        """Which absent, unused arcs could raise the flow or lower its cost; none means the
+        flow is optimal with them all."""
+        cheaper = costs + self.potential[tails] - self.potential[heads] < 0
+        return cheaper | (self.reached[tails] & ~self.reached[heads])
+
+
+def prices(
     network: tuple[IntArray, IntArray, IntArray, IntArray],
     flows: IntArray,
     n_nodes: int,
     source: int,
-    candidates: tuple[IntArray, IntArray, IntArray],
-) -> BoolArray:
-    """Which candidate arcs (tails, heads, costs; absent from the network, unused) could raise
-    the flow or lower its cost, given the network's arcs (tails, heads, capacities, costs) and
-    their optimal `flows`. None means the flow is optimal on the network with them all."""
+) -> Prices:
+    """The prices of an optimal `flows` on the network's arcs (tails, heads, capacities, costs)."""
     tails, heads, capacities, costs = network
     forward, back = flows < capacities, flows > 0
     r_tail = np.concatenate([tails[forward], heads[back]])
@@ -42,9 +56,7 @@ def improving_arcs(
     )
     reached = np.zeros(n_nodes, dtype=bool)
     reached[breadth_first_order(graph, source, directed=True, return_predecessors=False)] = True
-    c_tail, c_head, c_cost = candidates
-    cheaper = c_cost + potential[c_tail] - potential[c_head] < 0
-    return cheaper | (reached[c_tail] & ~reached[c_head])
+    return Prices(potential, reached)
 
 
 @numba.njit(cache=True)

@@ -137,6 +137,15 @@ class Pairs:
     def __len__(self) -> int:
         return len(self.child)
 
+    @staticmethod
+    def concat(parts: list[dict[str, np.ndarray]]) -> Pairs:
+        """The pairs of every part (the fields of a Pairs each, at least one part), in order;
+        each field of the parts is let go once joined, so the peak is one field's copy."""
+        joined = {}
+        for name in Pairs.__dataclass_fields__:
+            joined[name] = np.concatenate([part.pop(name) for part in parts])
+        return Pairs(**joined)
+
 
 def journey_index(
     children: pd.DataFrame, settings: pd.DataFrame, journeys: pd.DataFrame
