@@ -566,14 +566,15 @@ def synth_places(
         }
     )[~mainstream]
     rp = np.flatnonzero(kinds == SettingType.MAINSTREAM_RP.value)
+    # Children by (setting, primary need): staying there, and likely to move there.
+    need_of = children["primary_need"].astype(str).to_numpy()
+    staying = pd.Series(list(zip(at, need_of, strict=True))).value_counts().to_dict()
+    moving = pd.Series(list(zip(moves, need_of, strict=True))).value_counts().to_dict()
     need_lines = []
     for i in rp:
-        needs = settings["designated_needs"].iat[i]
-        here = children["current_urn"].to_numpy() == settings["urn"].iat[i]
-        going = np.flatnonzero(moves == i)
-        for need in needs:
-            taken = int((children["primary_need"].to_numpy()[here] == need).sum())
-            wanted = int((children["primary_need"].to_numpy()[going] == need).sum())
+        for need in settings["designated_needs"].iat[i]:
+            taken = int(staying.get((i, need), 0))
+            wanted = int(moving.get((i, need), 0))
             spare = int(vacancies_for(np.array([wanted]), rng)[0])
             need_lines.append((settings["urn"].iat[i], need, taken + spare, spare, np.nan))
     lines = pd.concat(
