@@ -9,7 +9,7 @@ builds a whole LA-like instance on a perturbed-grid road network; everything is 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -117,17 +117,24 @@ def need_indices(needs: pd.Series | Sequence[str]) -> Ints:
 
 
 def can_attend(
-    ncy: npt.ArrayLike, needs: Ints, settings: pd.DataFrame, *, designated_only: bool = False
+    ncy: npt.ArrayLike,
+    needs: Ints,
+    settings: pd.DataFrame,
+    *,
+    designated_only: bool = False,
+    designations: Bools | None = None,
 ) -> Bools:
     """(children x settings) True where the age fits and, for specialist settings, the need does.
 
     With `designated_only`, every setting must be designated for the need (RP and SEN units).
+    `designations`: the settings' `designation_matrix`, if already made.
     """
     years = np.asarray(ncy, dtype=np.int64)[:, None]
     age_ok = (years >= settings["ncy_low"].to_numpy()[None, :]) & (
         years <= settings["ncy_high"].to_numpy()[None, :]
     )
-    designated = designation_matrix(settings)[:, needs].T
+    matrix = designation_matrix(settings) if designations is None else designations
+    designated = matrix[:, needs].T
     if designated_only:
         return age_ok & designated
     specialist = settings["setting_type"].isin([t.value for t in SPECIALIST_TYPES]).to_numpy()
@@ -137,7 +144,7 @@ def can_attend(
 def choose_settings(
     rng: np.random.Generator,
     homes: Floats,
-    allowed: Bools,
+    allowed: Callable[[Ints], Bools],
     places: Floats,
     *,
     scale_m: float,
@@ -145,21 +152,23 @@ def choose_settings(
 ) -> Ints:
     """For each child, an allowed setting drawn with weight exp(-distance / scale); -1 if none.
 
-    `homes` and `places` are (n, 2) and (m, 2) easting/northing arrays in metres.
+    `homes` and `places` are (n, 2) and (m, 2) easting/northing arrays in metres; `allowed`
+    gives the (rows x settings) allowed matrix of some children, so the whole matrix (children
+    x settings: gigabytes at national size) is never held at once.
     """
     n = len(homes)
     out = np.full(n, -1, dtype=np.int64)
     draws = rng.random(n)
     for start in range(0, n, chunk):
-        rows = slice(start, min(start + chunk, n))
+        rows = np.arange(start, min(start + chunk, n))
         gap = np.hypot(
             homes[rows, None, 0] - places[None, :, 0], homes[rows, None, 1] - places[None, :, 1]
         )
-        weight = np.where(allowed[rows], np.exp(-gap / scale_m), 0.0)
+        weight = np.where(allowed(rows), np.exp(-gap / scale_m), 0.0)
         cumulative = np.cumsum(weight, axis=1)
         total = cumulative[:, -1]
         pick = (cumulative < (draws[rows] * total)[:, None]).sum(axis=1)
-        out[rows] = np.where(total > 0, np.minimum(pick, allowed.shape[1] - 1), -1)
+        out[rows] = np.where(total > 0, np.minimum(pick, len(places) - 1), -1)
     return out
 
 
@@ -443,17 +452,26 @@ def place_children(
 
     RP/unit settings count as suitable only for their designated needs; -1 where none is.
     """
-    allowed = can_attend(ncy, needs, settings)
     rp = (settings["setting_type"] == SettingType.MAINSTREAM_RP.value).to_numpy()
-    in_unit = can_attend(ncy, needs, settings, designated_only=True)
-    allowed &= ~rp[None, :] | in_unit
-    places = settings[["easting", "northing"]].to_numpy(dtype=np.float64)
     kinds = settings["setting_type"].to_numpy()
-    chosen = choose_settings(
-        rng, homes, allowed & (kinds[None, :] == preferred[:, None]), places, scale_m=scale_m
-    )
+
+    matrix = designation_matrix(settings)
+
+    def allowed(rows: Ints) -> Bools:
+        year, need = ncy[rows], needs[rows]
+        fits = can_attend(year, need, settings, designations=matrix)
+        unit = can_attend(year, need, settings, designated_only=True, designations=matrix)
+        return fits & (~rp[None, :] | unit)
+
+    def preferred_allowed(rows: Ints) -> Bools:
+        return allowed(rows) & (kinds[None, :] == preferred[rows][:, None])
+
+    places = settings[["easting", "northing"]].to_numpy(dtype=np.float64)
+    chosen = choose_settings(rng, homes, preferred_allowed, places, scale_m=scale_m)
     rest = np.flatnonzero(chosen < 0)
-    chosen[rest] = choose_settings(rng, homes[rest], allowed[rest], places, scale_m=scale_m)
+    chosen[rest] = choose_settings(
+        rng, homes[rest], lambda rows: allowed(rest[rows]), places, scale_m=scale_m
+    )
     return chosen
 
 

@@ -92,7 +92,10 @@ def test_choose_settings_picks_only_allowed_and_marks_none() -> None:
     homes = np.array([[0.0, 0.0], [5.0, 5.0]])
     places = _three_settings()[["easting", "northing"]].to_numpy()
     rng = np.random.default_rng(3)
-    picks = [choose_settings(rng, homes, allowed, places, scale_m=2000.0) for _ in range(200)]
+    picks = [
+        choose_settings(rng, homes, lambda rows: allowed[rows], places, scale_m=2000.0)
+        for _ in range(200)
+    ]
     first = np.array([p[0] for p in picks])
     assert set(first) <= {0, 1} and (first == 0).mean() > 0.95
     assert all(p[1] == -1 for p in picks)
