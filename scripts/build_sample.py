@@ -570,7 +570,9 @@ def build_children(
             )
             & member[None, :]
         )
-        chosen = choose_settings(rng, homes[rows], allowed.__getitem__, places, scale_m=4000.0)
+        chosen = choose_settings(
+            rng, homes[rows], lambda r, c, ok=allowed: ok[np.ix_(r, c)], places, scale_m=4000.0
+        )
         if (chosen < 0).any():
             raise ValueError(f"no suitable {name} setting for some children")
         current[rows] = settings["urn"].to_numpy()[chosen]

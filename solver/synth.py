@@ -9,7 +9,7 @@ builds a whole LA-like instance on a perturbed-grid road network; everything is 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -29,6 +29,10 @@ from solver.needs import CODED_NEEDS, NATIONAL_NEED_MIX, TRANSFER_NCYS, Need, nc
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+
+#: Synthetic children attend a setting within this distance of home where one can take them
+#: (so placing them is linear in the instance's size, not children x settings).
+NEAR_HOME_M = 40_000.0
 
 #: Share of EHCPs held by boys and young men in England, January 2025 (DfE).
 NATIONAL_MALE_SHARE = 0.706
@@ -144,32 +148,78 @@ def can_attend(
 def choose_settings(
     rng: np.random.Generator,
     homes: Floats,
-    allowed: Callable[[Ints], Bools],
+    allowed: Callable[[Ints, Ints], Bools],
     places: Floats,
     *,
     scale_m: float,
+    within_m: float | None = None,
     chunk: int = 2048,
 ) -> Ints:
     """For each child, an allowed setting drawn with weight exp(-distance / scale); -1 if none.
 
-    `homes` and `places` are (n, 2) and (m, 2) easting/northing arrays in metres; `allowed`
-    gives the (rows x settings) allowed matrix of some children, so the whole matrix (children
-    x settings: gigabytes at national size) is never held at once.
+    `homes` and `places` are (n, 2) and (m, 2) easting/northing arrays in metres;
+    `allowed(rows, columns)` gives the allowed matrix of some children and settings, so the
+    whole children x settings matrix (gigabytes at national size) is never held. With
+    `within_m`, the draw is among the allowed settings within that distance of home (children
+    taken a tile at a time against the settings near the tile), or among all allowed settings
+    for a child with none that near.
     """
     n = len(homes)
     out = np.full(n, -1, dtype=np.int64)
     draws = rng.random(n)
-    for start in range(0, n, chunk):
-        rows = np.arange(start, min(start + chunk, n))
-        gap = np.hypot(
-            homes[rows, None, 0] - places[None, :, 0], homes[rows, None, 1] - places[None, :, 1]
-        )
-        weight = np.where(allowed(rows), np.exp(-gap / scale_m), 0.0)
-        cumulative = np.cumsum(weight, axis=1)
-        total = cumulative[:, -1]
-        pick = (cumulative < (draws[rows] * total)[:, None]).sum(axis=1)
-        out[rows] = np.where(total > 0, np.minimum(pick, len(places) - 1), -1)
+    everything = np.arange(len(places))
+    if within_m is None:
+        blocks = [(np.arange(s, min(s + chunk, n)), everything) for s in range(0, n, chunk)]
+    else:
+        blocks = list(_tiles(homes, places, within_m, chunk))
+    for rows, columns in blocks:
+        if len(columns):
+            ok = allowed(rows, columns)
+            pick = _draw(homes[rows], places[columns], ok, draws[rows], scale_m, within_m)
+            out[rows] = np.where(pick >= 0, columns[np.maximum(pick, 0)], -1)
+    if within_m is not None:
+        far = np.flatnonzero(out < 0)
+        for start in range(0, len(far), chunk):
+            rows = far[start : start + chunk]
+            ok = allowed(rows, everything)
+            out[rows] = _draw(homes[rows], places, ok, draws[rows], scale_m, None)
     return out
+
+
+def _tiles(
+    homes: Floats, places: Floats, within_m: float, chunk: int
+) -> Iterator[tuple[Ints, Ints]]:
+    """The children of each square tile (side `within_m` / 4, at most `chunk` at a time) with
+    the settings within `within_m` of the tile's children's bounding box."""
+    side = within_m / 4
+    key = np.floor(homes / side).astype(np.int64)
+    order = np.lexsort((key[:, 1], key[:, 0]))
+    edges = np.flatnonzero(np.any(np.diff(key[order], axis=0) != 0, axis=1)) + 1
+    for tile in np.split(order, edges):
+        for start in range(0, len(tile), chunk):
+            rows = np.sort(tile[start : start + chunk])
+            low, high = homes[rows].min(axis=0) - within_m, homes[rows].max(axis=0) + within_m
+            near = np.all((places >= low) & (places <= high), axis=1)
+            yield rows, np.flatnonzero(near)
+
+
+def _draw(
+    homes: Floats,
+    places: Floats,
+    allowed: Bools,
+    draws: Floats,
+    scale_m: float,
+    within_m: float | None,
+) -> Ints:
+    """Each child's pick (a column of `places`) by inverse-CDF of its draw; -1 if no weight."""
+    gap = np.hypot(homes[:, None, 0] - places[None, :, 0], homes[:, None, 1] - places[None, :, 1])
+    if within_m is not None:
+        allowed = allowed & (gap <= within_m)
+    weight = np.where(allowed, np.exp(-gap / scale_m), 0.0)
+    cumulative = np.cumsum(weight, axis=1)
+    total = cumulative[:, -1]
+    pick = (cumulative < (draws * total)[:, None]).sum(axis=1)
+    return np.where(total > 0, np.minimum(pick, len(places) - 1), -1)
 
 
 def vacancies_for(demand: Ints, rng: np.random.Generator, *, slack: float = 0.1) -> Ints:
@@ -447,30 +497,40 @@ def place_children(
     preferred: np.ndarray,
     *,
     scale_m: float,
+    within_m: float | None = None,
 ) -> Ints:
     """A suitable setting near home for each child, of the preferred type where one can take them.
 
     RP/unit settings count as suitable only for their designated needs; -1 where none is.
+    `scale_m` and `within_m` are as for `choose_settings`.
     """
     rp = (settings["setting_type"] == SettingType.MAINSTREAM_RP.value).to_numpy()
-    kinds = settings["setting_type"].to_numpy()
-
+    kinds, kind_names = pd.factorize(settings["setting_type"])
+    wanted = pd.Index(kind_names).get_indexer(preferred)
+    slim = settings[["ncy_low", "ncy_high", "setting_type"]]
     matrix = designation_matrix(settings)
 
-    def allowed(rows: Ints) -> Bools:
-        year, need = ncy[rows], needs[rows]
-        fits = can_attend(year, need, settings, designations=matrix)
-        unit = can_attend(year, need, settings, designated_only=True, designations=matrix)
-        return fits & (~rp[None, :] | unit)
+    def allowed(rows: Ints, columns: Ints) -> Bools:
+        year, need, some = ncy[rows], needs[rows], slim.iloc[columns]
+        fits = can_attend(year, need, some, designations=matrix[columns])
+        unit = can_attend(year, need, some, designated_only=True, designations=matrix[columns])
+        return fits & (~rp[None, columns] | unit)
 
-    def preferred_allowed(rows: Ints) -> Bools:
-        return allowed(rows) & (kinds[None, :] == preferred[rows][:, None])
+    def preferred_allowed(rows: Ints, columns: Ints) -> Bools:
+        return allowed(rows, columns) & (kinds[None, columns] == wanted[rows][:, None])
 
     places = settings[["easting", "northing"]].to_numpy(dtype=np.float64)
-    chosen = choose_settings(rng, homes, preferred_allowed, places, scale_m=scale_m)
+    chosen = choose_settings(
+        rng, homes, preferred_allowed, places, scale_m=scale_m, within_m=within_m
+    )
     rest = np.flatnonzero(chosen < 0)
     chosen[rest] = choose_settings(
-        rng, homes[rest], lambda rows: allowed(rest[rows]), places, scale_m=scale_m
+        rng,
+        homes[rest],
+        lambda rows, columns: allowed(rest[rows], columns),
+        places,
+        scale_m=scale_m,
+        within_m=within_m,
     )
     return chosen
 
@@ -510,6 +570,7 @@ def synth_children(
         settings,
         preferred,
         scale_m=scale,
+        within_m=NEAR_HOME_M,
     )
     urns = settings["urn"].to_numpy()
     current = np.where(~transfer & (chosen >= 0), urns[np.maximum(chosen, 0)], "")

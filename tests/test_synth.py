@@ -93,12 +93,43 @@ def test_choose_settings_picks_only_allowed_and_marks_none() -> None:
     places = _three_settings()[["easting", "northing"]].to_numpy()
     rng = np.random.default_rng(3)
     picks = [
-        choose_settings(rng, homes, lambda rows: allowed[rows], places, scale_m=2000.0)
+        choose_settings(rng, homes, lambda r, c: allowed[np.ix_(r, c)], places, scale_m=2000.0)
         for _ in range(200)
     ]
     first = np.array([p[0] for p in picks])
     assert set(first) <= {0, 1} and (first == 0).mean() > 0.95
     assert all(p[1] == -1 for p in picks)
+
+
+def test_choose_settings_within_a_distance_equals_a_child_by_child_reference() -> None:
+    """Tile by tile, each child's pick is the inverse-CDF draw among its allowed settings within
+    `within_m` (all its allowed settings when none is that near), as a plain loop gives it."""
+    rng = np.random.default_rng(11)
+    homes = rng.uniform(0, 100_000, (300, 2))
+    places = rng.uniform(0, 100_000, (60, 2))
+    allowed = rng.random((300, 60)) < 0.15
+    allowed[:5] = False
+    allowed[:5, :2] = True  # a few children whose only settings may be far
+    picked = choose_settings(
+        np.random.default_rng(4),
+        homes,
+        lambda r, c: allowed[np.ix_(r, c)],
+        places,
+        scale_m=5000.0,
+        within_m=15_000.0,
+        chunk=16,
+    )
+    draws = np.random.default_rng(4).random(300)
+    expected = []
+    for i in range(300):
+        gap = np.hypot(*(homes[i] - places).T)
+        weight = np.where(allowed[i], np.exp(-gap / 5000.0), 0.0)
+        near = np.where(gap <= 15_000.0, weight, 0.0)
+        cumulative = np.cumsum(near if near.sum() > 0 else weight)
+        hit = np.flatnonzero(cumulative >= draws[i] * cumulative[-1])
+        expected.append(int(hit[0]) if cumulative[-1] > 0 else -1)
+    assert picked.tolist() == expected
+    assert (np.hypot(*(homes - places[picked]).T)[picked >= 0] > 15_000).any()  # a fallback
 
 
 def test_network_is_connected_with_a_road_hierarchy() -> None:
