@@ -32,6 +32,7 @@ from solver.columns import prices
 from solver.costs import Tariffs
 from solver.problems import InputError, Problem
 from solver.rules import (
+    NARROW,
     NEEDS,
     BoolArray,
     FloatArray,
@@ -227,12 +228,12 @@ def solve_by_columns(
     """The pairs chosen by the min-cost maximum flow over all `pairs`, solved on each child's
     `first` cheapest pairs plus any other that could improve it, until none could (exact; a
     national flow on every pair does not fit in memory). Also returns the solves made."""
-    rank = np.empty(len(pairs), dtype=np.int64)
     by_cost = np.lexsort((costs, pairs.child))
-    starts = np.searchsorted(pairs.child[by_cost], pairs.child[by_cost], side="left")
-    rank[by_cost] = np.arange(len(pairs)) - starts
+    child = pairs.child[by_cost]
+    rank = np.empty(len(pairs), dtype=np.int64)
+    rank[by_cost] = np.arange(len(pairs)) - np.searchsorted(child, child, side="left")
     active = rank < first
-    del rank, by_cost, starts
+    del rank, by_cost, child
     n_nodes = 2 + n_children + len(free) + n_settings
     solves = 0
     while True:
@@ -293,8 +294,9 @@ def allocate(
     index = journey_index(children, settings, journeys)
     kept_minutes = _current_minutes(children, kept_rows, settings, index)
     scope = children[~kept_rows].reset_index(drop=True)
-    pairs = _suitable(children, scope, settings, places, tariffs, policy, index, kept_rows)
-    del index
+    parts = _suitable(children, scope, settings, places, tariffs, policy, index, kept_rows)
+    del index  # before the parts are joined: the peak of a national solve
+    pairs = _by_child(Pairs.concat(parts), len(settings))
     costs = np.rint(pairs.weighted_cost(policy) * COST_SCALE).astype(np.int64)
     free = free_places(places, settings, policy)
     if policy.move_current:
@@ -625,9 +627,10 @@ def _suitable(
     policy: Policy,
     index: tuple[IntArray, IntArray, FloatArray, BoolArray],
     kept_rows: np.ndarray,
-) -> Pairs:
-    """The suitable pairs of the children in `scope` (the rows not kept), ordered by child then
-    setting; assessed ASSESS_CHUNK journeys at a time (a national table at once is too big)."""
+) -> list[dict[str, np.ndarray]]:
+    """The suitable pairs of the children in `scope` (the rows not kept), as the fields of
+    Pairs (integers narrowed) for each ASSESS_CHUNK journeys: a national table at once is too
+    big, and most of a solve's memory is these pairs."""
     position = np.cumsum(~kept_rows) - 1  # each child's row in `scope`
     parts = []
     child, setting, minutes, estimated = index
@@ -640,13 +643,25 @@ def _suitable(
             scope, settings, places, tariffs, policy, _restrict(piece, ~kept_rows, position)
         )
         suitable = pairs.suitable
-        parts.append({name: getattr(pairs, name)[suitable] for name in Pairs.__dataclass_fields__})
+        parts.append(
+            {
+                name: _narrowed(name, getattr(pairs, name)[suitable])
+                for name in Pairs.__dataclass_fields__
+            }
+        )
         del pairs, suitable
-    pairs = Pairs.concat(parts)
-    key = pairs.child * max(len(settings), 1) + pairs.setting
-    return (
-        pairs if bool(np.all(key[1:] >= key[:-1])) else pairs.take(np.argsort(key, kind="stable"))
-    )
+    return parts
+
+
+def _narrowed(name: str, field: np.ndarray) -> np.ndarray:
+    return field.astype(NARROW[name], copy=False) if name in NARROW else field
+
+
+def _by_child(pairs: Pairs, n_settings: int) -> Pairs:
+    """The pairs ordered by child then setting (not copied when they already are)."""
+    key = pairs.child.astype(np.int64) * max(n_settings, 1) + pairs.setting
+    in_order = bool(np.all(key[1:] >= key[:-1]))
+    return pairs if in_order else pairs.take(np.argsort(key, kind="stable"))
 
 
 def _restrict(

@@ -15,6 +15,7 @@ import typer
 from solver.allocate import write_allocation
 from solver.changes import capacity_changes
 from solver.inputs import load_scenario_inputs
+from solver.memory import return_freed_arrays
 from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
@@ -316,6 +317,7 @@ def sites(
 
 def main() -> None:
     """Console entry point."""
+    return_freed_arrays()
     app()
 
 

@@ -230,7 +230,10 @@ def region_journeys(
     ]
     _progress(futures)
     # Workers send positions, not ids (a fraction of the bytes); ids are joined once, here.
-    pairs = pd.concat(client.gather(futures) or [_NO_PAIRS], ignore_index=True)
+    parts = client.gather(futures)
+    del futures  # so the workers let their copies go
+    pairs = pd.concat(parts or [_NO_PAIRS], ignore_index=True)
+    del parts
     key = pairs["origin"].to_numpy(np.int64) * len(settings) + pairs["destination"].to_numpy()
     ordered = pairs.iloc[np.argsort(key, kind="stable")]
     return marked(with_ids(ordered, children, settings), placement_only)

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -88,6 +89,13 @@ _NEED_CODE: Mapping[str, int] = MappingProxyType({n.value: i for i, n in enumera
 _TYPE_CODE: Mapping[str, int] = MappingProxyType({t.value: i for i, t in enumerate(SETTING_TYPES)})
 
 
+#: Narrower dtypes for the integer fields of the pairs a solve keeps (national solves keep
+#: hundreds of millions): positions fit 32 bits, need codes 8.
+NARROW: Mapping[str, type[np.signedinteger[Any]]] = MappingProxyType(
+    {"child": np.int32, "setting": np.int32, "need": np.int8, "line": np.int32, "whole": np.int32}
+)
+
+
 @dataclass(frozen=True)
 class Pairs:
     """Child x setting pairs and every rule's outcome, as aligned arrays (one entry per pair).
@@ -150,13 +158,14 @@ class Pairs:
 def journey_index(
     children: pd.DataFrame, settings: pd.DataFrame, journeys: pd.DataFrame
 ) -> tuple[IntArray, IntArray, FloatArray, BoolArray]:
-    """Positions of the journeys' children and settings (rows naming others are left out)."""
+    """Positions of the journeys' children and settings (rows naming others are left out), as
+    32-bit integers: a national table has hundreds of millions of rows."""
     child = positions(journeys["child_id"], children["child_id"])
     setting = positions(journeys["urn"], settings["urn"])
     keep = (child >= 0) & (setting >= 0)
     seconds = journeys["seconds"].to_numpy(dtype=np.float64)[keep]
     estimated = journeys["estimated"].to_numpy(dtype=bool)[keep]
-    return child[keep].astype(np.int64), setting[keep].astype(np.int64), seconds / 60.0, estimated
+    return child[keep].astype(np.int32), setting[keep].astype(np.int32), seconds / 60.0, estimated
 
 
 def positions(values: pd.Series, keys: pd.Series) -> IntArray:
@@ -177,7 +186,7 @@ def cross_index(
     minutes = np.full(n_children * n_settings, np.nan)
     estimated = np.zeros(n_children * n_settings, dtype=bool)
     j_child, j_setting, j_minutes, j_estimated = journey_index(children, settings, journeys)
-    flat = j_child * n_settings + j_setting
+    flat = j_child.astype(np.int64) * n_settings + j_setting
     minutes[flat] = j_minutes
     estimated[flat] = j_estimated
     return child, setting, minutes, estimated

@@ -102,6 +102,8 @@ def load_journeys(path: Path) -> pd.DataFrame:
         raise InputError(problems)
     table = table.astype({"seconds": float, "estimated": bool})
     table.attrs[PLACEMENT_ONLY] = PLACEMENT_ONLY.encode() in metadata
+    # Arrow keeps the memory it read with for reuse: gigabytes for a national table.
+    pa.default_memory_pool().release_unused()
     return table
 
 
