@@ -684,6 +684,11 @@ def synth_scenario(name: str, *, postcodes: bool) -> dict[str, object]:
     return {"name": name, "description": "Synthetic instance (rightplace synth)", "inputs": inputs}
 
 
+#: Bump when what a size and seed generate changes, so instances cached by benchmarks are
+#: made again rather than reused (2: children choose among settings within NEAR_HOME_M).
+SYNTH_VERSION = 2
+
+
 @dataclass(frozen=True)
 class SynthSize:
     """How big a synthetic instance is, and its seed."""
@@ -764,12 +769,14 @@ def split_into_las(
 
 
 def cached_instance(size: SynthSize, folder: Path) -> Path:
-    """The scenario of a synthetic instance in `folder/synth-C-S-N`, written (with its travel
-    table beside it) only if it is not there yet: for benchmarks that rerun on one instance."""
+    """The scenario of a synthetic instance in a folder of `folder` named by its version and
+    size, written (with its travel table beside it) only if it is not there yet: for
+    benchmarks that rerun on one instance."""
     from solver.journeys import write_travel_times
     from solver.travel_table import TRAVEL_FILE
 
-    data = folder / f"synth-{size.children}-{size.settings}-{size.nodes}"
+    name = f"synth-v{SYNTH_VERSION}-{size.children}-{size.settings}-{size.nodes}"
+    data = folder / f"{name}-{size.las}-{size.seed}"
     scenario = data / "scenario.yaml"
     if not scenario.exists():
         write_synth(size, data)

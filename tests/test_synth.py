@@ -19,8 +19,11 @@ from solver.model import SPECIALIST_TYPES
 from solver.needs import NATIONAL_NEED_MIX, TRANSFER_NCYS
 from solver.scenario import load_scenario
 from solver.synth import (
+    MIN_SETTINGS,
     NATIONAL_MALE_SHARE,
+    SynthSize,
     assign_exact,
+    cached_instance,
     can_attend,
     choose_settings,
     need_indices,
@@ -229,3 +232,16 @@ def test_synth_rejects_too_few_settings(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert not (tmp_path / "gias.csv").exists()
+
+
+def test_cached_instance_is_one_per_size_las_and_seed(tmp_path: Path) -> None:
+    """A benchmark's cached instance is reused for the same size, never for another LA count or
+    seed (a region must not be read back as a one-LA instance of the same size)."""
+    size = SynthSize(children=120, settings=MIN_SETTINGS, nodes=400, seed=2, las=1)
+    first = cached_instance(size, tmp_path)
+    written = (first.parent / "children.csv").stat().st_mtime_ns
+    assert cached_instance(size, tmp_path) == first
+    assert (first.parent / "children.csv").stat().st_mtime_ns == written
+    others = {cached_instance(SynthSize(120, MIN_SETTINGS, 400, 2, 2), tmp_path)}
+    others.add(cached_instance(SynthSize(120, MIN_SETTINGS, 400, 3, 1), tmp_path))
+    assert len(others) == 2 and first not in others
