@@ -68,6 +68,21 @@ class _Limits:
     own: np.ndarray
     own_limit: int
 
+    @staticmethod
+    def of(reach: Reach, cutoff: int, n_origins: int, n_destinations: int) -> _Limits:
+        """`reach` in units, every limit capped at the `cutoff` (units)."""
+
+        def units(seconds: np.ndarray | None, n: int) -> np.ndarray:
+            given = np.full(n, cutoff) if seconds is None else np.asarray(seconds) * 10
+            return np.minimum(np.floor(given), cutoff).astype(np.int64)
+
+        return _Limits(
+            origin=units(reach.origin_s, n_origins),
+            destination=units(reach.destination_s, n_destinations),
+            own=np.full(n_origins, -1) if reach.own is None else np.asarray(reach.own),
+            own_limit=int(reach.own_s) * 10,
+        )
+
 
 def travel_time_matrix(
     network: RoadNetwork,
@@ -86,19 +101,7 @@ def travel_time_matrix(
     the inputs), `seconds` (whole seconds, rounded up) and `estimated`. Pairs beyond the cut-off
     or unreachable are absent.
     """
-    reach = reach or Reach()
-    cutoff = int(cutoff_s) * 10
-
-    def units(seconds: np.ndarray | None, n: int) -> np.ndarray:
-        given = np.full(n, cutoff) if seconds is None else np.asarray(seconds) * 10
-        return np.minimum(np.floor(given), cutoff).astype(np.int64)
-
-    limits = _Limits(
-        origin=units(reach.origin_s, len(origins)),
-        destination=units(reach.destination_s, len(destinations)),
-        own=np.full(len(origins), -1) if reach.own is None else np.asarray(reach.own),
-        own_limit=int(reach.own_s) * 10,
-    )
+    limits = _Limits.of(reach or Reach(), int(cutoff_s) * 10, len(origins), len(destinations))
     per_metre = (off_network or OffNetwork()).deciseconds_per_metre
     frame = _matrix(
         network,
@@ -131,7 +134,6 @@ def walking_distance_matrix(
     """
     off = off_network or OffNetwork()
     length = network.road_length_dm
-    cutoff = int(cutoff_m) * 10
     frame = _matrix(
         network,
         network.walk_graph,
@@ -139,12 +141,7 @@ def walking_distance_matrix(
         length,
         origins,
         destinations,
-        limits=_Limits(
-            origin=np.full(len(origins), cutoff),
-            destination=np.full(len(destinations), cutoff),
-            own=np.full(len(origins), -1),
-            own_limit=0,
-        ),
+        limits=_Limits.of(Reach(), int(cutoff_m) * 10, len(origins), len(destinations)),
         per_metre=10.0 * off.circuity,
         workers=workers,
     )

@@ -39,11 +39,11 @@ from solver.rules import (
     IntArray,
     Pairs,
     assess,
+    current_settings,
     free_places,
     in_scope,
     is_mainstream,
     journey_index,
-    positions,
     within_age_and_limit,
 )
 from solver.scenario import Policy
@@ -681,7 +681,7 @@ def _current_minutes(
 ) -> FloatArray:
     """The journey of each child who stays to their current setting (NaN if not known)."""
     kept = children[kept_rows]
-    setting = positions(kept["current_urn"], settings["urn"])
+    setting = current_settings(kept, settings)
     j_child, j_setting, j_minutes, _ = _restrict(journey_pairs, kept_rows, np.cumsum(kept_rows) - 1)
     minutes = np.full(len(kept), np.nan)
     at_current = j_setting == setting[j_child]
@@ -701,7 +701,7 @@ def _kept_table(
     """Children who stay where they are, costed like any placement (`minutes`: the journey
     to their current setting, if known)."""
     kept = children[kept_rows].reset_index(drop=True)
-    setting = positions(kept["current_urn"], settings["urn"])
+    setting = current_settings(kept, settings)
     child = np.arange(len(kept), dtype=np.int64)
     index = (child, setting, minutes, np.zeros(len(kept), dtype=bool))
     pairs = assess(kept, settings, places, tariffs, policy, index)

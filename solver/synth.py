@@ -9,7 +9,7 @@ builds a whole LA-like instance on a perturbed-grid road network; everything is 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -168,22 +168,26 @@ def choose_settings(
     out = np.full(n, -1, dtype=np.int64)
     draws = rng.random(n)
     everything = np.arange(len(places))
+
+    def draw(blocks: Iterable[tuple[Ints, Ints]], within: float | None) -> None:
+        for rows, columns in blocks:
+            if len(columns):
+                ok = allowed(rows, columns)
+                pick = _draw(homes[rows], places[columns], ok, draws[rows], scale_m, within)
+                out[rows] = np.where(pick >= 0, columns[np.maximum(pick, 0)], -1)
+
     if within_m is None:
-        blocks = [(np.arange(s, min(s + chunk, n)), everything) for s in range(0, n, chunk)]
+        draw(_chunks(np.arange(n), everything, chunk), None)
     else:
-        blocks = list(_tiles(homes, places, within_m, chunk))
-    for rows, columns in blocks:
-        if len(columns):
-            ok = allowed(rows, columns)
-            pick = _draw(homes[rows], places[columns], ok, draws[rows], scale_m, within_m)
-            out[rows] = np.where(pick >= 0, columns[np.maximum(pick, 0)], -1)
-    if within_m is not None:
-        far = np.flatnonzero(out < 0)
-        for start in range(0, len(far), chunk):
-            rows = far[start : start + chunk]
-            ok = allowed(rows, everything)
-            out[rows] = _draw(homes[rows], places, ok, draws[rows], scale_m, None)
+        draw(_tiles(homes, places, within_m, chunk), within_m)
+        draw(_chunks(np.flatnonzero(out < 0), everything, chunk), None)  # none that near
     return out
+
+
+def _chunks(rows: Ints, columns: Ints, chunk: int) -> Iterator[tuple[Ints, Ints]]:
+    """`rows` at most `chunk` at a time, each with all of `columns`."""
+    for start in range(0, len(rows), chunk):
+        yield rows[start : start + chunk], columns
 
 
 def _tiles(
