@@ -6,15 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated
 
 import numpy as np
 import numpy.typing as npt
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from solver.model import SettingType
+from solver.model import MAX_ANNUAL_COST, SettingType
 from solver.needs import Need, parse_need
 from solver.problems import InputError, Problem
+from solver.yamlfile import load_yaml_model
 
 #: The tariff table shipped with RightPlace (illustrative defaults, see its comments).
 DEFAULT_TARIFFS_PATH = Path(__file__).resolve().parent.parent / "data" / "tariffs.yaml"
@@ -58,34 +59,27 @@ class Tariffs:
         return np.asarray(costs, dtype=np.float64).reshape(t_b.shape)
 
 
+#: An annual amount of money in pounds: finite, not negative, at most MAX_ANNUAL_COST.
+Money = Annotated[float, Field(ge=0, le=MAX_ANNUAL_COST, allow_inf_nan=False)]
+
+
 class _TransportFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    fixed: NonNegativeFloat = 2000.0
-    per_minute: NonNegativeFloat = 250.0
-    free_within_minutes: NonNegativeFloat = 0.0
+    fixed: Money = 2000.0
+    per_minute: Money = 250.0
+    free_within_minutes: float = Field(0.0, ge=0, le=24 * 60, allow_inf_nan=False)
 
 
 class _TariffFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    education: dict[SettingType, dict[str, NonNegativeFloat]]
+    education: dict[SettingType, dict[str, Money]]
     transport: _TransportFile = Field(default_factory=_TransportFile)
 
 
 def load_tariffs(path: Path = DEFAULT_TARIFFS_PATH) -> Tariffs:
     """Read a tariff YAML file; every setting type needs a `default`; errors name the key."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        parsed = _TariffFile.model_validate(raw)
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), None, "", "file not found")]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(str(path), None, "", f"not valid YAML: {exc}")]) from None
-    except ValidationError as exc:
-        raise InputError(
-            Problem(str(path), None, ".".join(str(p) for p in e["loc"]), e["msg"])
-            for e in exc.errors()
-        ) from None
+    parsed = load_yaml_model(path, _TariffFile)
     problems: list[Problem] = []
     education: dict[SettingType, Mapping[Need | None, float]] = {}
     for setting_type in SettingType:

@@ -7,6 +7,7 @@ field holds a line break).
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -53,10 +54,34 @@ def guard_read(path: Path, read: Callable[[], T]) -> T:
         raise InputError([file_problem(path, exc)]) from None
 
 
+def text_encoding(path: Path, fallback: str | None = None) -> str:
+    """The encoding to read `path` with: its byte-order mark's (UTF-8 or UTF-16, as Excel
+    saves "CSV UTF-8" and "Unicode text"), else UTF-8 when every byte decodes as UTF-8, else
+    `fallback` (GIAS downloads are Windows-1252); with no fallback, UTF-8, whose errors are
+    then reported as a problem naming the byte."""
+    with open(path, "rb") as file:
+        head = file.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if fallback is None:
+            return "utf-8"
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := file.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return fallback
+    return "utf-8"
+
+
 def read_text_csv(
     path: Path,
     *,
-    encoding: str = "utf-8-sig",
+    fallback_encoding: str | None = None,
     columns: Iterable[str] | None = None,
     allow_empty: bool = False,
 ) -> pd.DataFrame:
@@ -64,10 +89,12 @@ def read_text_csv(
 
     Empty cells are "". Other columns are never parsed, so their contents go no further; how
     many there were is in `attrs["unread_columns"]`. No data rows is a problem unless allowed.
+    The encoding is found by `text_encoding` (`fallback_encoding` for files not in UTF-8).
     """
     path = Path(path)
 
     def read() -> pd.DataFrame:
+        encoding = text_encoding(path, fallback_encoding)
         header = [str(c).strip() for c in pd.read_csv(path, nrows=0, encoding=encoding).columns]
         keep = header if columns is None else [c for c in header if c in set(columns)]
         frame = pd.read_csv(
@@ -97,10 +124,29 @@ def missing_columns(path: Path, frame: pd.DataFrame, required: Iterable[str]) ->
     ]
 
 
-def problems_where(path: Path, mask: pd.Series, column: str, message: str) -> list[Problem]:
-    """One problem per row where `mask` is true (the index is the row's 0-based data position)."""
+#: The longest quoted value a problem shows (a stray long cell is cut, not printed whole).
+SHOWN_CHARACTERS = 40
+
+
+def problems_where(
+    path: Path, mask: pd.Series, column: str, message: str, shown: pd.Series | None = None
+) -> list[Problem]:
+    """One problem per row where `mask` is true (the index is the row's 0-based data position).
+
+    `shown`: the cells to quote after the message, for files holding no personal data (GIAS,
+    overrides), so the reader sees the bad value; never pass a child's column."""
     rows = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
-    return [Problem(str(path), int(i) + FIRST_ROW, column, message) for i in rows]
+    if shown is None:
+        return [Problem(str(path), int(i) + FIRST_ROW, column, message) for i in rows]
+    return [
+        Problem(str(path), int(i) + FIRST_ROW, column, f"{message} {_quoted(shown[i])}")
+        for i in rows
+    ]
+
+
+def _quoted(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "...")
 
 
 def raise_if_any(problems: list[Problem]) -> None:
@@ -109,17 +155,26 @@ def raise_if_any(problems: list[Problem]) -> None:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column, p.message)))
 
 
+#: The largest whole number a count or code in an input file may hold (beyond it: a problem,
+#: not an overflow deep inside pandas).
+MAX_WHOLE = 1_000_000_000
+
+
 def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Integers (Int64, NA when blank) from text, and a mask of non-blank non-integer cells."""
-    number = pd.to_numeric(text.where(text != ""), errors="coerce")
+    """Integers (Int64, NA when blank) from text, and a mask of non-blank cells that are not
+    whole numbers within +-MAX_WHOLE (so `inf` and `1e300` are problems, not overflows)."""
+    number = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    number = number.where(number.abs() <= MAX_WHOLE)
     whole = number.notna() & (number == np.floor(number.fillna(0)))
     bad = (text != "") & ~whole
     return number.where(whole).astype("Int64"), bad
 
 
 def parse_float(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Floats (NaN when blank) from text, and a mask of non-blank non-numeric cells."""
+    """Floats (NaN when blank) from text, and a mask of non-blank cells that are not finite
+    numbers (`inf` and `nan` included)."""
     number = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    number = number.where(np.isfinite(number))
     return number, (text != "") & number.isna()
 
 

@@ -108,10 +108,13 @@ def load_gias(path: Path) -> pd.DataFrame:
 
 
 def read_gias(path: Path) -> GiasRead:
-    """Read a GIAS download (cp1252, quoted codes, "Not applicable" = none) in full."""
+    """Read a GIAS download (cp1252 as published, or re-saved as UTF-8 or UTF-16; quoted
+    codes, "Not applicable" = none) in full."""
     path = Path(path)
     optional = [*SEN_COLUMNS, *_RP_FIELDS.values(), *OPTIONAL_GIAS_COLUMNS]
-    raw = read_text_csv(path, encoding="cp1252", columns=[*REQUIRED_GIAS_COLUMNS, *optional])
+    raw = read_text_csv(
+        path, fallback_encoding="cp1252", columns=[*REQUIRED_GIAS_COLUMNS, *optional]
+    )
     problems = missing_columns(path, raw, REQUIRED_GIAS_COLUMNS)
     if problems:
         raise InputError(problems)
@@ -120,20 +123,24 @@ def read_gias(path: Path) -> GiasRead:
 
     type_code, bad_type = parse_int(raw["TypeOfEstablishment (code)"])
     problems += problems_where(
-        path, bad_type, "TypeOfEstablishment (code)", "type code is not a number"
+        path,
+        bad_type,
+        "TypeOfEstablishment (code)",
+        "type code is not a number",
+        raw["TypeOfEstablishment (code)"],
     )
     is_open = raw["EstablishmentStatus (name)"].isin(OPEN_STATUSES)
     modelled = type_code.isin(list(GIAS_TYPE_CODES)).fillna(False).astype(bool)
     duplicate = raw["URN"].duplicated(keep=False) & (raw["URN"] != "")
-    problems += problems_where(path, duplicate, "URN", "duplicate URN")
+    problems += problems_where(path, duplicate, "URN", "duplicate URN", raw["URN"])
     problems += problems_where(path, raw["URN"] == "", "URN", "URN is blank")
 
     frame = raw[is_open & modelled]
     codes = type_code[is_open & modelled]
     easting, bad_e = parse_float(frame["Easting"])
     northing, bad_n = parse_float(frame["Northing"])
-    problems += problems_where(path, bad_e, "Easting", "not a number")
-    problems += problems_where(path, bad_n, "Northing", "not a number")
+    problems += problems_where(path, bad_e, "Easting", "not a number", frame["Easting"])
+    problems += problems_where(path, bad_n, "Northing", "not a number", frame["Northing"])
     problems += problems_where(
         path, outside_gb(easting, northing), "Easting", "grid reference outside Great Britain"
     )
@@ -151,7 +158,7 @@ def read_gias(path: Path) -> GiasRead:
     numbers: dict[str, pd.Series] = {}
     for ours, theirs in {"low_age": "StatutoryLowAge", "high_age": "StatutoryHighAge"}.items():
         numbers[ours], bad = parse_int(frame[theirs])
-        problems += problems_where(path, bad, theirs, "not a whole number")
+        problems += problems_where(path, bad, theirs, "not a whole number", frame[theirs])
     problems += problems_where(
         path,
         numbers["high_age"] < numbers["low_age"],
@@ -161,16 +168,22 @@ def read_gias(path: Path) -> GiasRead:
     counts = {"capacity": "SchoolCapacity", "on_roll": "NumberOfPupils", **_RP_FIELDS}
     for ours, theirs in counts.items():
         numbers[ours], bad = parse_int(frame[theirs])
-        problems += problems_where(path, bad, theirs, "not a whole number")
+        problems += problems_where(path, bad, theirs, "not a whole number", frame[theirs])
         problems += problems_where(path, numbers[ours] < 0, theirs, "negative number")
 
     needs, need_problems = _designated_needs(path, frame)
     provision = frame["TypeOfResourcedProvision (name)"].str.lower().map(_PROVISION)
     problems += problems_where(
-        path, provision.isna(), "TypeOfResourcedProvision (name)", "unknown provision type"
+        path,
+        provision.isna(),
+        "TypeOfResourcedProvision (name)",
+        "unknown provision type",
+        frame["TypeOfResourcedProvision (name)"],
     )
     gender = frame["Gender (name)"].str.lower().map(_GENDER)
-    problems += problems_where(path, gender.isna(), "Gender (name)", "unknown gender")
+    problems += problems_where(
+        path, gender.isna(), "Gender (name)", "unknown gender", frame["Gender (name)"]
+    )
     problems += need_problems
     if frame.empty:
         problems.append(Problem(str(path), None, "", "no open settings of the types modelled"))

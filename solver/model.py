@@ -30,6 +30,11 @@ class SettingType(StrEnum):
     POST16 = "post16"  # FE college, special post-16 institution, 16-19 academy or free school
 
 
+#: The dearest annual cost (pounds) of a place, or of a year's transport, that inputs may hold:
+#: far above any real fee (residential placements run to about 500,000), and low enough that
+#: costs in pence stay exact in the flow's 64-bit integers however many children there are.
+MAX_ANNUAL_COST = 2_000_000.0
+
 #: GIAS `TypeOfEstablishment (code)` to setting type; mainstream becomes MAINSTREAM_RP when
 #: `TypeOfResourcedProvision (name)` names resourced provision or an SEN unit.
 GIAS_TYPE_CODES: Mapping[int, SettingType] = MappingProxyType(

@@ -23,7 +23,7 @@ from solver.csvfile import (
     read_text_csv,
 )
 from solver.gias import RP_COLUMNS
-from solver.model import PLACE_COLUMNS, SettingType
+from solver.model import MAX_ANNUAL_COST, PLACE_COLUMNS, SettingType
 from solver.problems import InputError
 
 #: Columns an override file must have; `vacancies` and `annual_cost` may be absent or blank.
@@ -47,23 +47,40 @@ def load_overrides(path: Path, settings: pd.DataFrame | None = None) -> pd.DataF
     raw = raw.assign(**{c: "" for c in OPTIONAL_OVERRIDE_COLUMNS if c not in raw.columns})
 
     need, bad_need = parse_needs(raw["need"])
-    problems += problems_where(path, bad_need, "need", "unknown need code")
+    problems += problems_where(path, bad_need, "need", "unknown need code", raw["need"])
     places, bad_places = parse_int(raw["places"])
     vacancies, bad_vacancies = parse_int(raw["vacancies"])
     cost, bad_cost = parse_float(raw["annual_cost"])
-    problems += problems_where(path, bad_places | places.isna(), "places", "not a whole number")
+    problems += problems_where(
+        path, bad_places | places.isna(), "places", "not a whole number", raw["places"]
+    )
     problems += problems_where(path, places < 0, "places", "negative number of places")
-    problems += problems_where(path, bad_vacancies, "vacancies", "not a whole number")
+    problems += problems_where(
+        path, bad_vacancies, "vacancies", "not a whole number", raw["vacancies"]
+    )
     problems += problems_where(path, vacancies < 0, "vacancies", "negative number of vacancies")
     problems += problems_where(path, vacancies > places, "vacancies", "more vacancies than places")
-    problems += problems_where(path, bad_cost, "annual_cost", "not a number")
-    problems += problems_where(path, cost < 0, "annual_cost", "negative cost")
+    problems += problems_where(
+        path, bad_cost, "annual_cost", "not a finite number", raw["annual_cost"]
+    )
+    problems += problems_where(path, cost < 0, "annual_cost", "negative cost", raw["annual_cost"])
+    problems += problems_where(
+        path,
+        cost > MAX_ANNUAL_COST,
+        "annual_cost",
+        f"above the ceiling of {MAX_ANNUAL_COST:,.0f} pounds a year",
+        raw["annual_cost"],
+    )
     problems += problems_where(path, raw["urn"] == "", "urn", "URN is blank")
     duplicate = pd.DataFrame({"urn": raw["urn"], "need": need}).duplicated(keep=False)
-    problems += problems_where(path, duplicate, "need", "duplicate line for this URN and need")
+    problems += problems_where(
+        path, duplicate, "need", "duplicate line for this URN and need", raw["urn"]
+    )
     if settings is not None:
         unknown = (raw["urn"] != "") & ~among(raw["urn"], settings["urn"])
-        problems += problems_where(path, unknown, "urn", "URN is not among the settings")
+        problems += problems_where(
+            path, unknown, "urn", "URN is not among the settings", raw["urn"]
+        )
     raise_if_any(problems)
     return pd.DataFrame(
         {

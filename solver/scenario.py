@@ -9,23 +9,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
-    ValidationError,
     model_validator,
 )
 
+from solver.costs import Money
 from solver.model import SettingType
 from solver.needs import Need, Phase
-from solver.problems import InputError, Problem
+from solver.yamlfile import load_yaml_model
 
 
 class _Strict(BaseModel):
@@ -77,8 +76,12 @@ class Policy(_Strict):
     ranking and the side constraints of placement optimisation."""
 
     journey_limit_minutes: dict[Phase, int] = Field(default_factory=_default_journey_limits)
-    education_weight: NonNegativeFloat = Field(default=1.0, description="weight of place costs")
-    transport_weight: NonNegativeFloat = Field(default=1.0, description="weight of transport costs")
+    education_weight: float = Field(
+        default=1.0, ge=0, le=100, allow_inf_nan=False, description="weight of place costs"
+    )
+    transport_weight: float = Field(
+        default=1.0, ge=0, le=100, allow_inf_nan=False, description="weight of transport costs"
+    )
     ranking: list[RankKey] = Field(default_factory=_default_ranking)
     mainstream_first: bool = Field(
         default=True, description="inclusion policy: rank mainstream first"
@@ -86,6 +89,7 @@ class Policy(_Strict):
     dear_ratio: float = Field(
         default=1.5,
         gt=1.0,
+        allow_inf_nan=False,
         description="a setting costing more than this times the cheapest suitable "
         "alternative (transport included) is marked much dearer",
     )
@@ -93,7 +97,9 @@ class Policy(_Strict):
         default=False, description="also re-place children who are not new or at a phase transfer"
     )
     budget_cap: PositiveFloat | None = Field(
-        default=None, description="cap on the annual cost of the placements made (pounds)"
+        default=None,
+        allow_inf_nan=False,
+        description="cap on the annual cost of the placements made (pounds)",
     )
     min_mainstream_share: float | None = Field(
         default=None, ge=0.0, le=1.0, description="minimum share of new placements in mainstream"
@@ -129,7 +135,7 @@ class OpenSetting(_Strict):
     low_age: int = Field(ge=0, le=25)
     high_age: int = Field(ge=0, le=25)
     places: NonNegativeInt
-    annual_cost: NonNegativeFloat | None = Field(
+    annual_cost: Money | None = Field(
         None, description="top-up or fee per place (pounds); default: from tariffs"
     )
     easting: float = Field(ge=0, le=700_000, description="EPSG:27700 metres")
@@ -196,23 +202,7 @@ class Scenario(_Strict):
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file, resolving its input paths against its folder."""
     path = Path(path)
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), None, "", "file not found")]) from None
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        row = None if line is None else line + 1
-        raise InputError([Problem(str(path), row, "", f"not valid YAML: {exc}")]) from None
-    if not isinstance(raw, dict):
-        raise InputError([Problem(str(path), None, "", "a scenario must be a YAML mapping")])
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise InputError(
-            Problem(str(path), None, ".".join(str(p) for p in err["loc"]), err["msg"])
-            for err in exc.errors()
-        ) from None
+    scenario = load_yaml_model(path, Scenario)
     base = path.parent
     resolved = {
         key: (base / value if value is not None else None)

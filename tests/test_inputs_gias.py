@@ -92,7 +92,10 @@ def test_duplicate_urn_reports_both_lines(tmp_path: Path) -> None:
     """Two rows with one URN are both reported."""
     rows = [*THREE_SETTINGS, THREE_SETTINGS[0] | {"EstablishmentName": "Copy"}]
     path = write_gias_rows(tmp_path / "g.csv", rows)
-    assert _problems(path) == [f"{path}:2:URN: duplicate URN", f"{path}:5:URN: duplicate URN"]
+    assert _problems(path) == [
+        f"{path}:2:URN: duplicate URN '120001'",
+        f"{path}:5:URN: duplicate URN '120001'",
+    ]
 
 
 def test_negative_capacity_is_reported(tmp_path: Path) -> None:
@@ -129,8 +132,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     ]
     path = write_gias_rows(tmp_path / "g.csv", rows)
     assert _problems(path) == [
-        f"{path}:2:StatutoryLowAge: not a whole number",
-        f"{path}:3:Gender (name): unknown gender",
+        f"{path}:2:StatutoryLowAge: not a whole number 'four'",
+        f"{path}:3:Gender (name): unknown gender 'Unknown'",
         f"{path}:4:NumberOfPupils: negative number",
         f"{path}:4:StatutoryHighAge: below StatutoryLowAge",
     ]

@@ -69,11 +69,11 @@ def test_unknown_urn_need_duplicate_and_negative(tmp_path: Path) -> None:
         ],
     )
     assert _problems(path, _settings(tmp_path)) == [
-        f"{path}:2:urn: URN is not among the settings",
-        f"{path}:3:need: unknown need code",
+        f"{path}:2:urn: URN is not among the settings '999999'",
+        f"{path}:3:need: unknown need code 'XYZ'",
         f"{path}:4:places: negative number of places",
-        f"{path}:5:need: duplicate line for this URN and need",
-        f"{path}:6:need: duplicate line for this URN and need",
+        f"{path}:5:need: duplicate line for this URN and need '120001'",
+        f"{path}:6:need: duplicate line for this URN and need '120001'",
     ]
 
 
