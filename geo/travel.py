@@ -238,6 +238,9 @@ def _matrix(
 ) -> pd.DataFrame:
     """Shared core: a Dijkstra from each point of the smaller side (settings on the reversed
     graph, or homes when fewer, as for one child's list), in long form within limits."""
+    if not len(origins) or not len(destinations):  # nothing to search from or to
+        o = d = units = np.empty(0, dtype=np.int64)
+        return _long_form(o, d, units, origins, destinations)
     home = _anchors(network, fwd, bwd, origins, leaving=True, per_metre=per_metre)
     dest = _anchors(network, fwd, bwd, destinations, leaving=False, per_metre=per_metre)
     own_o = np.flatnonzero(limits.own >= 0)
@@ -259,6 +262,13 @@ def _matrix(
             workers,
         )
     o, d, units = _with_same_road(o, d, units, fwd, bwd, origins, destinations, per_metre, limits)
+    return _long_form(o, d, units, origins, destinations)
+
+
+def _long_form(
+    o: np.ndarray, d: np.ndarray, units: np.ndarray, origins: Snapped, destinations: Snapped
+) -> pd.DataFrame:
+    """Pairs by position with their cost in whole units (from tenths of a unit, rounded up)."""
     return pd.DataFrame(
         {
             "origin": o.astype(np.int32),

@@ -243,6 +243,10 @@ def scenario_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:
         raise InputError([Problem(str(path), None, "", "file not found")]) from None
     except (ValueError, ET.ParseError) as exc:
         raise InputError([Problem(str(path), None, "", str(exc))]) from None
+    except (OSError, EOFError) as exc:  # a truncated or corrupt compressed file
+        detail = getattr(exc, "strerror", None) or exc
+        message = f"not a readable road network file ({detail})"
+        raise InputError([Problem(str(path), None, "", message)]) from None
 
 
 def _missing_coordinates(table: pd.DataFrame, file: str) -> list[Problem]:
