@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from solver.certificate import Certificate, certify
 from solver.columns import prices
 from solver.costs import Tariffs
 from solver.problems import InputError, Problem
@@ -158,6 +160,23 @@ class Network:
             costs[-self.n_children :] = unplaced_cost
         return costs
 
+    def carried(self, chosen: np.ndarray) -> IntArray:
+        """The flow on every arc when the `chosen` pair arcs are used: each child's arc carries
+        its placement, each line and setting arc what reaches its tail (lines come first)."""
+        flows = np.zeros(len(self.tails), dtype=np.int64)
+        pair_arcs = np.arange(self.n_children, self.n_children + self.n_pair_arcs)
+        used = pair_arcs[np.asarray(chosen, dtype=bool)]
+        flows[used] = 1
+        flows[self.tails[used] - 2] = 1  # the source arc of each placed child's node
+        n_nodes = int(max(self.tails.max(initial=1), self.heads.max(initial=1))) + 1
+        inflow = np.bincount(self.heads[used], minlength=n_nodes)
+        last = len(flows) - (self.n_children if self.penalised else 0)
+        onward = np.arange(self.n_children + self.n_pair_arcs, last)
+        for arcs in (onward[self.heads[onward] != 1], onward[self.heads[onward] == 1]):
+            flows[arcs] = inflow[self.tails[arcs]]
+            np.add.at(inflow, self.heads[arcs], flows[arcs])
+        return flows
+
     def flows(self, costs: IntArray) -> IntArray:
         """The flow on every arc of an optimal flow at these arc costs."""
         flow = min_cost_flow.SimpleMinCostFlow()
@@ -224,10 +243,11 @@ def solve_by_columns(
     free: IntArray,
     n_settings: int,
     first: int = FIRST_COLUMNS,
-) -> tuple[np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray, int]:
     """The pairs chosen by the min-cost maximum flow over all `pairs`, solved on each child's
     `first` cheapest pairs plus any other that could improve it, until none could (exact; a
-    national flow on every pair does not fit in memory). Also returns the solves made."""
+    national flow on every pair does not fit in memory). Also returns the pairs of the last
+    network solved (all others priced out against it) and the solves made."""
     by_cost = np.lexsort((costs, pairs.child))
     child = pairs.child[by_cost]
     rank = np.empty(len(pairs), dtype=np.int64)
@@ -258,7 +278,7 @@ def solve_by_columns(
         if not added:
             placed = np.zeros(len(pairs), dtype=bool)
             placed[chosen] = flows[n_children : n_children + len(chosen)] > 0
-            return placed, solves
+            return placed, active, solves
 
 
 @dataclass(frozen=True)
@@ -311,14 +331,21 @@ def allocate(
         logger.debug("before repair %d placed", int(chosen.sum()))
         chosen = _fill(pairs, free, chosen, costs, rows)
         side_reason[pairs.child[base]] = _side_reason(rows, base)
-    elif len(pairs) > COLUMNS_ABOVE:
-        chosen, solves = solve_by_columns(
-            pairs, costs, len(scope), free, len(settings), FIRST_COLUMNS
-        )
-        bound = int(costs[chosen].sum())
     else:
-        chosen = build_network(pairs, len(scope), free, len(settings)).solve(costs)
-        bound, solves = int(costs[chosen].sum()), 1
+        if len(pairs) > COLUMNS_ABOVE:
+            chosen, core, solves = solve_by_columns(
+                pairs, costs, len(scope), free, len(settings), FIRST_COLUMNS
+            )
+        else:
+            chosen, core, solves = (
+                build_network(pairs, len(scope), free, len(settings)).solve(costs),
+                np.ones(len(pairs), dtype=bool),
+                1,
+            )
+        certificate = _certificate(pairs, costs, len(scope), free, len(settings), chosen, core)
+        if not certificate.optimal:
+            logger.warning("the flow is not proved optimal: %s", certificate.reason)
+        bound = certificate.bound
     families = pd.DataFrame(columns=list(FAMILY_COLUMNS))
     apart = 0
     if policy.siblings_together:
@@ -362,6 +389,36 @@ def allocate(
         solves=solves,
         families=families,
     )
+
+
+def _certificate(
+    pairs: Pairs,
+    costs: IntArray,
+    n_children: int,
+    free: IntArray,
+    n_settings: int,
+    chosen: np.ndarray,
+    core: np.ndarray,
+) -> Certificate:
+    """The optimality certificate of the `chosen` pairs over every pair: the network of the
+    `core` pairs carrying them, the other pairs priced a chunk at a time. Unproved, the bound
+    is the cheapest pair of each of the cheapest children as many as were placed (any
+    allocation placing that many costs at least that)."""
+    network = build_network(pairs.take(core), n_children, free, n_settings, structure=pairs)
+    arcs = (network.tails, network.heads, network.capacities, network.costs(costs[core]))
+    left_out = np.flatnonzero(~core)
+
+    def omitted() -> Iterator[tuple[IntArray, IntArray, IntArray]]:
+        for start in range(0, len(left_out), ASSESS_CHUNK):
+            out = left_out[start : start + ASSESS_CHUNK]
+            heads = pair_heads(pairs.line[out], pairs.setting[out], n_children, len(free))
+            yield 2 + pairs.child[out], heads, costs[out]
+
+    cheapest = np.full(n_children, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(cheapest, pairs.child, costs)
+    fallback = int(np.sort(cheapest)[: int(chosen.sum())].sum())
+    flows = network.carried(chosen[core])
+    return certify(arcs, flows, omitted=omitted(), fallback_bound=fallback)
 
 
 def released_places(moving: pd.DataFrame, places: pd.DataFrame) -> IntArray:
