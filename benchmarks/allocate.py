@@ -130,6 +130,7 @@ def random_instance(n_children: int, n_settings: int, *, seed: int, km: float = 
             "current_urn": "",
             "transfer": True,
             "family_id": "",
+            "la_code": "",
         }
     )[list(CHILD_COLUMNS)]
     journeys = _journeys(child_xy, setting_xy, ids, urns, cutoff_minutes=75)
