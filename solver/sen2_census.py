@@ -100,6 +100,24 @@ def pseudonym(ids: pd.Series, key: bytes) -> pd.Series:
     return ids.map(lambda i: "S2-" + hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:16])
 
 
+def child_ids(person: pd.DataFrame, key: bytes) -> pd.Series:
+    """Each person's child_id: the pseudonym of the UPN, else the ULN, else the person id."""
+    upn, uln, own = person["upn"], person["uniquelearnernumber"], person["persontableid"]
+    ids = np.where(upn != "", "upn:" + upn, np.where(uln != "", "uln:" + uln, "person:" + own))
+    return pseudonym(pd.Series(ids, index=person.index), key)
+
+
+def cease_reasons(sen2: Sen2Return, key: bytes) -> pd.Series:
+    """child_id -> ceasereason ("1".."9") of each person's latest ceased named plan."""
+    plan = sen2.tables["namedplan"]
+    ceased = plan[plan["ceasedate"].notna() & plan["ceasereason"].notna()]
+    ceased = ceased.sort_values("ceasedate").drop_duplicates("person", keep="last")
+    person = sen2.tables["person"].drop_duplicates("persontableid")
+    ids = child_ids(person, key).set_axis(person["persontableid"])
+    reasons = ceased.set_index("person")["ceasereason"].astype(str)
+    return reasons.set_axis(reasons.index.map(ids)).loc[lambda r: r.index.notna()]
+
+
 def ncy_at(birth: pd.Series, census: date) -> pd.Series:
     """NCY on `census` (Int64, NA when the birth date is missing or the age is outside 0-24):
     age on 31 August before the academic year, minus 4 (SEN2.md §4)."""
@@ -248,7 +266,7 @@ def census_children(
     census: date,
     *,
     key: bytes,
-    postcodes: pd.DataFrame,
+    postcodes: pd.DataFrame | None,
     settings: pd.DataFrame | None = None,
     gias_ids: pd.DataFrame | None = None,
 ) -> CensusChildren:
@@ -273,12 +291,11 @@ def census_children(
     sex = sex.fillna(who["gendercurrent"].map(_GENDER_CURRENT))
     blocking["no_sex"] = sex.isna()
     blocking["duplicate_person"] = duplicate_persons(who.reset_index()).set_axis(who.index)
-    code = normalise_postcodes(who["postcode"])
-    lookup = postcodes.drop_duplicates("postcode").set_index("postcode")
-    easting = code.map(lookup["easting"]).astype("float64")
-    northing = code.map(lookup["northing"]).astype("float64")
+    easting, northing = _home(who["postcode"], postcodes)
     blocking["no_postcode"] = who["postcode"] == ""
     blocking["postcode_not_found"] = (who["postcode"] != "") & easting.isna()
+    if postcodes is None:  # nothing to look up in: not the return's problem
+        blocking["postcode_not_found"] &= False
 
     primary, secondary = _needs(t, records)
     blocking["no_primary_need"] = pd.Series(primary.isna().to_numpy(), index=who.index)
@@ -304,13 +321,9 @@ def census_children(
     unusable = _issues(rows, blocked, "person", "persontableid", "unusable", "")
     issues.append(unusable.assign(message="not in children.csv: " + reasons[blocked].to_numpy()))
 
-    upn, uln = who["upn"], who["uniquelearnernumber"]
-    ids = np.where(
-        upn != "", "upn:" + upn, np.where(uln != "", "uln:" + uln, "person:" + who.index)
-    )
     children = pd.DataFrame(
         {
-            "child_id": pseudonym(pd.Series(ids), key).to_numpy(),
+            "child_id": child_ids(who.reset_index(), key).to_numpy(),
             "ncy": ncy.to_numpy(),
             "sex": sex.to_numpy(),
             "primary_need": primary.to_numpy(),
@@ -428,6 +441,19 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
         )
     )
     return records[~several].reset_index(drop=True), issues
+
+
+def _home(postcode: pd.Series, postcodes: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """Easting and northing of each postcode's centroid (NaN when not found or no lookup)."""
+    if postcodes is None:
+        nothing = pd.Series(float("nan"), index=postcode.index)
+        return nothing, nothing
+    code = normalise_postcodes(postcode)
+    lookup = postcodes.drop_duplicates("postcode").set_index("postcode")
+    return (
+        code.map(lookup["easting"]).astype("float64"),
+        code.map(lookup["northing"]).astype("float64"),
+    )
 
 
 def _needs(t: Mapping[str, pd.DataFrame], records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
