@@ -19,6 +19,7 @@ from solver.memory import return_freed_arrays
 from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
 from solver.sen2_cli import sen2_command, validate_sen2
+from solver.sen2_synth import write_synth_sen2
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import write_lists
 from solver.travel_table import find_journeys
@@ -269,10 +270,17 @@ def synth(
             help="Adjacent LAs of about 850 km2 each (1: one LA; 153: England-sized).",
         ),
     ] = 1,
+    sen2: Annotated[
+        bool,
+        typer.Option("--sen2", help="Also write the children as SEN2 returns (sen2/2024, 2025)."),
+    ] = False,
 ) -> None:
     """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""
     size = SynthSize(children, settings, nodes, seed, las)
-    paths = write_synth(size, out, postcodes=postcodes)
+    paths = write_synth(size, out, postcodes=postcodes or sen2)
+    if sen2:
+        returns = write_synth_sen2(out, seed)
+        typer.echo(f"wrote {len(returns)} SEN2 module files to {out / 'sen2'}")
     typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
 
 
