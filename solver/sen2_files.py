@@ -8,6 +8,7 @@ the outputs.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from solver.csvfile import read_text_csv
+from solver.model import CHILD_COLUMNS
 from solver.outputs import write_bytes, write_csv
 from solver.problems import InputError, Problem
 from solver.sen2 import read_return
@@ -33,6 +35,9 @@ CENSUS_DATES: dict[int, date] = {
 }  # fmt: skip
 
 KEY_BYTES = 32
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
 
 
 def census_date(year: int) -> date:
@@ -109,3 +114,27 @@ def write_sen2(result: Sen2Import, out: Path) -> list[Path]:
     if result.flows is not None:
         paths.append(write_csv(out / "sen2_flows.csv", result.flows, private=True, index=False))
     return paths
+
+
+def sen2_children(
+    source: Path,
+    census: date,
+    key: Path | None,
+    postcodes: pd.DataFrame | None,
+    settings: pd.DataFrame | None,
+    gias: Path | None,
+) -> pd.DataFrame:
+    """Children (CHILD_COLUMNS) on `census` from a return, for a scenario naming `inputs.sen2`;
+    persons in scope who cannot be children are counted in a warning (never named)."""
+    ids = None if gias is None else read_gias_ids(gias)
+    found = import_sen2(
+        source, census, key=load_key(key), postcodes=postcodes, settings=settings, gias_ids=ids
+    ).census
+    if found.unusable:
+        logger.warning(
+            "SEN2 return: %d of %d persons in scope are unusable (see rightplace sen2's "
+            "sen2_issues.csv)",
+            found.unusable,
+            found.in_scope,
+        )
+    return found.children.loc[:, list(CHILD_COLUMNS)]
