@@ -13,6 +13,7 @@ import codecs
 import hashlib
 import io
 import re
+import typing
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -192,7 +193,7 @@ def return_from_bytes(files: Mapping[str, bytes], label: str = "upload") -> Sen2
     blobs: dict[str, tuple[str, bytes]] = {}
     for name, data in files.items():
         if name.lower().endswith(".zip"):
-            blobs |= guard_read(Path(name), lambda d=data: _zip_members(io.BytesIO(d)))
+            blobs |= guard_read(Path(name), lambda d=data, n=name: _zip_members(io.BytesIO(d), n))
         else:
             _add_blob(blobs, name, data)
     _require(blobs, label)
@@ -208,15 +209,20 @@ def _module_files(source: Path) -> dict[str, tuple[str, bytes]]:
                 _add_blob(blobs, path.name, b"", path)
         return blobs
     with open(source, "rb") as file:
-        return _zip_members(file)
+        return _zip_members(file, str(source))
 
 
-def _zip_members(file: io.BufferedIOBase | io.BytesIO | object) -> dict[str, tuple[str, bytes]]:
+def _zip_members(file: typing.BinaryIO, label: str) -> dict[str, tuple[str, bytes]]:
+    """Module name -> (file name, contents) for the Blade files anywhere in a zip."""
     blobs: dict[str, tuple[str, bytes]] = {}
-    with zipfile.ZipFile(file) as archive:  # type: ignore[arg-type]
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            if not info.is_dir():
-                _add_blob(blobs, Path(info.filename).name, archive.read(info))
+    try:
+        with zipfile.ZipFile(file) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                if not info.is_dir():
+                    _add_blob(blobs, Path(info.filename).name, archive.read(info))
+    except zipfile.BadZipFile:
+        message = "not a folder or zip of SEN2 Blade CSV files"
+        raise InputError([Problem(label, None, "", message)]) from None
     return blobs
 
 

@@ -462,7 +462,8 @@ def _needs(t: Mapping[str, pd.DataFrame], records: pd.DataFrame) -> tuple[pd.Ser
     out = []
     for rank in (1, 2):
         ranked = need[need["sentyperank"] == rank].drop_duplicates("activeplanstableid")
-        out.append(records["active_key"].map(ranked.set_index("activeplanstableid")["code"]))
+        code = records["active_key"].map(ranked.set_index("activeplanstableid")["code"])
+        out.append(code.astype(object))
     return out[0], out[1]
 
 
