@@ -158,7 +158,7 @@ def synth_history(
     persons = pd.concat([persons, leavers], ignore_index=True)
     placements.append(leaver_places)
     names = len(persons)
-    persons["surname"] = rng.choice(_SURNAMES, names)
+    persons["surname"] = [f"{s}{i:06d}" for i, s in enumerate(rng.choice(_SURNAMES, names))]
     persons["forename"] = rng.choice(_FORENAMES, names)
     table = pd.concat(placements, ignore_index=True).sort_values(["person", "entry"])
     return History(persons, table.reset_index(drop=True), year)
