@@ -23,7 +23,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from solver.csvfile import FIRST_ROW, file_problem, guard_read, parse_int
+from solver.csvfile import FIRST_ROW, among, file_problem, guard_read, parse_int
 from solver.problems import InputError, Problem
 
 ISSUE_COLUMNS: tuple[str, ...] = ("module", "row", "field", "kind", "message")
@@ -288,14 +288,17 @@ def _read_module(file: str, data: bytes, module: Module) -> pd.DataFrame:
 
 def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates from `yyyy-MMM-dd HH:mm:ss` (also ISO and dd/mm/yyyy), and a mask of bad cells."""
-    day = text.str.split(" ", n=1).str[0]
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    values = pd.Series(pd.unique(text))  # exports repeat dates: parse each once
+    day = values.str.split(" ", n=1).str[0]
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for form in _DATE_FORMATS:
         todo = parsed.isna() & (day != "")
         if not todo.any():
             break
         parsed[todo] = pd.to_datetime(day[todo], format=form, errors="coerce")
-    return parsed, (day != "") & parsed.isna()
+    lookup = pd.Series(parsed.to_numpy(), index=values.to_numpy())
+    bad = pd.Series(((day != "") & parsed.isna()).to_numpy(), index=values.to_numpy())
+    return text.map(lookup).astype("datetime64[ns]"), text.map(bad).astype(bool)
 
 
 def parse_bools(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -362,7 +365,7 @@ def _linked(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], l
             continue
         parent = tables[module.parent_module].drop_duplicates(MODULES[module.parent_module].key)
         parent = parent.set_index(MODULES[module.parent_module].key)
-        found = frame[module.parent].isin(parent.index)
+        found = among(frame[module.parent], parent.index.to_series())
         if name != "person":
             issues.append(
                 _issues(frame, ~found, name, module.parent, "orphan", "parent key not found")
@@ -384,7 +387,7 @@ def _linked(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], l
         outside = (counts < low) | (counts > (high if high is not None else counts.max() + 1))
         rows = tables[module.parent_module]
         parent_key = MODULES[module.parent_module].key
-        bad = rows[parent_key].isin(counts.index[outside]) & (rows[parent_key] != "")
+        bad = among(rows[parent_key], counts.index[outside].to_series()) & (rows[parent_key] != "")
         expected = f"{low}" + ("+" if high is None else f"-{high}")
         issues.append(
             _issues(

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo.postcodes import normalise_postcodes
+from solver.csvfile import among
 from solver.model import CHILD_COLUMNS, Sex
 from solver.sen2 import ISSUE_COLUMNS, Sen2Return, _concat, _issues
 
@@ -215,7 +216,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
         issues.append(
             _issues(
                 frame,
-                (code != "") & ~code.isin(SEN_SETTINGS),
+                (code != "") & ~among(code, pd.Series(sorted(SEN_SETTINGS))),
                 module,
                 "sensetting",
                 "unknown_sensetting",
@@ -238,7 +239,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
     issues.append(
         _issues(
             need,
-            ~code.isin(list(SEN_TYPES)),
+            ~among(code, pd.Series(list(SEN_TYPES))),
             "senneed",
             "sentype",
             "unknown_sentype",
@@ -370,7 +371,7 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
             "two rank-1 placements in force on the census date",
         )
     )
-    has_rank1 = place_on["request"].isin(place_on.loc[rank1, "request"])
+    has_rank1 = among(place_on["request"], place_on.loc[rank1, "request"])
     issues.append(
         _issues(
             place_on,
@@ -389,14 +390,14 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
     issues.append(
         _issues(
             current.reset_index(),
-            ~current.index.isin(plan_on.index),
+            ~among(current.index.to_series(), plan_on.index.to_series()).to_numpy(),
             "placementdetail",
             "entrydate",
             "placement_no_plan",
             "placement in force on the census date but no named plan in force",
         )
     )
-    no_place = ~plan_on.index.isin(current.index)
+    no_place = ~among(plan_on.index.to_series(), current.index.to_series()).to_numpy()
     transferred = plan_on.index.map(active_of["transferla"]).fillna("") != ""
     issues.append(
         _issues(
@@ -486,8 +487,8 @@ def _settings(
     if settings is None:
         return urn, place, _concat([])
     rows = records.assign(row=records["place_row"])
-    known = urn.isin(settings["urn"])
-    in_gias = pd.Series(False, index=urn.index) if gias_ids is None else urn.isin(gias_ids["urn"])
+    known = among(urn, settings["urn"])
+    in_gias = pd.Series(False, index=urn.index) if gias_ids is None else among(urn, gias_ids["urn"])
     gias_type = (
         pd.Series("", index=urn.index)
         if gias_ids is None
