@@ -18,6 +18,8 @@ from solver.inputs import load_scenario_inputs
 from solver.memory import return_freed_arrays
 from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
+from solver.sen2_cli import sen2_command, validate_sen2
+from solver.sen2_synth import write_synth_sen2
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import write_lists
 from solver.travel_table import find_journeys
@@ -62,8 +64,8 @@ def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
 @app.command()
 def validate(
     settings: Annotated[
-        Path, typer.Option("--settings", help="GIAS establishment download (CSV).")
-    ],
+        Path | None, typer.Option("--settings", help="GIAS establishment download (CSV).")
+    ] = None,
     overrides: Annotated[
         Path | None,
         typer.Option("--overrides", help="Places, vacancies and costs by URN and need (CSV)."),
@@ -75,8 +77,17 @@ def validate(
         Path | None,
         typer.Option("--postcodes", help="Postcode centroids: Code-Point Open or ONSPD."),
     ] = None,
+    sen2: Annotated[
+        Path | None, typer.Option("--sen2", help="SEN2 return: Blade CSV folder or zip.")
+    ] = None,
 ) -> None:
     """Check input files: print a one-line summary, or every problem (exit 2)."""
+    if sen2 is not None:
+        validate_sen2(sen2, settings, postcodes)
+        if settings is None:
+            return
+    if settings is None:
+        raise typer.BadParameter("give --settings (and other files) or --sen2")
 
     def check() -> ValidationReport:
         report = validate_files(settings, overrides, children, postcodes)
@@ -259,11 +270,21 @@ def synth(
             help="Adjacent LAs of about 850 km2 each (1: one LA; 153: England-sized).",
         ),
     ] = 1,
+    sen2: Annotated[
+        bool,
+        typer.Option("--sen2", help="Also write the children as SEN2 returns (sen2/2024, 2025)."),
+    ] = False,
 ) -> None:
     """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""
     size = SynthSize(children, settings, nodes, seed, las)
-    paths = write_synth(size, out, postcodes=postcodes)
+    paths = write_synth(size, out, postcodes=postcodes or sen2)
+    if sen2:
+        returns = write_synth_sen2(out, seed)
+        typer.echo(f"wrote {len(returns)} SEN2 module files to {out / 'sen2'}")
     typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
+
+
+app.command("sen2")(sen2_command)
 
 
 @app.command()
