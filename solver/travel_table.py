@@ -258,7 +258,7 @@ def load_journeys(path: Path) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     table = table.astype({"seconds": float, "estimated": bool})
-    table.attrs[PLACEMENT_ONLY] = PLACEMENT_ONLY.encode() in metadata
+    table.attrs = {PLACEMENT_ONLY: PLACEMENT_ONLY.encode() in metadata}  # never pandas' own
     if INPUTS.encode() in metadata:
         table.attrs[INPUTS] = _computed_from(path, metadata[INPUTS.encode()])
     # Arrow keeps the memory it read with for reuse: gigabytes for a national table.
