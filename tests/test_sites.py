@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from solver.cli import app
+from solver.cli import EXIT_BAD_INPUT, app
 from solver.evidence import SUPPRESSED, suppress, suppress_effect, write_evidence
 from solver.proposal import OpeningEffect, forecast_reach
 from solver.sites import SiteEvaluation, choose_sites, rank_sites
@@ -131,11 +132,9 @@ def test_small_counts_are_suppressed(tmp_path: Path) -> None:
 SITES_ARGS = ["--need", "ASD", "--ages", "5-18", "--places", "60"]
 
 
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`rightplace sites` run once on the Rutland sample; its output folder."""
-    out = tmp_path_factory.mktemp("sites")
-    result = CliRunner().invoke(
+def _sites(out: Path, candidates: Path, *args: str) -> Result:
+    """`rightplace sites` on the Rutland sample with these candidates (and options)."""
+    return CliRunner().invoke(
         app,
         [
             "sites",
@@ -143,11 +142,83 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(ROOT / "scenarios/baseline.yaml"),
             *SITES_ARGS,
             "--candidates",
-            str(ROOT / "data/rutland/candidate_sites.csv"),
+            str(candidates),
             "--out",
             str(out),
+            *args,
         ],
     )
+
+
+def test_header_only_candidates_is_a_problem(tmp_path: Path) -> None:
+    """A candidates file with a header and no rows is a problem naming the file and column,
+    exit 2, no traceback and no sites.csv."""
+    empty = tmp_path / "candidates.csv"
+    empty.write_text("site_id,postcode,easting,northing\n", encoding="utf-8")
+    result = _sites(tmp_path / "out", empty)
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert f"{empty}::site_id: no candidate sites" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out" / "sites.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("ages", "message"),
+    [
+        ("40-50", "ages 40-50 are outside 0-25"),
+        ("16-11", "the lowest age is above the highest"),
+        ("eleven", "is not an age range like 11-16"),
+    ],
+)
+def test_bad_ages_are_a_problem(tmp_path: Path, ages: str, message: str) -> None:
+    """--ages outside the statutory ages, reversed or not numbers: a problem naming the
+    option, exit 2, no traceback."""
+    args = list(SITES_ARGS)
+    args[args.index("--ages") + 1] = ages
+    result = CliRunner().invoke(
+        app,
+        ["sites", "--scenario", str(ROOT / "scenarios/baseline.yaml"), *args]
+        + ["--candidates", str(ROOT / "data/rutland/candidate_sites.csv")]
+        + ["--out", str(tmp_path)],
+    )
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "--ages::ages:" in result.output and message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_site_far_from_the_network_is_a_problem(tmp_path: Path) -> None:
+    """A candidate 600+ km from Rutland's roads is never ranked "best" with 0 children: it is a
+    problem naming file, row, column, the site and its distance; exit 2."""
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text(
+        "site_id,postcode,easting,northing\nnear,,486195,308756\nfar_away,,200000,900000\n",
+        encoding="utf-8",
+    )
+    result = _sites(tmp_path / "out", candidates)
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert f"{candidates}:3:easting: site far_away is 646.9 km from the nearest road" in (
+        result.output
+    )
+    assert "near " not in result.output and not (tmp_path / "out" / "sites.csv").exists()
+
+
+def test_site_reaching_no_child_is_warned(tmp_path: Path) -> None:
+    """With a 1-minute catchment some sample sites reach no eligible child: each is named in a
+    warning, and is never ranked above a site that reaches children."""
+    result = _sites(tmp_path, ROOT / "data/rutland/candidate_sites.csv", "--within", "1")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "sites.csv")
+    empty = table.loc[table["children_in_reach"] == 0, "site_id"]
+    assert len(empty) > 0
+    for site in empty:
+        assert f"warning: site {site}: no child with a matching need and age" in result.output
+    assert table["children_in_reach"].is_monotonic_decreasing
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`rightplace sites` run once on the Rutland sample; its output folder."""
+    out = tmp_path_factory.mktemp("sites")
+    result = _sites(out, ROOT / "data/rutland/candidate_sites.csv")
     assert result.exit_code == 0, result.output
     return out
 
