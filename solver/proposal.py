@@ -166,8 +166,8 @@ def opening_effect(
 def forecast_reach(
     reach: pd.DataFrame, children: pd.DataFrame, forecast: pd.DataFrame
 ) -> pd.DataFrame:
-    """Children in reach of each site in each forecast year (site_id, year, children_in_reach):
-    every child in reach today weighted by the growth of their need and phase."""
+    """Children in reach of each site in each forecast year (site_id, year, children_in_reach,
+    whole children): every child in reach today weighted by the growth of their need and phase."""
     child = pd.DataFrame(
         {
             "child_id": children["child_id"].astype(str),
@@ -183,7 +183,7 @@ def forecast_reach(
     weighted = weighted.merge(growth[["year", "need", "phase", "growth"]], on=["need", "phase"])
     table = weighted.groupby(["site_id", "year"], as_index=False)["growth"].sum()
     table = table.rename(columns={"growth": "children_in_reach"})
-    table["children_in_reach"] = table["children_in_reach"].round(1)
+    table["children_in_reach"] = table["children_in_reach"].round().astype(int)
     return table.sort_values(["site_id", "year"]).reset_index(drop=True)
 
 

@@ -24,6 +24,7 @@ from solver.csvfile import guard_read
 from solver.inputs import load_postcodes
 from solver.model import SettingType
 from solver.needs import ncy_range_of_ages, phase_of
+from solver.outputs import write_csv
 from solver.problems import InputError, Problem
 from solver.proposal import (
     OpeningEffect,
@@ -269,6 +270,17 @@ def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.
     return table[list(SITE_COLUMNS)].reset_index(drop=True)
 
 
+def _la_words(la_code: str | None, outline: Path | None) -> str:
+    """The LA as the pack names it: the outline's name and the LA code, as far as known."""
+    import json
+
+    name = ""
+    if outline is not None:
+        features = json.loads(outline.read_text(encoding="utf-8")).get("features", [])
+        name = str(features[0].get("properties", {}).get("name", "")) if features else ""
+    return " ".join(filter(None, [name, f"({la_code})" if la_code else ""])) or "the LA"
+
+
 @dataclass(frozen=True)
 class SiteEvaluation:
     """Everything `rightplace sites` finds: the ranked sites, the chosen ones, the effect of
@@ -290,8 +302,9 @@ def evaluate_sites(
     """Rank the candidate sites for `proposal`, choose the best k and solve with the setting
     open there; writes the internal tables, the proposed scenario and the evidence pack into
     `out`. The inputs are the scenario's once its changes take effect."""
+    from geo.basemap import boundary_beside, outline_paths, road_paths
     from solver.changes import with_changes
-    from solver.evidence import write_evidence
+    from solver.evidence import PackContext, write_evidence
     from solver.forecast import scenario_forecast
     from solver.inputs import load_scenario_inputs
     from solver.journeys import scenario_network
@@ -323,15 +336,19 @@ def evaluate_sites(
         table = scenario_forecast(scenario, loaded, 5, scenario_path=scenario_path).table
         future = forecast_reach(reach, inputs.children, table)
     out.mkdir(parents=True, exist_ok=True)
-    ranked.to_csv(out / "sites.csv", index=False)
-    effect.system.to_csv(out / "effect.csv", index=False)
-    effect.settings.to_csv(out / "effect_on_settings.csv", index=False)
+    write_csv(out / "sites.csv", ranked)
+    write_csv(out / "effect.csv", effect.system)
+    write_csv(out / "effect_on_settings.csv", effect.settings)
     if future is not None:
-        future.to_csv(out / "forecast_reach.csv", index=False)
+        write_csv(out / "forecast_reach.csv", future)
     write_proposed_scenario(scenario, opened, out / "proposed_scenario.yaml")
-    title = (
-        f"Proposed {'/'.join(proposal.needs)} setting, ages {proposal.low_age}-"
-        f"{proposal.high_age}, {proposal.places} places: candidate sites"
+    outline = boundary_beside(scenario.inputs.network)
+    context = PackContext(
+        proposal,
+        _la_words(scenario.la_code, outline),
+        date.today(),
+        road_paths(network),
+        None if outline is None else outline_paths(outline),
     )
     empty = ranked.loc[ranked["children_in_reach"] == 0, "site_id"]
     warnings = tuple(
@@ -340,5 +357,5 @@ def evaluate_sites(
         for site in empty
     )
     evaluation = SiteEvaluation(ranked, chosen, effect, future, reach, warnings)
-    write_evidence(evaluation, candidates, inputs.settings, title, out)
+    write_evidence(evaluation, candidates, inputs.settings, context, out)
     return evaluation

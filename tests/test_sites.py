@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.evidence import SUPPRESSED, suppress, suppress_effect, write_evidence
-from solver.proposal import OpeningEffect, forecast_reach
-from solver.sites import SiteEvaluation, choose_sites, rank_sites
+from solver.disclosure import SUPPRESSED, WITHHELD
+from solver.proposal import forecast_reach
+from solver.sites import choose_sites, rank_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,53 +80,6 @@ def test_three_children_two_sites_by_hand() -> None:
     assert choose_sites(reach, ["a", "b"], 2, 1) == ["a", "b"]
     ranked = rank_sites(reach, ["b", "a"], 2)
     assert list(ranked["site_id"]) == ["a", "b"] and list(ranked["children_in_reach"]) == [2, 1]
-
-
-def test_small_counts_are_suppressed(tmp_path: Path) -> None:
-    """Counts 1-9 show as <10 (and their saving is hidden); 0 and 10+ show as they are; the
-    HTML pack never carries the small number."""
-    ranked = pd.DataFrame(
-        {
-            "site_id": ["x", "y", "z"],
-            "rank": [1, 2, 3],
-            "children_in_reach": [12, 7, 0],
-            "independent_placements_served": [10, 3, 0],
-            "annual_saving": [500000.0, 123456.0, 0.0],
-        }
-    )
-    shown = suppress(ranked)
-    assert list(shown["children_in_reach"]) == [12, SUPPRESSED, 0]
-    assert list(shown["independent_placements_served"]) == [10, SUPPRESSED, 0]
-    assert shown["annual_saving"].iloc[1] == "suppressed"
-    places = pd.DataFrame(
-        {"site_id": ["x", "y", "z"], "easting": [1e5, 2e5, 3e5], "northing": [1e5, 2e5, 3e5]}
-    )
-    settings_xy = pd.DataFrame({"easting": [1.5e5], "northing": [1.5e5]})
-    effect = OpeningEffect(
-        system=pd.DataFrame(
-            {"metric": ["placed"], "without": [12.0], "with": [19.0], "change": [7.0]}
-        ),
-        settings=pd.DataFrame(
-            {
-                "urn": ["1"],
-                "name": ["A"],
-                "setting_type": ["mainstream"],
-                "placements_without": [30],
-                "placements_with": [23],
-                "change": [-7],
-            }
-        ),
-    )
-    evaluation = SiteEvaluation(ranked, ["x"], effect, None)
-    page, csv, effect_csv, settings_csv = write_evidence(
-        evaluation, places, settings_xy, "t", tmp_path
-    )
-    text = page.read_text(encoding="utf-8")
-    assert pd.read_csv(effect_csv)["change"].tolist() == ["<10"]
-    assert pd.read_csv(settings_csv)["change"].tolist() == ["<10"]
-    assert "123456" not in text and ">7<" not in text and ">-7<" not in text
-    assert "<svg" in text and "123456" not in text and "&lt;10" in text
-    assert pd.read_csv(csv)["children_in_reach"].astype(str).tolist() == ["12", "<10", "0"]
 
 
 SITES_ARGS = ["--need", "ASD", "--ages", "5-18", "--places", "60"]
@@ -223,6 +176,16 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_sample_sites_do_not_all_tie(pack: Path) -> None:
+    """Issue 18: on the sample the 8 candidate sites no longer all tie on children in reach
+    (by road within the 20-minute catchment); hand-checked: the Oakham sites, in the county's
+    middle, reach more children than Greetham and Ryhall on its edge."""
+    table = pd.read_csv(pack / "sites.csv").set_index("site_id")
+    assert len(table) == 8 and table["children_in_reach"].nunique() > 1
+    reach = table["children_in_reach"]
+    assert min(reach["oakham_town"], reach["oakham_west"]) > max(reach["greetham"], reach["ryhall"])
+
+
 def test_sites_command_on_the_sample(pack: Path) -> None:
     """`rightplace sites` on Rutland writes sites.csv with the contract columns, ranks 1..n,
     and an evidence pack; in-reach counts never exceed the eligible children."""
@@ -250,7 +213,7 @@ def _solve(scenario: Path, out: Path) -> dict[str, float]:
 def test_evidence_figures_match_solve(pack: Path, tmp_path: Path) -> None:
     """The pack's figures without the new setting equal `rightplace solve` on the scenario, and
     with it equal `solve` on the proposed_scenario.yaml the pack writes; the pack's CSV is the
-    same table suppressed."""
+    same table, each count within 2 of the truth (rounded to 5) or shown as <10 or withheld."""
     effect = pd.read_csv(pack / "effect.csv").set_index("metric")
     runs = {
         "without": _solve(ROOT / "scenarios/baseline.yaml", tmp_path / "without"),
@@ -263,9 +226,15 @@ def test_evidence_figures_match_solve(pack: Path, tmp_path: Path) -> None:
     placements = pd.read_csv(tmp_path / "with" / "placements.csv", dtype={"urn": str})
     new = placements["urn"].str.startswith("PROPOSED-").sum()
     assert effect.loc["placed_in_new_settings", "with"] == new
-    shown = pd.read_csv(pack / "evidence_effect.csv", dtype=str)
-    expected = suppress_effect(effect.reset_index()).astype(str)
-    pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+    shown = pd.read_csv(pack / "evidence_effect.csv", dtype=str).set_index("metric")
+    assert list(shown.index) == list(effect.index)
+    for metric in ("placed", "unplaced", "placed_in_new_settings", "independent_placements"):
+        for column in ("without", "with"):
+            truth, text = effect.loc[metric, column], shown.loc[metric, column]
+            if 1 <= truth <= 9:
+                assert text in (SUPPRESSED, WITHHELD)
+            elif text != WITHHELD:
+                assert int(text) % 5 == 0 and abs(int(text) - truth) <= 2
 
 
 def test_moves_between_settings_add_up(pack: Path) -> None:
@@ -298,23 +267,7 @@ def test_forecast_reach_by_hand() -> None:
         }
     )
     table = forecast_reach(reach, children, forecast)
-    assert table.to_dict("records") == [{"site_id": "a", "year": 2027, "children_in_reach": 4.0}]
-
-
-def test_small_changes_are_suppressed_both_ways() -> None:
-    """A fall of 4 children is as identifying as a rise of 4: both show as <10; costs and
-    journeys are not counts of children and are shown."""
-    system = pd.DataFrame(
-        {
-            "metric": ["independent_placements", "total_cost"],
-            "without": [40.0, 1000.0],
-            "with": [36.0, 900.0],
-            "change": [-4.0, -100.0],
-        }
-    )
-    shown = suppress_effect(system)
-    assert shown["change"].tolist() == [SUPPRESSED, -100.0]
-    assert shown["with"].tolist() == [36.0, 900.0]
+    assert table.to_dict("records") == [{"site_id": "a", "year": 2027, "children_in_reach": 4}]
 
 
 @settings(max_examples=25, deadline=None)
