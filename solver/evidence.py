@@ -134,7 +134,9 @@ def headline(evaluation: SiteEvaluation, places: int) -> pd.DataFrame:
     rows = []
     for site in evaluation.chosen:
         reach = evaluation.reach
-        here = pd.DataFrame() if reach is None else reach[reach["site_id"] == site]
+        if reach is None:
+            reach = pd.DataFrame(columns=["site_id", "saving", "out_of_area", "current_cost"])
+        here = reach[reach["site_id"] == site]
         served = here.sort_values("saving", ascending=False, kind="stable").head(places)
         movable = served[served["saving"] > 0]
         forecast = None

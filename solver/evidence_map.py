@@ -82,8 +82,10 @@ def _below_all(placed: list[Box], markers: list[Box], width: float, x: float) ->
 
 
 def _frame_of(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float]:
-    """The extent of the outline (or the points) with a margin: lon0, lon1, lat0, lat1."""
-    pad_lon, pad_lat = (lon.max() - lon.min()) * 0.04, (lat.max() - lat.min()) * 0.04
+    """The extent of the outline (or the points) with a margin (at least 0.01 degrees, so one
+    point has a frame too): lon0, lon1, lat0, lat1."""
+    pad_lon = max((lon.max() - lon.min()) * 0.04, 0.01)
+    pad_lat = max((lat.max() - lat.min()) * 0.04, 0.01)
     return lon.min() - pad_lon, lon.max() + pad_lon, lat.min() - pad_lat, lat.max() + pad_lat
 
 
@@ -101,7 +103,8 @@ def svg_map(
         ring = np.array([p for path in outline["path"] for p in path], dtype=float)
         extent_lon, extent_lat = ring[:, 0], ring[:, 1]
     else:
-        extent_lon, extent_lat = sites["lon"].to_numpy(float), sites["lat"].to_numpy(float)
+        extent_lon = np.concatenate([sites["lon"].to_numpy(float), settings["lon"].to_numpy(float)])
+        extent_lat = np.concatenate([sites["lat"].to_numpy(float), settings["lat"].to_numpy(float)])
     lon0, lon1, lat0, lat1 = _frame_of(extent_lon, extent_lat)
     squash = float(np.cos(np.radians((lat0 + lat1) / 2)))
     scale = width / ((lon1 - lon0) * squash)

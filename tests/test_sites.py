@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -201,6 +203,49 @@ def test_sites_command_on_the_sample(pack: Path) -> None:
     children = pd.read_csv(ROOT / "data/rutland/children.csv")
     assert (table["children_in_reach"] <= (children["primary_need"] == "ASD").sum()).all()
     assert (pack / "evidence.html").exists()
+
+
+def test_evidence_pack_reads_as_sent(pack: Path) -> None:
+    """The page a bid team sends: headline figures before the tables, whole numbers only
+    (no 376.0, no 127.7 children), money as pounds with separators, and a map drawn over the
+    roads and the LA outline with a legend; nothing fetched from elsewhere."""
+    page = (pack / "evidence.html").read_text(encoding="utf-8")
+    assert page.index("Headline") < page.index("Candidate sites compared") < page.index("Effect")
+    words = re.sub(r"<svg.*</svg>|<style>.*</style>|<[^>]+>", " ", page, flags=re.S)
+    assert re.findall(r"\d\.\d", words) == []
+    pounds = re.findall(r"£[\d,]+", words)
+    assert pounds and all(re.fullmatch(r"£\d{1,3}(,\d{3})*", p) for p in pounds)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert svg.count("<polyline") > 500  # the sample's roads
+    assert 'stroke="#333"' in svg  # the LA outline
+    for key in ("chosen site", "other candidate site", "existing setting", "road", "LA boundary"):
+        assert key in svg
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    headline = pd.read_csv(pack / "evidence_headline.csv", keep_default_na=False)
+    assert headline["site_id"].tolist() == [pd.read_csv(pack / "sites.csv")["site_id"].iloc[0]]
+
+
+@pytest.mark.browser
+def test_evidence_pack_prints_on_one_a4_page(pack: Path) -> None:
+    """Printed from Chromium on A4, the pack is one page (a screenshot is kept in
+    test-artifacts/ for a person to look at)."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 794, "height": 1123})
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url))
+        page.goto((pack / "evidence.html").as_uri())
+        page.screenshot(path=str(artifacts / "evidence_pack.png"), full_page=True)
+        pdf = page.pdf(format="A4", print_background=True)
+        browser.close()
+    assert [u for u in asked if not u.startswith("file:")] == []
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
 
 def _solve(scenario: Path, out: Path) -> dict[str, float]:
