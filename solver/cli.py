@@ -300,16 +300,18 @@ def sites(
     candidates: Annotated[Path, typer.Option("--candidates", help="candidate sites CSV")],
     out: OutOption,
     k: Annotated[int, typer.Option("--k", min=1, help="how many sites to choose")] = 1,
+    within: Annotated[
+        int,
+        typer.Option("--within", min=1, help="catchment: minutes by road (at most the limits)"),
+    ] = 20,
 ) -> None:
     """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
     from solver.needs import parse_need
+    from solver.proposal import parse_ages
     from solver.sites import Proposal, evaluate_sites
 
-    low, _, high = ages.partition("-")
-    if not (low.isdigit() and high.isdigit() and int(low) <= int(high)):
-        raise typer.BadParameter(f"{ages!r} is not an age range like 11-16")
-
     def run() -> list[str]:
+        low, high = parse_ages(ages)
         needs = []
         for value in need:
             try:
@@ -318,8 +320,11 @@ def sites(
                 raise InputError(
                     [Problem("--need", None, "need", f"unknown need {value}")]
                 ) from None
-        proposal = Proposal(tuple(needs), int(low), int(high), places)
-        return evaluate_sites(scenario, proposal, candidates, out, k).chosen
+        proposal = Proposal(tuple(needs), low, high, places, within_minutes=within)
+        evaluation = evaluate_sites(scenario, proposal, candidates, out, k)
+        for warning in evaluation.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        return evaluation.chosen
 
     chosen = report_problems(run)
     typer.echo(f"best site(s): {', '.join(chosen)}; wrote {out / 'sites.csv'}")
