@@ -17,6 +17,7 @@ import typing
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
@@ -193,7 +194,7 @@ def return_from_bytes(files: Mapping[str, bytes], label: str = "upload") -> Sen2
     blobs: dict[str, tuple[str, bytes]] = {}
     for name, data in files.items():
         if name.lower().endswith(".zip"):
-            blobs |= guard_read(Path(name), lambda d=data, n=name: _zip_members(io.BytesIO(d), n))
+            blobs |= guard_read(Path(name), partial(_zip_members, io.BytesIO(data), name))
         else:
             _add_blob(blobs, name, data)
     _require(blobs, label)
@@ -365,10 +366,11 @@ def _linked(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], l
             continue
         parent = tables[module.parent_module].drop_duplicates(MODULES[module.parent_module].key)
         parent = parent.set_index(MODULES[module.parent_module].key)
-        found = among(frame[module.parent], parent.index.to_series())
+        parent_key = module.parent or module.key
+        found = among(frame[parent_key], parent.index.to_series())
         if name != "person":
             issues.append(
-                _issues(frame, ~found, name, module.parent, "orphan", "parent key not found")
+                _issues(frame, ~found, name, parent_key, "orphan", "parent key not found")
             )
         if name == "person":
             frame = frame.assign(person=frame[module.key])
