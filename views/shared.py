@@ -15,6 +15,10 @@ from solver.problems import InputError, Problem
 from solver.workspace import Workspace, open_workspace
 
 ATTRIBUTION = "Roads and LA outline © OpenStreetMap contributors (ODbL)."
+#: The map style Streamlit's front end reads as "no base map". Any other value, None or ""
+#: included, makes it fetch Carto's style from basemaps.cartocdn.com (tests/test_browser.py
+#: records every request the pages make and fails on any leaving the machine).
+NO_BASEMAP = "__MAP_STYLE__"
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SCENARIO = REPO / "scenarios" / "baseline.yaml"
 
@@ -110,12 +114,14 @@ def base_layers(ws: Workspace) -> list[pdk.Layer]:
 
 
 def show_map(layers: list[pdk.Layer], lon: pd.Series, lat: pd.Series, tooltip: str) -> None:
-    """A pydeck map with no web tiles, centred on the given points."""
+    """A pydeck map with no base map (so no request leaves the machine: our own layers only),
+    centred on the given points."""
     centre_lon, centre_lat = view_centre(lon, lat)
     st.pydeck_chart(
         pdk.Deck(
             layers=layers,
-            map_style=None,
+            map_style=NO_BASEMAP,
+            map_provider=None,
             initial_view_state=pdk.ViewState(latitude=centre_lat, longitude=centre_lon, zoom=9),
             tooltip={"text": tooltip},
         )
