@@ -78,6 +78,14 @@ _RP_FIELDS: Mapping[str, str] = MappingProxyType(
     )
 )
 
+#: Every column read from a GIAS download (the rest are never parsed, nor kept from an upload).
+GIAS_COLUMNS: tuple[str, ...] = (
+    *REQUIRED_GIAS_COLUMNS,
+    *SEN_COLUMNS,
+    *_RP_FIELDS.values(),
+    *OPTIONAL_GIAS_COLUMNS,
+)
+
 #: `TypeOfResourcedProvision (name)` (lower case) to the settings table's `provision` value.
 _PROVISION: Mapping[str, str] = MappingProxyType(
     {
@@ -112,9 +120,7 @@ def read_gias(path: Path) -> GiasRead:
     codes, "Not applicable" = none) in full."""
     path = Path(path)
     optional = [*SEN_COLUMNS, *_RP_FIELDS.values(), *OPTIONAL_GIAS_COLUMNS]
-    raw = read_text_csv(
-        path, fallback_encoding="cp1252", columns=[*REQUIRED_GIAS_COLUMNS, *optional]
-    )
+    raw = read_text_csv(path, fallback_encoding="cp1252", columns=GIAS_COLUMNS)
     problems = missing_columns(path, raw, REQUIRED_GIAS_COLUMNS)
     if problems:
         raise InputError(problems)

@@ -3,30 +3,53 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.caching import clear_session_resource_cache
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from geo.basemap import outline_paths
 from solver.compare import comparison_table, run_scenario
+from solver.csvfile import trimmed_csv
 from solver.forecast import scenario_forecast
 from solver.needs import Phase
+from solver.problems import InputError
 from solver.scenario import load_scenario
 from solver.sites import Proposal, evaluate_sites
 from solver.workspace import Workspace, open_workspace
+from views.shared import stale_folders
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
+#: The session id every AppTest runs under.
+TEST_SESSION = "test session id"
+
+
+def _visitor_folders() -> list[Path]:
+    """The visitors' folders this process made (the app names them by its server's pid)."""
+    return list(Path(tempfile.gettempdir()).glob(f"rightplace-{os.getpid()}-*"))
+
+
+@pytest.fixture(autouse=True)
+def _visit_ends() -> Iterator[None]:
+    """After each test its session ends as the server ends a disconnected one, and no
+    visitor's folder is left behind."""
+    yield
+    clear_session_resource_cache(TEST_SESSION)
+    assert _visitor_folders() == []
 
 
 @pytest.fixture(scope="module")
-def sample() -> Workspace:
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """The Rutland sample as the library opens it."""
-    return open_workspace(REPO / "scenarios" / "baseline.yaml", Path(tempfile.mkdtemp()))
+    return open_workspace(REPO / "scenarios" / "baseline.yaml", tmp_path_factory.mktemp("sample"))
 
 
 def _page(name: str) -> AppTest:
@@ -182,6 +205,29 @@ def test_bad_scenario_yaml_shows_the_problem_table() -> None:
     assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
 
 
+def test_edited_scenario_reads_only_the_sample_and_the_visitors_own_files() -> None:
+    """A scenario edited in the app naming a server file or another visitor's upload is a
+    problem per input, not saved; one naming the sample's files is saved."""
+    app = _page("scenarios")
+    sample = REPO / "data" / "rutland"
+    elsewhere = f"{tempfile.gettempdir()}/rightplace-1-abcd1234/uploads/children.csv"
+    app.text_area[0].input(
+        f"name: x\ninputs: {{settings: /etc/passwd, children: {elsewhere},"
+        f" postcodes: {sample}/../../../etc/hosts, network: {sample}/roads.osm.bz2}}\n"
+    )
+    _button(app, "Save the copy", 1).click().run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert sorted(table["column"]) == ["inputs.children", "inputs.postcodes", "inputs.settings"]
+    assert not app.session_state["edited_scenarios"]
+    app.text_area[0].input(
+        f"name: x\ninputs: {{settings: {sample}/gias.csv, children: {sample}/children.csv}}\n"
+    )
+    _button(app, "Save the copy", 1).click().run()
+    assert not app.exception, app.exception
+    assert list(app.session_state["edited_scenarios"]) == ["baseline_yaml"]
+
+
 def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
     """Evaluating the sample's candidate sites shows evaluate_sites' ranking, choice and effect,
     the suppressed table as the evidence pack writes it, and one catchment per candidate site."""
@@ -204,3 +250,53 @@ def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
     assert app.metric[0].value == ", ".join(chosen)
     catchments = _layers(app, 0)["PolygonLayer"]
     assert {c["site_id"] for c in catchments} == set(ranked["site_id"])
+
+
+def _upload(role: str, data: bytes) -> None:
+    from views.shared import save_upload
+
+    save_upload(role, data)
+
+
+def test_an_upload_keeps_only_what_is_read_and_goes_when_the_visit_ends() -> None:
+    """A children file with names, birth dates and UPNs is kept as its read columns only, line
+    for line, in the visitor's own folder, which is deleted when their session ends."""
+    given = (
+        "child_id,name,dob,upn,ncy,sex,primary_need,postcode\n"
+        'C1,"Smith, Ann",2014-01-02,A123456789012,5,F,ASD,LE15 6AG\n'
+        "\n"
+        "C2,Bob Jones,2010-03-04,B123456789012,9,M,SLCN,\n"
+    )
+    app = AppTest.from_function(_upload, args=("children", given.encode()), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, app.exception
+    [folder] = _visitor_folders()
+    kept = (folder / "uploads" / "children.csv").read_text(encoding="utf-8")
+    assert kept == ("child_id,ncy,sex,primary_need,postcode\nC1,5,F,ASD,LE15 6AG\n\nC2,9,M,SLCN,\n")
+    assert list(folder.rglob("*")) == [folder / "uploads", folder / "uploads" / "children.csv"]
+    clear_session_resource_cache(TEST_SESSION)  # what the server does when a session disconnects
+    assert not folder.exists()
+
+
+def test_an_unreadable_upload_is_a_problem_naming_file_and_row() -> None:
+    """A children file that is not UTF-8, or has a row with more fields than its header, is a
+    problem naming the file (and the row) that quotes no value, not a copy kept."""
+    for data, row in ((b"child_id,ncy\nC\xe91,5\n", None), (b"child_id,ncy\nC1,5,X\n", 2)):
+        with pytest.raises(InputError) as caught:
+            trimmed_csv(Path("children.csv"), data, ["child_id", "ncy"])
+        [problem] = caught.value.problems
+        assert (problem.file, problem.row) == ("children.csv", row)
+        assert "C1" not in problem.message and "X" not in problem.message
+
+
+def test_stale_folders_are_those_of_stopped_servers(tmp_path: Path) -> None:
+    """A visitor's folder is stale when its server's process has gone, or, unnamed by an older
+    version, when untouched for a day; other rightplace-* folders are never touched."""
+    names = ["rightplace-111-abcd_123", "rightplace-222-abcd_123", "rightplace-old12345"]
+    names += ["rightplace-new12345", "rightplace-bench-national", "other-333-abcd_123"]
+    for name in names:
+        (tmp_path / name).mkdir()
+    old = time.time() - 2 * 24 * 3600
+    os.utime(tmp_path / "rightplace-old12345", (old, old))
+    stale = stale_folders(tmp_path, running=lambda pid: pid == 111)
+    assert sorted(p.name for p in stale) == ["rightplace-222-abcd_123", "rightplace-old12345"]

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -48,8 +49,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    """The app served by `streamlit run app.py` on 127.0.0.1, stopped afterwards."""
+def app_server() -> Iterator[tuple[str, int]]:
+    """The app served by `streamlit run app.py` on 127.0.0.1 (its URL and process id), stopped
+    afterwards."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
@@ -69,10 +71,21 @@ def app_url() -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        yield url
+        yield url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server: tuple[str, int]) -> str:
+    """The URL of the app served on 127.0.0.1."""
+    return app_server[0]
+
+
+def _visitor_folders(pid: int) -> list[Path]:
+    """The visitors' folders of the server with this process id."""
+    return list(Path(tempfile.gettempdir()).glob(f"rightplace-{pid}-*"))
 
 
 def test_caseworker_gets_a_tailored_list_in_a_real_browser(app_url: str, tmp_path: Path) -> None:
@@ -128,11 +141,12 @@ def _elsewhere(urls: list[str], app_url: str) -> list[str]:
     ]
 
 
-def test_every_page_works_and_asks_only_the_app(app_url: str) -> None:
+def test_every_page_works_and_asks_only_the_app(app_server: tuple[str, int]) -> None:
     """Every page renders in Chromium in one session, its main step runs to its results (maps
     drawn) with no exception shown, a screenshot of each is saved, and every request and
     websocket the browser opened went to the app itself: no base map tiles or styles, no
-    telemetry, nothing leaves the machine."""
+    telemetry, nothing leaves the machine. When the browser goes, so does the visitor's folder."""
+    app_url, pid = app_server
     child_id = min(pd.read_csv(REPO / "data" / "rutland" / "children.csv", dtype=str)["child_id"])
     ARTIFACTS.mkdir(exist_ok=True)
     urls: list[str] = []
@@ -157,6 +171,11 @@ def test_every_page_works_and_asks_only_the_app(app_url: str) -> None:
             assert (maps > 0) == (link in MAPPED), link
             name = link.lower().replace(" ", "_")
             page.screenshot(path=str(ARTIFACTS / f"page_{name}.png"), full_page=True)
+        assert _visitor_folders(pid)
         browser.close()
+    deadline = time.monotonic() + 30
+    while _visitor_folders(pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _visitor_folders(pid) == []
     assert len(urls) > 10  # the recorder saw the app's own requests
     assert _elsewhere(urls, app_url) == []

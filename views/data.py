@@ -5,8 +5,16 @@ import streamlit as st
 import yaml
 
 from solver.costs import DEFAULT_TARIFFS_PATH
+from solver.problems import InputError
 from solver.validate import validate_files
-from views.shared import problems_table, session_dir, settings_map, use_scenario, workspace
+from views.shared import (
+    problems_table,
+    save_upload,
+    session_dir,
+    settings_map,
+    use_scenario,
+    workspace,
+)
 
 st.title("Data")
 ws = workspace()
@@ -40,13 +48,15 @@ uploads = {
     "postcodes": st.file_uploader("Postcode centroids (Code-Point Open or ONSPD)", type="csv"),
 }
 if uploads["settings"] is not None:
-    folder = session_dir() / "uploads"
-    folder.mkdir(exist_ok=True)
-    saved = {}
-    for role, upload in uploads.items():
-        if upload is not None:
-            saved[role] = folder / f"{role}.csv"
-            saved[role].write_bytes(upload.getvalue())
+    try:
+        saved = {
+            role: save_upload(role, upload.getvalue())
+            for role, upload in uploads.items()
+            if upload is not None
+        }
+    except InputError as exc:
+        problems_table(list(exc.problems))
+        st.stop()
     report = validate_files(**saved)
     if not report.ok:
         problems_table(list(report.problems))
@@ -61,7 +71,7 @@ if uploads["settings"] is not None:
                     "tariffs": str(ws.scenario.inputs.tariffs or DEFAULT_TARIFFS_PATH),
                 },
             }
-            path = folder / "scenario.yaml"
+            path = session_dir() / "uploads" / "scenario.yaml"
             path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
             problems = use_scenario(path)
             if problems:

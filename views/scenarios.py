@@ -17,9 +17,10 @@ from solver.compare import (
 )
 from solver.model import SettingType
 from solver.needs import Need, Phase
+from solver.outputs import csv_text
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Trajectory, load_scenario, scenario_yaml
-from views.shared import REPO, problems_table, session_dir, workspace
+from views.shared import REPO, outside_own_files, problems_table, session_dir, workspace
 
 SHIPPED = {p.stem: p for p in sorted((REPO / "scenarios").glob("*.yaml"))}
 
@@ -30,7 +31,8 @@ def edited() -> dict[str, Path]:
 
 
 def save_copy(name: str, text: str) -> list[Problem]:
-    """Save an edited scenario if the strict schema accepts it; its problems otherwise."""
+    """Save an edited scenario if the strict schema accepts it and it reads only the sample's
+    files and this visitor's own; its problems otherwise (and nothing saved)."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "edited"
     if stem in SHIPPED:
         return [Problem(name, None, "name", f"{stem} is a shipped scenario: pick another name")]
@@ -38,9 +40,13 @@ def save_copy(name: str, text: str) -> list[Problem]:
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     try:
-        load_scenario(path)
+        problems = outside_own_files(load_scenario(path), name)
     except InputError as exc:
-        return list(exc.problems)
+        problems = list(exc.problems)
+    if problems:  # nothing saved, and an earlier copy of that name is gone with it
+        path.unlink()
+        edited().pop(stem, None)
+        return problems
     edited()[stem] = path
     return []
 
@@ -202,7 +208,11 @@ table = comparison_table(shown)
 names = list(shown)
 st.dataframe(table.round(3), width="stretch")
 st.download_button(
-    COMPARISON_FILE, table.round(4).to_csv(), COMPARISON_FILE, "text/csv", key="comparison"
+    COMPARISON_FILE,
+    csv_text(table.round(4), index=True),
+    COMPARISON_FILE,
+    "text/csv",
+    key="comparison",
 )
 metrics = table[names].T
 left, right = st.columns(2)
