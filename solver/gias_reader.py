@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from solver.csvfile import (
+    ID_RULE,
     missing_columns,
     outside_gb,
     parse_float,
@@ -26,6 +27,7 @@ from solver.csvfile import (
     problems_where,
     raise_if_any,
     read_text_csv,
+    unsafe_ids,
 )
 from solver.gias import RP_COLUMNS, SEN_COLUMNS
 from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, Gender, SettingType
@@ -140,6 +142,7 @@ def read_gias(path: Path) -> GiasRead:
     duplicate = raw["URN"].duplicated(keep=False) & (raw["URN"] != "")
     problems += problems_where(path, duplicate, "URN", "duplicate URN", raw["URN"])
     problems += problems_where(path, raw["URN"] == "", "URN", "URN is blank")
+    problems += problems_where(path, unsafe_ids(raw["URN"]), "URN", f"URN {ID_RULE}:", raw["URN"])
 
     frame = raw[is_open & modelled]
     codes = type_code[is_open & modelled]

@@ -6,12 +6,11 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.caching import clear_session_resource_cache
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
@@ -24,26 +23,16 @@ from solver.problems import InputError
 from solver.scenario import load_scenario
 from solver.sites import Proposal, evaluate_sites
 from solver.workspace import Workspace, open_workspace
+from tests.conftest import end_app_session
 from views.shared import stale_folders
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
-#: The session id every AppTest runs under.
-TEST_SESSION = "test session id"
 
 
 def _visitor_folders() -> list[Path]:
     """The visitors' folders this process made (the app names them by its server's pid)."""
     return list(Path(tempfile.gettempdir()).glob(f"rightplace-{os.getpid()}-*"))
-
-
-@pytest.fixture(autouse=True)
-def _visit_ends() -> Iterator[None]:
-    """After each test its session ends as the server ends a disconnected one, and no
-    visitor's folder is left behind."""
-    yield
-    clear_session_resource_cache(TEST_SESSION)
-    assert _visitor_folders() == []
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +217,18 @@ def test_edited_scenario_reads_only_the_sample_and_the_visitors_own_files() -> N
     assert list(app.session_state["edited_scenarios"]) == ["baseline_yaml"]
 
 
+def test_a_scenario_name_holding_markdown_is_shown_as_text() -> None:
+    """A copy named with Markdown (an image, a link) is confirmed in words, rendered as text:
+    no image to fetch, no live link."""
+    app = _page("scenarios")
+    name = "![x](http://example.invalid/x.png) [click](http://example.invalid)"
+    [t for t in app.text_input if t.label == "Name of the copy"][0].input(name)
+    _button(app, "Save the copy").click().run()
+    assert not app.exception, app.exception
+    html = MarkdownIt("commonmark").render(app.success[0].value)
+    assert "<img" not in html and "<a " not in html and "example.invalid/x.png" in html
+
+
 def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
     """Evaluating the sample's candidate sites shows evaluate_sites' ranking, choice and effect,
     the suppressed table as the evidence pack writes it, and one catchment per candidate site."""
@@ -252,29 +253,36 @@ def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
     assert {c["site_id"] for c in catchments} == set(ranked["site_id"])
 
 
-def _upload(role: str, data: bytes) -> None:
-    from views.shared import save_upload
-
-    save_upload(role, data)
-
-
-def test_an_upload_keeps_only_what_is_read_and_goes_when_the_visit_ends() -> None:
-    """A children file with names, birth dates and UPNs is kept as its read columns only, line
-    for line, in the visitor's own folder, which is deleted when their session ends."""
-    given = (
-        "child_id,name,dob,upn,ncy,sex,primary_need,postcode\n"
-        'C1,"Smith, Ann",2014-01-02,A123456789012,5,F,ASD,LE15 6AG\n'
-        "\n"
-        "C2,Bob Jones,2010-03-04,B123456789012,9,M,SLCN,\n"
+def test_uploads_keep_only_what_is_read_and_go_when_the_visit_ends() -> None:
+    """Uploading the LA's files on the Data page with a children file holding names, birth
+    dates and UPNs: they are used, the visitor's folder holds only the columns the readers
+    read (no name, birth date or UPN anywhere in it), and the folder goes when the session
+    ends."""
+    rutland = REPO / "data" / "rutland"
+    children = pd.read_csv(rutland / "children.csv", dtype=str, keep_default_na=False)
+    personal = children.assign(
+        name=[f"Ann Smith{i}" for i in range(len(children))],
+        dob="2014-01-02",
+        upn=[f"A{i:012d}" for i in range(len(children))],
     )
-    app = AppTest.from_function(_upload, args=("children", given.encode()), default_timeout=TIMEOUT)
+    app = _page("data")
+    files = {0: "gias.csv", 2: "children.csv", 3: "postcodes.csv"}
+    for index, name in files.items():
+        content = personal.to_csv(index=False).encode() if name == "children.csv" else None
+        app.file_uploader[index].upload(name, content or (rutland / name).read_bytes())
     app.run()
     assert not app.exception, app.exception
+    _button(app, "Use these files").click().run()
+    assert not app.exception, app.exception
+    assert app.session_state["workspace"].scenario.name == "Uploaded files"
+    assert len(app.session_state["workspace"].inputs.children) == len(children)
     [folder] = _visitor_folders()
-    kept = (folder / "uploads" / "children.csv").read_text(encoding="utf-8")
-    assert kept == ("child_id,ncy,sex,primary_need,postcode\nC1,5,F,ASD,LE15 6AG\n\nC2,9,M,SLCN,\n")
-    assert list(folder.rglob("*")) == [folder / "uploads", folder / "uploads" / "children.csv"]
-    clear_session_resource_cache(TEST_SESSION)  # what the server does when a session disconnects
+    kept = pd.read_csv(folder / "uploads" / "children.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(kept, children)
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert b"Smith" not in path.read_bytes() and b"2014-01-02" not in path.read_bytes()
+    end_app_session()  # what the server does when a session disconnects
     assert not folder.exists()
 
 

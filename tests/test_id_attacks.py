@@ -149,3 +149,29 @@ def test_markdown_ids_would_render_without_plain() -> None:
     """The attack is real: unescaped, such ids render an image and a live link."""
     markdown = MarkdownIt("commonmark")
     assert "<img" in markdown.render(ATTACKS[-2]) and "<a " in markdown.render(ATTACKS[-1])
+
+
+def test_setting_ids_that_are_no_safe_ids_are_problems(sample: Path) -> None:
+    """A GIAS URN holding a path, and a scenario's new setting named by a formula, are problems
+    naming file, row (or key) and quoting the public value; exit 2."""
+    data = sample.parent.parent / "data" / "rutland"
+    with (data / "gias.csv").open(newline="", encoding="cp1252") as file:
+        rows = list(csv.DictReader(file))
+    rows[2]["URN"] = "../../PWNED"
+    with (data / "gias.csv").open("w", newline="", encoding="cp1252") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(app, ["validate", "--settings", str(data / "gias.csv")])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert f"{data / 'gias.csv'}:4:URN: URN must be" in result.output
+    assert "'../../PWNED'" in result.output
+    scenario = sample.parent / "opened.yaml"
+    opening = (
+        "changes:\n- {action: open, year: 2026, urn: '=cmd|calc', name: x, setting_type: "
+        "state_special, low_age: 5, high_age: 10, places: 1, easting: 1, northing: 1}\n"
+    )
+    scenario.write_text(sample.read_text(encoding="utf-8") + opening, encoding="utf-8")
+    result = runner.invoke(app, ["solve", "--scenario", str(scenario), "--out", str(sample.parent)])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "urn" in result.output and "Traceback" not in result.output

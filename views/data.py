@@ -8,6 +8,7 @@ from solver.costs import DEFAULT_TARIFFS_PATH
 from solver.problems import InputError
 from solver.validate import validate_files
 from views.shared import (
+    plain,
     problems_table,
     save_upload,
     session_dir,
@@ -21,7 +22,7 @@ ws = workspace()
 if ws is None:
     st.stop()
 inputs = ws.inputs
-st.caption(f"Scenario: **{ws.scenario.name}**. {ws.scenario.description}")
+st.caption(f"Scenario: **{plain(ws.scenario.name)}**. {plain(ws.scenario.description)}")
 a, b, c = st.columns(3)
 a.metric("Settings", len(inputs.settings))
 b.metric("Children with EHCPs", len(inputs.children))

@@ -18,6 +18,7 @@ from views.shared import (
     ATTRIBUTION,
     REPO,
     base_layers,
+    plain,
     problems_table,
     save_upload,
     session_dir,
@@ -114,7 +115,7 @@ st.subheader(
     f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed, others rounded to 5)"
 )
 st.dataframe(suppress(ranked), hide_index=True, width="stretch")
-st.subheader(f"Effect of opening at {', '.join(chosen)} (internal)")
+st.subheader(f"Effect of opening at {plain(', '.join(chosen))} (internal)")
 left, right = st.columns(2)
 left.markdown("**All placements without and with the setting**")
 left.dataframe(evaluation.effect.system, hide_index=True, width="stretch")

@@ -20,7 +20,14 @@ from solver.needs import Need, Phase
 from solver.outputs import csv_text
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Trajectory, load_scenario, scenario_yaml
-from views.shared import REPO, outside_own_files, problems_table, session_dir, workspace
+from views.shared import (
+    REPO,
+    outside_own_files,
+    plain,
+    problems_table,
+    session_dir,
+    workspace,
+)
 
 SHIPPED = {p.stem: p for p in sorted((REPO / "scenarios").glob("*.yaml"))}
 
@@ -165,7 +172,7 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
             if problems:
                 problems_table(problems)
             else:
-                st.success(f"Saved {data['name']}: pick it below.")
+                st.success(f"Saved {plain(data['name'])}: pick it below.")
     with yaml_tab, st.form("yaml"):
         name = st.text_input("Name of the copy", f"{stem}_yaml")
         text = st.text_area("Scenario (YAML, docs/scenarios.md)", scenario_yaml(base), height=400)
@@ -174,7 +181,7 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
             if problems:
                 problems_table(problems)
             else:
-                st.success(f"Saved {name}: pick it below.")
+                st.success(f"Saved {plain(name)}: pick it below.")
 
 st.subheader("Run and compare")
 available = {**SHIPPED, **edited()}
