@@ -102,12 +102,10 @@ _FOLDER_NAME = re.compile(rf"{FOLDER_PREFIX}(?:(\d+)-)?[a-z0-9_]{{8}}")
 STALE_UNNAMED_SECONDS = 24 * 3600
 
 
-def stale_folders(
-    root: Path, running: Callable[[int], bool], now: float | None = None
-) -> list[Path]:
+def stale_folders(root: Path, running: Callable[[int], bool]) -> list[Path]:
     """Visitors' folders in `root` that no running server owns: their server's process is not
     `running`, or they carry no pid and were last changed over STALE_UNNAMED_SECONDS ago."""
-    now = time.time() if now is None else now
+    now = time.time()
     stale = []
     for path in root.glob(f"{FOLDER_PREFIX}*"):
         match = _FOLDER_NAME.fullmatch(path.name)
