@@ -286,6 +286,23 @@ def test_uploads_keep_only_what_is_read_and_go_when_the_visit_ends() -> None:
     assert not folder.exists()
 
 
+def test_a_session_resumed_after_its_folder_went_starts_afresh(tmp_path: Path) -> None:
+    """A session that reconnects after its visit ended (its folder deleted) gets a new folder
+    and the sample again, not files that are gone: no exception, no stale edited copies."""
+    app = _page("scenarios")
+    [t for t in app.text_input if t.label == "Name of the copy"][0].input("mine")
+    _button(app, "Save the copy").click().run()
+    assert list(app.session_state["edited_scenarios"]) == ["mine"]
+    [folder] = _visitor_folders()
+    end_app_session()
+    app.run()
+    assert not app.exception, app.exception
+    [again] = _visitor_folders()
+    assert again != folder and not folder.exists()
+    assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
+    assert app.session_state["workspace"].scenario.name == "Rutland baseline"
+
+
 def test_an_unreadable_upload_is_a_problem_naming_file_and_row() -> None:
     """A children file that is not UTF-8, or has a row with more fields than its header, is a
     problem naming the file (and the row) that quotes no value, not a copy kept."""

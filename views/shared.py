@@ -166,7 +166,9 @@ def save_upload(role: str, data: bytes) -> Path:
 
 
 def workspace() -> Workspace | None:
-    """The session's workspace, opening the Rutland sample the first time; None on bad input."""
+    """The session's workspace, opening the Rutland sample the first time (or again when the
+    session's folder went with its visit); None on bad input."""
+    session_dir()  # a session resumed after its folder went starts afresh
     if "workspace" not in st.session_state:
         with st.spinner("Loading the Rutland sample and its journey times..."):
             use_scenario(SAMPLE_SCENARIO)
