@@ -286,7 +286,7 @@ def test_uploads_keep_only_what_is_read_and_go_when_the_visit_ends() -> None:
     assert not folder.exists()
 
 
-def test_a_session_resumed_after_its_folder_went_starts_afresh(tmp_path: Path) -> None:
+def test_a_session_resumed_after_its_folder_went_starts_afresh() -> None:
     """A session that reconnects after its visit ended (its folder deleted) gets a new folder
     and the sample again, not files that are gone: no exception, no stale edited copies."""
     app = _page("scenarios")
