@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from solver.costs import Tariffs
-from solver.outputs import write_csv, write_text
+from solver.outputs import id_file_name, write_csv, write_text
 from solver.rules import (
     LEGAL_GROUND,
     Pairs,
@@ -229,7 +229,7 @@ def write_lists(lists: pd.DataFrame, out_dir: Path) -> list[Path]:
     written = [write_csv(out_dir / "tailored_lists.csv", lists[list(LIST_COLUMNS)], private=True)]
     pages = out_dir / "family"
     for child_id, rows in lists.groupby("child_id", sort=False, observed=True):
-        page = pages / f"{child_id}.html"
+        page = pages / id_file_name(str(child_id), ".html")
         written.append(write_text(page, _page(rows, str(child_id)), private=True))
     records = lists.to_json(orient="records", indent=1)
     written.insert(1, write_text(json_path, str(records), private=True))

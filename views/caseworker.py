@@ -6,9 +6,10 @@ from geo.basemap import polygon_rings
 from geo.isochrones import isochrone
 from solver.journeys import scenario_network
 from solver.model import Child
+from solver.outputs import csv_text, id_file_name
 from solver.rules import Reason
 from solver.tailored import LIST_COLUMNS, REASON_TEXT, family_page
-from views.shared import settings_map, workspace
+from views.shared import plain, settings_map, workspace
 
 st.title("Tailored list")
 ws = workspace()
@@ -23,7 +24,7 @@ if child_id is None:
 child = Child.from_row(children.loc[child_id].to_dict())
 secondary = f", secondary need {child.secondary_need.value}" if child.secondary_need else ""
 st.write(
-    f"**{child.child_id}**: NCY {child.ncy} ({child.phase.value}), primary need "
+    f"**{plain(child.child_id)}**: NCY {child.ncy} ({child.phase.value}), primary need "
     f"{child.primary_need.value}{secondary}. Journey limit "
     f"{ws.scenario.policy.limit_for(child.phase)} minutes."
 )
@@ -56,19 +57,19 @@ with st.expander(f"Not on the list: {len(shown) - len(on_list)} settings, with r
 st.download_button(
     "Printable page for the family (HTML)",
     family_page(lists, child_id),
-    file_name=f"tailored-list-{child_id}.html",
+    file_name=f"tailored-list-{id_file_name(child_id, '.html')}",
     mime="text/html",
 )
 st.download_button(
     "Tailored list (CSV)",
-    lists[list(LIST_COLUMNS)].to_csv(index=False),
-    file_name=f"tailored-list-{child_id}.csv",
+    csv_text(lists[list(LIST_COLUMNS)]),
+    file_name=f"tailored-list-{id_file_name(child_id, '.csv')}",
     mime="text/csv",
 )
 st.download_button(
     "Tailored list (JSON)",
     lists.to_json(orient="records", indent=1),
-    file_name=f"tailored-list-{child_id}.json",
+    file_name=f"tailored-list-{id_file_name(child_id, '.json')}",
     mime="application/json",
 )
 st.subheader("Map")

@@ -5,15 +5,24 @@ import streamlit as st
 import yaml
 
 from solver.costs import DEFAULT_TARIFFS_PATH
+from solver.problems import InputError
 from solver.validate import validate_files
-from views.shared import problems_table, session_dir, settings_map, use_scenario, workspace
+from views.shared import (
+    plain,
+    problems_table,
+    save_upload,
+    session_dir,
+    settings_map,
+    use_scenario,
+    workspace,
+)
 
 st.title("Data")
 ws = workspace()
 if ws is None:
     st.stop()
 inputs = ws.inputs
-st.caption(f"Scenario: **{ws.scenario.name}**. {ws.scenario.description}")
+st.caption(f"Scenario: **{plain(ws.scenario.name)}**. {plain(ws.scenario.description)}")
 a, b, c = st.columns(3)
 a.metric("Settings", len(inputs.settings))
 b.metric("Children with EHCPs", len(inputs.children))
@@ -40,13 +49,15 @@ uploads = {
     "postcodes": st.file_uploader("Postcode centroids (Code-Point Open or ONSPD)", type="csv"),
 }
 if uploads["settings"] is not None:
-    folder = session_dir() / "uploads"
-    folder.mkdir(exist_ok=True)
-    saved = {}
-    for role, upload in uploads.items():
-        if upload is not None:
-            saved[role] = folder / f"{role}.csv"
-            saved[role].write_bytes(upload.getvalue())
+    try:
+        saved = {
+            role: save_upload(role, upload.getvalue())
+            for role, upload in uploads.items()
+            if upload is not None
+        }
+    except InputError as exc:
+        problems_table(list(exc.problems))
+        st.stop()
     report = validate_files(**saved)
     if not report.ok:
         problems_table(list(report.problems))
@@ -61,7 +72,7 @@ if uploads["settings"] is not None:
                     "tariffs": str(ws.scenario.inputs.tariffs or DEFAULT_TARIFFS_PATH),
                 },
             }
-            path = folder / "scenario.yaml"
+            path = session_dir() / "uploads" / "scenario.yaml"
             path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
             problems = use_scenario(path)
             if problems:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.basemap import to_lonlat
 from solver.flows import AREA_CELL_M, placement_flows
+from solver.outputs import csv_text
 from views.shared import ATTRIBUTION, base_layers, show_map, workspace
 
 st.title("Placement optimisation")
@@ -84,7 +85,5 @@ st.caption(
     f"Each arc runs from the centre of a {AREA_CELL_M / 1000:.0f} km square holding children's "
     "homes (never a home itself) to a setting; its width is the number of children. " + ATTRIBUTION
 )
-st.download_button(
-    "placements.csv", result.placements.to_csv(index=False), "placements.csv", "text/csv"
-)
-st.download_button("unplaced.csv", result.unplaced.to_csv(index=False), "unplaced.csv", "text/csv")
+st.download_button("placements.csv", csv_text(result.placements), "placements.csv", "text/csv")
+st.download_button("unplaced.csv", csv_text(result.unplaced), "unplaced.csv", "text/csv")

@@ -17,9 +17,17 @@ from solver.compare import (
 )
 from solver.model import SettingType
 from solver.needs import Need, Phase
+from solver.outputs import csv_text
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Trajectory, load_scenario, scenario_yaml
-from views.shared import REPO, problems_table, session_dir, workspace
+from views.shared import (
+    REPO,
+    outside_own_files,
+    plain,
+    problems_table,
+    session_dir,
+    workspace,
+)
 
 SHIPPED = {p.stem: p for p in sorted((REPO / "scenarios").glob("*.yaml"))}
 
@@ -30,7 +38,8 @@ def edited() -> dict[str, Path]:
 
 
 def save_copy(name: str, text: str) -> list[Problem]:
-    """Save an edited scenario if the strict schema accepts it; its problems otherwise."""
+    """Save an edited scenario if the strict schema accepts it and it reads only the sample's
+    files and this visitor's own; its problems otherwise (and nothing saved)."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "edited"
     if stem in SHIPPED:
         return [Problem(name, None, "name", f"{stem} is a shipped scenario: pick another name")]
@@ -38,9 +47,13 @@ def save_copy(name: str, text: str) -> list[Problem]:
     path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     try:
-        load_scenario(path)
+        problems = outside_own_files(load_scenario(path), name)
     except InputError as exc:
-        return list(exc.problems)
+        problems = list(exc.problems)
+    if problems:  # nothing saved, and an earlier copy of that name is gone with it
+        path.unlink()
+        edited().pop(stem, None)
+        return problems
     edited()[stem] = path
     return []
 
@@ -159,7 +172,7 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
             if problems:
                 problems_table(problems)
             else:
-                st.success(f"Saved {data['name']}: pick it below.")
+                st.success(f"Saved {plain(data['name'])}: pick it below.")
     with yaml_tab, st.form("yaml"):
         name = st.text_input("Name of the copy", f"{stem}_yaml")
         text = st.text_area("Scenario (YAML, docs/scenarios.md)", scenario_yaml(base), height=400)
@@ -168,7 +181,7 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
             if problems:
                 problems_table(problems)
             else:
-                st.success(f"Saved {name}: pick it below.")
+                st.success(f"Saved {plain(name)}: pick it below.")
 
 st.subheader("Run and compare")
 available = {**SHIPPED, **edited()}
@@ -202,7 +215,11 @@ table = comparison_table(shown)
 names = list(shown)
 st.dataframe(table.round(3), width="stretch")
 st.download_button(
-    COMPARISON_FILE, table.round(4).to_csv(), COMPARISON_FILE, "text/csv", key="comparison"
+    COMPARISON_FILE,
+    csv_text(table.round(4), index=True),
+    COMPARISON_FILE,
+    "text/csv",
+    key="comparison",
 )
 metrics = table[names].T
 left, right = st.columns(2)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from solver.forecast import scenario_forecast
+from solver.outputs import csv_text
 from solver.problems import InputError
 from views.shared import problems_table, workspace
 
@@ -53,4 +54,4 @@ st.subheader("Gap by need (children), each year")
 st.bar_chart(table.pivot_table(index="year", columns="need", values="gap", aggfunc="sum"))
 st.subheader("SCAP-shaped table")
 st.dataframe(result.scap, hide_index=True)
-st.download_button("forecast.csv", table.to_csv(index=False), "forecast.csv", "text/csv")
+st.download_button("forecast.csv", csv_text(table), "forecast.csv", "text/csv")
