@@ -21,7 +21,7 @@ from solver.csvfile import read_text_csv
 from solver.model import CHILD_COLUMNS
 from solver.outputs import write_bytes, write_csv
 from solver.problems import InputError, Problem
-from solver.sen2 import read_return
+from solver.sen2 import Sen2Return, read_return
 from solver.sen2_census import CensusChildren, cease_reasons, census_children
 from solver.sen2_flows import census_flows
 
@@ -138,3 +138,21 @@ def sen2_children(
             found.in_scope,
         )
     return found.children.loc[:, list(CHILD_COLUMNS)]
+
+
+def sen2_quality(
+    sen2: Sen2Return, census: date, settings: Path, postcodes: Path | None
+) -> CensusChildren:
+    """A return's quality report at `census` against a GIAS file and a postcode lookup, under a
+    throwaway key (for showing the report: no id leaves this call)."""
+    from solver.inputs import load_postcodes, read_gias  # solver.inputs imports this module
+
+    lookup = None if postcodes is None else load_postcodes(postcodes)
+    return census_children(
+        sen2,
+        census,
+        key=secrets.token_bytes(KEY_BYTES),
+        postcodes=lookup,
+        settings=read_gias(settings).settings,
+        gias_ids=read_gias_ids(settings),
+    )
