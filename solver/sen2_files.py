@@ -93,12 +93,17 @@ def import_sen2(
 ) -> Sen2Import:
     """Read a return and derive children on `census`; with `previous`, last year's children
     (at the census a year before) and the flows between them."""
-    options = {"key": key, "postcodes": postcodes, "settings": settings, "gias_ids": gias_ids}
     sen2 = read_return(source)
-    now = census_children(sen2, census, **options)
+
+    def at(day: date, ret: Sen2Return) -> CensusChildren:
+        return census_children(
+            ret, day, key=key, postcodes=postcodes, settings=settings, gias_ids=gias_ids
+        )
+
+    now = at(census, sen2)
     if previous is None:
         return Sen2Import(now, None)
-    before = census_children(read_return(previous), census_date(census.year - 1), **options)
+    before = at(census_date(census.year - 1), read_return(previous))
     groups = settings if settings is not None else pd.DataFrame(columns=["urn", "setting_type"])
     flows = census_flows(before.children, now.children, groups, cease_reasons(sen2, key))
     return Sen2Import(now, flows)
