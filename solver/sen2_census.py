@@ -98,7 +98,14 @@ class CensusChildren:
 
 def pseudonym(ids: pd.Series, key: bytes) -> pd.Series:
     """A stable pseudonymous child_id per id (HMAC-SHA256 under `key`, 16 hex digits)."""
-    return ids.map(lambda i: "S2-" + hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:16])
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def one(value: str) -> str:
+        mac = keyed.copy()  # the key's pads once, not per id
+        mac.update(value.encode())
+        return "S2-" + mac.hexdigest()[:16]
+
+    return ids.map({value: one(value) for value in pd.unique(ids)})
 
 
 def child_ids(person: pd.DataFrame, key: bytes) -> pd.Series:
@@ -114,6 +121,7 @@ def cease_reasons(sen2: Sen2Return, key: bytes) -> pd.Series:
     ceased = plan[plan["ceasedate"].notna() & plan["ceasereason"].notna()]
     ceased = ceased.sort_values("ceasedate").drop_duplicates("person", keep="last")
     person = sen2.tables["person"].drop_duplicates("persontableid")
+    person = person[among(person["persontableid"], ceased["person"])]
     ids = child_ids(person, key).set_axis(person["persontableid"])
     reasons = ceased.set_index("person")["ceasereason"].astype(str)
     return reasons.set_axis(reasons.index.map(ids)).loc[lambda r: r.index.notna()]
