@@ -82,18 +82,18 @@ class Sen2Import:
 
 
 def import_sen2(
-    source: Path,
+    source: Path | Sen2Return,
     census: date,
     *,
     key: bytes,
     postcodes: pd.DataFrame | None,
     settings: pd.DataFrame | None = None,
     gias_ids: pd.DataFrame | None = None,
-    previous: Path | None = None,
+    previous: Path | Sen2Return | None = None,
 ) -> Sen2Import:
-    """Read a return and derive children on `census`; with `previous`, last year's children
-    (at the census a year before) and the flows between them."""
-    sen2 = read_return(source)
+    """Read a return (or take one read) and derive children on `census`; with `previous`,
+    last year's children (at the census a year before) and the flows between them."""
+    sen2 = _read(source)
 
     def at(day: date, ret: Sen2Return) -> CensusChildren:
         return census_children(
@@ -103,10 +103,14 @@ def import_sen2(
     now = at(census, sen2)
     if previous is None:
         return Sen2Import(now, None)
-    before = at(census_date(census.year - 1), read_return(previous))
+    before = at(census_date(census.year - 1), _read(previous))
     groups = settings if settings is not None else pd.DataFrame(columns=["urn", "setting_type"])
     flows = census_flows(before.children, now.children, groups, cease_reasons(sen2, key))
     return Sen2Import(now, flows)
+
+
+def _read(source: Path | Sen2Return) -> Sen2Return:
+    return source if isinstance(source, Sen2Return) else read_return(source)
 
 
 def write_sen2(result: Sen2Import, out: Path) -> list[Path]:

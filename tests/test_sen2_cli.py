@@ -204,3 +204,19 @@ def test_no_personal_value_reaches_any_output(
     for needle in needles:
         assert needle.lower() not in haystack.lower(), needle
     assert "postcode_not_found" in (out / "sen2_issues.csv").read_text()
+
+
+def test_sen2_bad_inputs_exit_2(
+    synth: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No such return, or a postcode file that is not one: every problem printed, exit 2,
+    nothing written, no traceback."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    args = ["sen2", "--return", str(tmp_path / "nothing"), "--census", "2025-01-16"]
+    files = ["--postcodes", str(synth / "gias.csv"), "--settings", str(synth / "gias.csv")]
+    result = runner.invoke(app, [*args, *files, "--out", str(tmp_path / "b")])
+    assert result.exit_code == 2, result.output
+    assert "2 problem(s) found" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "b").exists()
+    bad_date = runner.invoke(app, [*args[:-1], "16/01/2025", *files, "--out", str(tmp_path)])
+    assert bad_date.exit_code == 2
