@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from solver.costs import Tariffs
+from solver.outputs import write_csv, write_text
 from solver.rules import (
     LEGAL_GROUND,
     Pairs,
@@ -221,16 +222,15 @@ def _page(rows: pd.DataFrame, child_id: str) -> str:
 
 def write_lists(lists: pd.DataFrame, out_dir: Path) -> list[Path]:
     """tailored_lists.csv (LIST_COLUMNS), tailored_lists.json (every column) and one printable
-    page per child under family/."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path, json_path = out_dir / "tailored_lists.csv", out_dir / "tailored_lists.json"
-    lists[list(LIST_COLUMNS)].to_csv(csv_path, index=False)
-    lists.to_json(json_path, orient="records", indent=1)
+    page per child under family/; as a set: each file atomically and private, the previous
+    run's JSON removed first and the new one written last."""
+    json_path = out_dir / "tailored_lists.json"
+    json_path.unlink(missing_ok=True)
+    written = [write_csv(out_dir / "tailored_lists.csv", lists[list(LIST_COLUMNS)], private=True)]
     pages = out_dir / "family"
-    pages.mkdir(exist_ok=True)
-    written = [csv_path, json_path]
     for child_id, rows in lists.groupby("child_id", sort=False, observed=True):
         page = pages / f"{child_id}.html"
-        page.write_text(_page(rows, str(child_id)), encoding="utf-8")
-        written.append(page)
+        written.append(write_text(page, _page(rows, str(child_id)), private=True))
+    records = lists.to_json(orient="records", indent=1)
+    written.insert(1, write_text(json_path, str(records), private=True))
     return written
