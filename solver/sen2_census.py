@@ -417,6 +417,17 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
             "named plan in force on the census date but no placement",
         )
     )
+    issues.append(
+        issues_where(
+            plan_on.reset_index(),
+            no_place & transferred,
+            "namedplan",
+            "startdate",
+            "transferred_in_no_placement",
+            "plan transferred in (transferla) with no placement on the census date: taken as "
+            "another LA's then, not in scope",
+        )
+    )
     keep = plan_on.index[~(no_place & transferred)].union(current.index)
     by_request = requests.drop_duplicates("requeststableid").set_index("requeststableid")
     records = pd.DataFrame(
@@ -538,13 +549,19 @@ def _settings(
             "setting_not_modelled",
             "in GIAS but closed or of a type not modelled: no current setting",
         ),
-        issues_where(
-            rows,
-            known & (place != "") & (provision == ""),
-            "placementdetail",
-            "senunitindicator",
-            "gias_no_provision",
-            "SEN unit or resourced provision flagged where GIAS has none",
+        *(
+            issues_where(
+                rows,
+                known & records[indicator] & ~provision.str.contains(kind, regex=False),
+                "placementdetail",
+                indicator,
+                "gias_no_provision",
+                f"{kind} flagged where GIAS has none",
+            )
+            for indicator, kind in (
+                ("senunitindicator", "SEN unit"),
+                ("resourcedprovisionindicator", "resourced provision"),
+            )
         ),
     ]
     return urn.where(known, ""), place, concat_issues(issues)
