@@ -1,11 +1,16 @@
 """Data: the inputs in use, their validation report, uploads of the LA's own files, a map."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 import yaml
 
 from solver.costs import DEFAULT_TARIFFS_PATH
+from solver.outputs import csv_text
 from solver.problems import InputError
+from solver.sen2 import return_from_bytes
+from solver.sen2_files import census_date, sen2_quality
 from solver.validate import validate_files
 from views.shared import (
     plain,
@@ -81,6 +86,33 @@ if uploads["settings"] is not None:
                 st.rerun()
 else:
     st.info("The Rutland sample is in use (data/README.md says what is real and illustrative).")
+
+st.subheader("Your SEN2 return")
+st.write(
+    "Upload the Blade CSV files of your SEN2 return (or their zip) to see its data-quality "
+    "report at a census date, against the settings and postcodes in use. The files are read in "
+    "memory only; no name, birth date or postcode is shown or kept (docs/inputs.md)."
+)
+returned = st.file_uploader(
+    "SEN2 return (CSV files or zip)", type=["csv", "zip"], accept_multiple_files=True
+)
+if returned:
+    try:
+        sen2 = return_from_bytes({f.name: f.getvalue() for f in returned})
+    except InputError as exc:
+        problems_table(list(exc.problems))
+    else:
+        census = st.date_input("Census date", census_date(sen2.year or date.today().year))
+        found = sen2_quality(
+            sen2, census, ws.scenario.inputs.settings, ws.scenario.inputs.postcodes
+        )
+        a, b, c = st.columns(3)
+        a.metric("Persons in scope", found.in_scope)
+        b.metric("Children", len(found.children))
+        c.metric("Unusable", found.unusable)
+        report = found.report()
+        st.dataframe(report, hide_index=True, width="stretch")
+        st.download_button("sen2_issues.csv", csv_text(report), "sen2_issues.csv", "text/csv")
 
 with st.expander("Validation report of the files in use"):
     files = ws.scenario.inputs
