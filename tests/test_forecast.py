@@ -20,14 +20,16 @@ from solver.forecast import (
     CapacityChange,
     Rates,
     cohort_state,
-    demand_interval,
     demand_table,
     forecast_la,
     gap_and_cost,
+    group_factors,
     la_place_lines,
     minimal_moves,
     placement_types,
     project,
+    scaled,
+    scap_send,
     step,
     supply,
 )
@@ -145,7 +147,7 @@ def test_population_and_rate_effects_add_up() -> None:
         population,
         2024,
         2,
-        band=(0.0, 0.0),
+        model=_model({2025: 10.0, 2026: 40.0}),  # the cohort run itself: factor 1
         supply_table=places,
         tariffs=load_tariffs(),
     )
@@ -158,12 +160,90 @@ def test_population_and_rate_effects_add_up() -> None:
     assert total.loc[2026] == pytest.approx(by_year.loc[2026].sum())
 
 
-def test_demand_interval_contains_the_forecast_and_widens_with_horizon() -> None:
-    """Intervals bracket the forecast, widen with the horizon, and never go below zero."""
-    demand = pd.Series([100.0, 100.0, 0.5])
-    low, high = demand_interval(demand, pd.Series([1, 4, 1]), (-0.1, 0.1))
-    assert (low <= demand).all() and (high >= demand).all() and (low >= 0).all()
-    assert high[1] - low[1] > high[0] - low[0]
+def _model(mainstream: dict[int, float], spread: float = 0.2) -> pd.DataFrame:
+    """An LA model forecast with every child in mainstream, intervals +-`spread`."""
+    rows = []
+    for year, demand in mainstream.items():
+        for group in ("mainstream", "state_special", "all"):
+            d = demand if group != "state_special" else 0.0
+            rows.append((year, group, d, d * (1 - spread), d * (1 + spread)))
+    return pd.DataFrame(
+        rows, columns=["year", "setting_group", "demand", "demand_low", "demand_high"]
+    )
+
+
+def test_the_table_adds_up_to_the_la_model_forecast_by_group() -> None:
+    """The cohort model only shares the LA model's forecast out: with the model saying 40 in
+    mainstream where the cohort run has 10, every year's rows add up to the model's 40 and
+    the rows' intervals add up to the model's interval for the group."""
+    per_head = np.zeros(len(AGES))
+    per_head[5 - AGES[0]] = 0.01
+    rates = _rates(joiners_per_head=per_head, rate_trend=np.ones(2))
+    population = _population({2024: 1000.0})
+    places = pd.DataFrame(columns=["year", "need", "phase", "setting_type", "places"])
+    result = forecast_la(
+        np.zeros((len(NEEDS), len(NCYS), len(T))),
+        rates,
+        population,
+        2024,
+        2,
+        model=_model({2025: 40.0, 2026: 60.0}),
+        supply_table=places,
+        tariffs=load_tariffs(),
+    )
+    by_year = result.table.groupby("year")[["demand", "demand_low", "demand_high"]].sum()
+    assert by_year.loc[2025].tolist() == [40, 32, 48]
+    assert by_year.loc[2026].tolist() == [60, 48, 72]
+    effects = result.effects[["baseline", "population_effect", "rate_effect"]]
+    assert effects.to_numpy().sum() == pytest.approx(100.0)
+
+
+def test_scaled_rows_keep_their_shares_and_group_intervals() -> None:
+    """Two mainstream rows of 1 and 3 against a model of 8 (6 to 12) become 2 and 6, with
+    intervals 1.5-3 and 4.5-9: the same share of the group's interval as of its demand."""
+    demand = pd.DataFrame(
+        {
+            "year": [2026, 2026],
+            "need": ["ASD", "SEMH"],
+            "phase": ["primary", "primary"],
+            "setting_type": ["mainstream", "mainstream_rp"],
+            "demand": [1.0, 3.0],
+        }
+    )
+    model = pd.DataFrame(
+        {
+            "year": [2026],
+            "setting_group": ["mainstream"],
+            "demand": [8.0],
+            "demand_low": [6.0],
+            "demand_high": [12.0],
+        }
+    )
+    out = scaled(demand, group_factors(demand, model))
+    assert out["demand"].tolist() == pytest.approx([2.0, 6.0])
+    assert out["demand_low"].tolist() == pytest.approx([1.5, 4.5])
+    assert out["demand_high"].tolist() == pytest.approx([3.0, 9.0])
+
+
+def test_scap_table_has_five_primary_and_seven_secondary_years_in_whole_pupils() -> None:
+    """SCAP rows: primary for the first 5 academic years, secondary (with its sixth form) for
+    7; post-16 special demand is counted in secondary; pupils are whole and add up."""
+    years = range(2026, 2036)
+    rows = []
+    for y in years:
+        for phase, demand in (("primary", 10.4), ("secondary", 7.3), ("post16", 2.4)):
+            rows.append((y, "ASD", phase, "state_special", demand, demand - 1, demand + 1))
+    table = pd.DataFrame(
+        rows,
+        columns=["year", "need", "phase", "setting_type", "demand", "demand_low", "demand_high"],
+    ).assign(places=5.0, gap=0.0)
+    scap = scap_send(table)
+    counts = scap.groupby("phase")["academic_year"].nunique()
+    assert counts.to_dict() == {"primary": 5, "secondary": 7}
+    assert scap["academic_year"].iloc[0] == "2025/26"
+    secondary = scap[scap["phase"] == "secondary"]
+    assert (secondary["pupils_forecast"] == 10).all()  # 7.3 + 2.4 = 9.7, rounded
+    assert scap["pupils_forecast"].dtype.kind == "i"
 
 
 SETTINGS = pd.DataFrame(
