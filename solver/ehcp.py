@@ -14,7 +14,9 @@ and the aggregate release only before 2019. A source is a folder of release zips
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -98,12 +100,16 @@ def read_table(source: Path, name: str) -> pd.DataFrame | None:
         handle = archive.open(str(where)) if archive else open(where, "rb")  # noqa: SIM115
         label = f"{source}:{where}" if archive else str(where)
         with handle:
-            try:
-                table = pd.read_csv(handle, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-            except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                raise InputError(
-                    [Problem(label, None, "", f"not a readable CSV ({type(exc).__name__})")]
-                ) from None
+            raw = handle.read()
+        try:
+            table = pd.read_csv(
+                io.BytesIO(raw), dtype=str, encoding="utf-8-sig", keep_default_na=False
+            )
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(
+                [Problem(label, None, "", f"not a readable CSV ({type(exc).__name__})")]
+            ) from None
+        _check_last_row(raw, table, label)
         missing = [c for c in _ID_COLUMNS if c not in table]
         if missing:
             raise InputError(
@@ -118,6 +124,8 @@ def read_table(source: Path, name: str) -> pd.DataFrame | None:
             row = int(table.index[bad.to_numpy()][0]) + 2
             value = table.loc[bad, "time_period"].iloc[0]
             raise InputError([Problem(label, row, "time_period", f"not a year: {value!r}")])
+        if table.empty:
+            raise InputError([Problem(label, None, "", "no data rows")])
         table = table.assign(_file=label, _year=years.astype(int), _release=int(years.max()))
         local = table[table["geographic_level"] == "Local authority"]
         found.append(local.rename(columns={"new_la_code": "la_code"}))
@@ -127,6 +135,24 @@ def read_table(source: Path, name: str) -> pd.DataFrame | None:
     latest = tables.groupby("_year")["_release"].transform("max")
     tables = tables[tables["_release"] == latest]
     return tables.drop(columns=["_year", "_release"]).reset_index(drop=True)
+
+
+def _check_last_row(raw: bytes, table: pd.DataFrame, label: str) -> None:
+    """InputError if the file's last line has fewer cells than its header (a cut-off file)."""
+    last = raw.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].decode("utf-8-sig", errors="replace")
+    cells = next(csv.reader([last]), [])
+    if table.shape[0] and len(cells) < table.shape[1]:
+        column = str(table.columns[len(cells)])
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    table.shape[0] + 1,
+                    column,
+                    f"the row ends after {len(cells)} of {table.shape[1]} columns (file cut off?)",
+                )
+            ]
+        )
 
 
 def _year_or_none(time_period: pd.Series) -> npt.NDArray[np.float64]:

@@ -604,6 +604,17 @@ def dfe_cohort(ehcp: Path, la_code: str) -> tuple[int, npt.NDArray[np.float64]]:
     """The LA's latest January caseload from DfE as a state: age x placement from caseload.csv,
     spread over needs by that age's need mix in sen_needs_all_plans.csv; and its year."""
     caseload = by_age(ehcp, "caseload.csv", "Child or young persons age", "ehcplans", la_code)
+    if caseload.empty:
+        raise InputError(
+            [
+                Problem(
+                    f"{ehcp}:caseload.csv",
+                    None,
+                    "new_la_code",
+                    f"no caseload by age for LA {la_code}: is the LA code right?",
+                )
+            ]
+        )
     year = int(caseload["year"].max())
     caseload = caseload[caseload["year"] == year]
     needs = by_age(

@@ -357,3 +357,38 @@ def test_rutland_forecast_scenario_runs_ten_years(tmp_path: Path) -> None:
     first = table.loc[table["year"] == table["year"].min(), "demand"].sum()
     assert 376 * 0.9 < first < 376 * 1.3
     assert (table["gap"] > 0).any()
+
+
+def _forecast_exit(tmp_path: Path, scenario: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app, ["forecast", "--scenario", str(scenario), "--years", "2", "--out", str(tmp_path / "o")]
+    )
+    return result.exit_code, result.output
+
+
+def test_an_la_code_not_in_the_dfe_data_is_a_problem(tmp_path: Path) -> None:
+    """Issue 15 item 7: a scenario whose la_code DfE does not publish exits 2 naming the
+    caseload file and the LA code, not a traceback."""
+    scenario = _write_scenario(tmp_path)
+    scenario.write_text(scenario.read_text().replace(RUTLAND, "E06000999"))
+    code, output = _forecast_exit(tmp_path, scenario)
+    assert code == 2, output
+    assert "caseload.csv" in output and "E06000999" in output
+
+
+def test_a_truncated_caseload_file_is_a_problem_at_its_last_row(tmp_path: Path) -> None:
+    """Issue 15 item 7: caseload.csv cut off mid-row exits 2 naming the file, line and the first
+    missing column."""
+    ehcp = tmp_path / "ehcp"
+    ehcp.mkdir()
+    for source in EHCP.glob("*.csv"):
+        (ehcp / source.name).write_bytes(source.read_bytes())
+    text = (EHCP / "caseload.csv").read_text()
+    cut = text[: text.index("\n", len(text) // 2) + 40]
+    (ehcp / "caseload.csv").write_text(cut)
+    scenario = _write_scenario(tmp_path)
+    scenario.write_text(scenario.read_text().replace(str(EHCP), str(ehcp)))
+    code, output = _forecast_exit(tmp_path, scenario)
+    assert code == 2, output
+    line = cut.count("\n") + 1
+    assert f"caseload.csv:{line}:" in output and "cut off" in output
