@@ -32,9 +32,13 @@ NAIVE_DAMPING = 0.8
 #: Trend window of the linear-trend baseline.
 TREND_YEARS = 5
 
-#: Past origins whose errors set an interval, and the fewest errors worth a quantile.
+#: Past origins whose one-year errors set an interval, the fewest errors worth a quantile, the
+#: power of the horizon the band grows with (chosen on origins up to 2021: 0.5, a random walk's,
+#: under-covered at 3-5 years, 1.0 over-covered) and the band (log) when there are too few.
 BAND_ORIGINS = 6
 MIN_ERRORS = 30
+HORIZON_POWER = 0.75
+NO_HISTORY_BAND = 0.25
 #: Interval widening for an LA group with fewer than SHORT_HISTORY years up to the origin.
 SHORT_HISTORY = 3
 SHORT_WIDENING = 1.5
@@ -243,44 +247,31 @@ def error_bands(
 ) -> pd.DataFrame:
     """80% bands of log errors by setting group and horizon: setting_group, horizon, low, high.
 
-    From the method's errors at the last BAND_ORIGINS origins whose outcome at that horizon
-    was published by `origin`, pooled over LAs; a horizon with fewer than MIN_ERRORS errors
-    takes the band of the nearest horizon that has them, widened by sqrt(horizon ratio).
+    The 10th and 90th percentiles of the method's one-year-ahead errors at the last
+    BAND_ORIGINS origins before `origin`, pooled over LAs, times horizon^HORIZON_POWER; a
+    group with fewer than MIN_ERRORS such errors gets NO_HISTORY_BAND instead.
     """
     first = int(history.caseload[ALL].columns.min()) + GROWTH_YEARS
-    horizons = sorted(set(horizons))
-    seen = history.upto(origin)
-    past = range(max(first, origin - max(horizons) - BAND_ORIGINS + 1), origin)
-    errors = past_errors(seen, past, horizons, method)
-    rows = []
-    found: dict[tuple[str, int], tuple[float, float]] = {}
-    for horizon in horizons:
-        recent = errors["origin"] > origin - horizon - BAND_ORIGINS
-        chosen = errors[(errors["horizon"] == horizon) & recent]
-        for group in GROUPS:
-            values = chosen.loc[chosen["setting_group"] == group, "error"].to_numpy(dtype=float)
-            if len(values) >= MIN_ERRORS:
-                low, high = np.quantile(values, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-                found[group, horizon] = (float(low), float(high))
-            rows.append((group, horizon))
+    past = range(max(first, origin - BAND_ORIGINS), origin)
+    errors = past_errors(history.upto(origin), past, [1], method)
     bands = []
-    for group, horizon in rows:
-        band = found.get((group, horizon)) or _stretched(found, group, horizon)
-        bands.append({"setting_group": group, "horizon": horizon, "low": band[0], "high": band[1]})
+    for group in GROUPS:
+        values = errors.loc[errors["setting_group"] == group, "error"].to_numpy(dtype=float)
+        if len(values) >= MIN_ERRORS:
+            low, high = np.quantile(values, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+        else:
+            low, high = -NO_HISTORY_BAND, NO_HISTORY_BAND
+        for horizon in sorted(set(horizons)):
+            scale = horizon**HORIZON_POWER
+            bands.append(
+                {
+                    "setting_group": group,
+                    "horizon": horizon,
+                    "low": float(low) * scale,
+                    "high": float(high) * scale,
+                }
+            )
     return pd.DataFrame(bands)
-
-
-def _stretched(
-    found: Mapping[tuple[str, int], tuple[float, float]], group: str, horizon: int
-) -> tuple[float, float]:
-    """The band of the nearest horizon with one, scaled by sqrt(horizon / that horizon)."""
-    have = sorted(h for g, h in found if g == group)
-    if not have:
-        return (-0.25 * np.sqrt(horizon), 0.25 * np.sqrt(horizon))  # no history at all: wide
-    nearest = min(have, key=lambda h: abs(h - horizon))
-    low, high = found[group, nearest]
-    scale = np.sqrt(horizon / nearest)
-    return low * scale, high * scale
 
 
 def forecast(

@@ -280,18 +280,19 @@ def test_bridged_years_and_short_histories_still_get_a_forecast() -> None:
     assert width.loc[("NEW", 2022)] > width.loc[("L0", 2022)]
 
 
-def test_intervals_are_quantiles_of_past_errors_at_the_same_horizon() -> None:
-    """last_value's past log errors at horizon 1 are the series' log1p growths: the band is
-    their 10th and 90th percentiles."""
+def test_intervals_are_quantiles_of_past_one_year_errors_grown_with_the_horizon() -> None:
+    """last_value's past one-year log errors are the series' log1p growths: the band is their
+    10th and 90th percentiles over the last six origins, times horizon^0.75."""
     rng = np.random.default_rng(1)
     series = {f"L{i}": list(100 * np.exp(np.cumsum(rng.normal(0, 0.1, 8)))) for i in range(10)}
     history = _history(series)
-    bands = error_bands(history, 2025, [1], last_value).set_index("setting_group")
+    bands = error_bands(history, 2025, [1, 4], last_value)
+    bands = bands[bands["setting_group"] == ALL].set_index("horizon")
     logs = np.log1p(history.caseload[ALL])
     growth = logs.diff(axis=1).loc[:, 2020:2025].to_numpy().ravel()  # origins 2019..2024
-    assert bands.loc[ALL, ["low", "high"]].tolist() == pytest.approx(
-        np.quantile(growth, [0.1, 0.9]).tolist()
-    )
+    expected = np.quantile(growth, [0.1, 0.9])
+    assert bands.loc[1, ["low", "high"]].tolist() == pytest.approx(expected.tolist())
+    assert bands.loc[4, ["low", "high"]].tolist() == pytest.approx((expected * 4**0.75).tolist())
 
 
 def test_backtest_scores_every_la_through_the_shipped_forecast() -> None:
