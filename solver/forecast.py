@@ -442,25 +442,40 @@ def gap_and_cost(
     *,
     journey_minutes: float = SPILL_JOURNEY_MINUTES,
 ) -> pd.DataFrame:
-    """Add places, gap and cost: the gap in GAP_TYPES is demand beyond places (any-need places
-    shared in proportion to demand); each child in it costs an independent special place plus
-    transport for `journey_minutes` each way."""
+    """Add places, gap and cost. Places count once: a need's own lines, plus in GAP_TYPES the
+    setting's any-need places shared by the needs' demand; any other any-need places (mainstream
+    classes, and specialist ones no child needs) stay on one row with need "" and no demand.
+    The gap in GAP_TYPES is demand beyond places; each child in it costs an independent special
+    place plus transport for `journey_minutes` each way."""
     keys = ["year", "need", "phase", "setting_type"]
     named = supply_table[supply_table["need"] != ""]
     table = demand.merge(named, on=keys, how="outer").fillna({"demand": 0.0, "places": 0.0})
     for column in ("demand_low", "demand_high"):
         table[column] = table[column].fillna(0.0)
-    anyneed = supply_table[supply_table["need"] == ""].drop(columns="need")
     group = ["year", "phase", "setting_type"]
+    anyneed = (
+        supply_table[supply_table["need"] == ""].groupby(group, as_index=False)["places"].sum()
+    )
+    wanted = table.groupby(group, as_index=False)["demand"].sum()
+    anyneed = anyneed.merge(wanted, on=group, how="left").fillna({"demand": 0.0})
+    shared = anyneed["setting_type"].isin([t.value for t in GAP_TYPES]) & (anyneed["demand"] > 0)
     share = table["demand"] / table.groupby(group)["demand"].transform("sum").where(lambda s: s > 0)
-    pooled = table[group].merge(anyneed, on=group, how="left")["places"].fillna(0.0).to_numpy()
-    table["places"] = table["places"] + pooled * share.fillna(0.0).to_numpy()
+    pooled = table[group].merge(anyneed[shared], on=group, how="left")["places"].fillna(0.0)
+    table["places"] = table["places"] + pooled.to_numpy() * share.fillna(0.0).to_numpy()
+    kept = anyneed.loc[~shared, [*group, "places"]].assign(
+        need="", demand=0.0, demand_low=0.0, demand_high=0.0
+    )
+    table = pd.concat([table, kept], ignore_index=True)
     table = whole_rows(table)
     gap_type = table["setting_type"].isin([t.value for t in GAP_TYPES])
     table["gap"] = (table["demand"] - table["places"]).clip(lower=0.0).where(gap_type, 0.0)
-    spill = tariffs.place_costs(SettingType.INDEPENDENT_SPECIAL, table["need"].to_numpy())
+    short = table["gap"] > 0  # rows with a gap have a need: any-need rows have no demand
+    spill = tariffs.place_costs(
+        SettingType.INDEPENDENT_SPECIAL, table.loc[short, "need"].to_numpy()
+    )
     transport = float(tariffs.transport.annual_cost(journey_minutes))
-    table["cost"] = table["gap"] * (spill + transport)
+    table["cost"] = 0.0
+    table.loc[short, "cost"] = table.loc[short, "gap"] * (spill + transport)
     columns = [*keys, "demand", "demand_low", "demand_high", "places", "gap", "cost"]
     return table[columns].sort_values(keys).reset_index(drop=True)
 
@@ -494,11 +509,14 @@ def scaled(demand: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Forecast:
-    """A forecast's tables: forecast.csv rows, population vs rate effects and the SCAP shape."""
+    """A forecast's tables: forecast.csv rows, population vs rate effects, the SCAP shape and
+    the totals by setting group and `all` with their own 80% intervals (year, setting_group,
+    demand, demand_low, demand_high: an interval of a sum, not a sum of intervals)."""
 
     table: pd.DataFrame
     effects: pd.DataFrame
     scap: pd.DataFrame
+    totals: pd.DataFrame
 
 
 def forecast_la(
@@ -545,7 +563,20 @@ def forecast_la(
             "rate_effect": totals["full"] - totals["with_population"],
         }
     )
-    return Forecast(table, effects.reset_index(), scap_send(table))
+    return Forecast(table, effects.reset_index(), scap_send(table), _totals(demands["full"], model))
+
+
+def _totals(demand: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
+    """The model's rows by group and `all`, moved by as much as `demand` differs from them
+    (a scenario's trend), intervals kept in proportion."""
+    grouped = demand.assign(setting_group=demand["setting_type"].map(TYPE_GROUPS))
+    by_group = grouped.groupby(["year", "setting_group"])["demand"].sum()
+    by_group = pd.concat(
+        [by_group, by_group.groupby("year").sum().to_frame(ALL).stack().swaplevel()]
+    )
+    out = model.set_index(["year", "setting_group"])[["demand", "demand_low", "demand_high"]]
+    ratio = (by_group.reindex(out.index) / out["demand"].where(out["demand"] > 0)).fillna(1.0)
+    return out.mul(ratio, axis=0).reset_index()
 
 
 #: SCAP SEND section: the specialist provision whose EHCP pupils it asks LAs to forecast.

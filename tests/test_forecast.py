@@ -32,6 +32,7 @@ from solver.forecast import (
     scap_send,
     step,
     supply,
+    whole_rows,
 )
 from solver.needs import NCY_MIN, Need
 from solver.population import population_by_age, read_population
@@ -406,3 +407,56 @@ def test_la_place_lines_count_own_settings_and_filled_places_elsewhere() -> None
     assert lines.loc[("2", ""), "places"] == 40
     assert lines.loc[("3", "SLD"), "places"] == 1
     assert ("3", "") not in lines.index
+
+
+def test_mainstream_places_are_counted_once_never_under_a_need() -> None:
+    """1,000 mainstream primary places and 30 ASD + 10 SEMH children in mainstream: the places
+    sit on one any-need row, not shared (or copied) under ASD and SEMH; a special school's
+    any-need places are shared by the needs of its children, adding up to the line; a special
+    line no child needs stays whole on the any-need row."""
+    demand = pd.DataFrame(
+        {
+            "year": [2026] * 3,
+            "need": ["ASD", "SEMH", "ASD"],
+            "phase": ["primary"] * 3,
+            "setting_type": ["mainstream", "mainstream", "state_special"],
+            "demand": [30.0, 10.0, 8.0],
+            "demand_low": [25.0, 8.0, 6.0],
+            "demand_high": [35.0, 12.0, 10.0],
+        }
+    )
+    places = pd.DataFrame(
+        {
+            "year": [2026] * 3,
+            "need": ["", "", ""],
+            "phase": ["primary", "primary", "secondary"],
+            "setting_type": ["mainstream", "state_special", "state_special"],
+            "places": [1000.0, 12.0, 9.0],
+        }
+    )
+    table = gap_and_cost(demand, places, load_tariffs())
+    mainstream = table[table["setting_type"] == "mainstream"].set_index("need")["places"]
+    assert mainstream.to_dict() == {"": 1000, "ASD": 0, "SEMH": 0}
+    special = table[table["setting_type"] == "state_special"].set_index(["need", "phase"])
+    assert special.loc[("ASD", "primary"), "places"] == 12
+    assert special.loc[("", "secondary"), "places"] == 9
+    assert table["places"].sum() == 1000 + 12 + 9
+
+
+def test_whole_rows_add_up_to_the_rounded_year_total() -> None:
+    """Three rows of 1/3 child round to whole children adding up to 1, the year's total."""
+    table = pd.DataFrame(
+        {
+            "year": [2026] * 3,
+            "demand": [1 / 3] * 3,
+            "demand_low": [0.1] * 3,
+            "demand_high": [0.6] * 3,
+            "places": [0.5, 0.5, 1.0],
+        }
+    )
+    out = whole_rows(table)
+    assert out["demand"].sum() == 1 and out["places"].sum() == 2
+    assert out["demand"].dtype.kind == "i"
+    assert (out["demand_low"] <= out["demand"]).all() and (
+        out["demand"] <= out["demand_high"]
+    ).all()

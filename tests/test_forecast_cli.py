@@ -28,7 +28,7 @@ from solver.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EHCP = ROOT / "data" / "rutland" / "ehcp"
-ENGLAND = ROOT / "data" / "england" / "ehcp"
+ENGLAND = ROOT / "data" / "rutland" / "ehcp" / "england"
 POPULATION = sorted((ROOT / "data" / "rutland" / "population").glob("*.csv"))
 RUTLAND = "E06000017"
 
