@@ -20,6 +20,7 @@ from solver.ehcp import (
     parse_counts,
 )
 from solver.la_forecast import (
+    METHODS,
     History,
     damped_trend,
     error_bands,
@@ -250,8 +251,9 @@ def test_baselines_by_hand() -> None:
     assert linear_trend(table, 2022, [1]).loc["A", 1] == pytest.approx(14.4 + 2.4 * 3)
 
 
-def test_groups_add_up_to_the_total_forecast() -> None:
-    """Each LA's groups are shared out of its `all` forecast, so they add up to it."""
+def test_groups_share_the_total_forecast_by_their_last_sizes() -> None:
+    """The model shares each LA's `all` forecast by the groups' last known sizes (15 and 4 of
+    19), so they add up to it."""
     rows = []
     for year, (a, b) in enumerate([(10, 5), (12, 5), (15, 4)], start=2020):
         groups = dict.fromkeys(SETTING_GROUPS, 0.0) | {"mainstream": a, "post16": b}
@@ -260,6 +262,7 @@ def test_groups_add_up_to_the_total_forecast() -> None:
     points = point_forecast(history, 2022, [1, 2, 3])
     wide = points.pivot_table(index="horizon", columns="setting_group", values="demand")
     assert wide[list(SETTING_GROUPS)].sum(axis=1).to_numpy() == pytest.approx(wide[ALL].to_numpy())
+    assert (wide["mainstream"] / wide[ALL]).to_numpy() == pytest.approx(15 / 19)
 
 
 def test_bridged_years_and_short_histories_still_get_a_forecast() -> None:
@@ -286,7 +289,7 @@ def test_intervals_are_quantiles_of_past_one_year_errors_grown_with_the_horizon(
     rng = np.random.default_rng(1)
     series = {f"L{i}": list(100 * np.exp(np.cumsum(rng.normal(0, 0.1, 8)))) for i in range(10)}
     history = _history(series)
-    bands = error_bands(history, 2025, [1, 4], last_value)
+    bands = error_bands(history, 2025, [1, 4], METHODS["last_value"])
     bands = bands[bands["setting_group"] == ALL].set_index("horizon")
     logs = np.log1p(history.caseload[ALL])
     growth = logs.diff(axis=1).loc[:, 2020:2025].to_numpy().ravel()  # origins 2019..2024

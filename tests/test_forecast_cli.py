@@ -392,3 +392,19 @@ def test_a_truncated_caseload_file_is_a_problem_at_its_last_row(tmp_path: Path) 
     assert code == 2, output
     line = cut.count("\n") + 1
     assert f"caseload.csv:{line}:" in output and "cut off" in output
+
+
+def test_readme_examples_use_only_files_in_the_repository() -> None:
+    """Issue 15 item 8: every README command runs from a fresh clone: no path outside the
+    repository, and every data or scenario path it names is shipped."""
+    lines = [
+        line
+        for line in (ROOT / "README.md").read_text().splitlines()
+        if line.lstrip().startswith("rightplace ") or line.startswith("    --")
+    ]
+    assert any("backtest" in line for line in lines)
+    for line in lines:
+        assert "../" not in line, line
+        for word in line.split():
+            if word.startswith(("data/", "scenarios/")):
+                assert (ROOT / word).exists(), word
