@@ -304,15 +304,37 @@ def caseload_groups(source: Path) -> pd.DataFrame:
         _require(new, ["breakdown_topic", "ehcplans"])
         rows = new[new["breakdown_topic"] == "All EHC plans"]
         known = [c for cols in GROUP_COLUMNS.values() for c in cols if c in rows]
-        if not known:
-            _require(rows, [GROUP_COLUMNS["mainstream"][0]])
         parsed = {c: counts(rows, c).fillna(0.0) for c in known}
         measures = {
             group: sum((parsed[c] for c in cols if c in parsed), pd.Series(0.0, index=rows.index))
             for group, cols in GROUP_COLUMNS.items()
         }
+        if not known:  # no placement columns: the total only
+            measures = {g: pd.Series(np.nan, index=rows.index) for g in GROUP_COLUMNS}
         parts.append(_totals(rows, _with_other(counts(rows, "ehcplans"), measures), 1))
     return _splice(parts, source, "sen2_estab_caseload.csv or caseload.csv")
+
+
+def caseload_history(source: Path) -> pd.DataFrame:
+    """`caseload_groups`, plus LA-years only the age tables have (`caseload_totals`: the
+    2022 release's `sen2_age_caseload.csv`) with their total in ALL and the groups NA."""
+    have = {name: read_table(source, name) is not None for name in _CASELOAD_TABLES}
+    if not (have["sen2_estab_caseload.csv"] or have["caseload.csv"]):
+        if not have["sen2_age_caseload.csv"]:
+            caseload_groups(source)  # raises: no caseload table at all
+        totals = caseload_totals(source).rename(columns={"ehcps": ALL})
+        return totals.assign(**dict.fromkeys(SETTING_GROUPS, np.nan))
+    groups = caseload_groups(source)
+    if not have["sen2_age_caseload.csv"]:
+        return groups
+    totals = caseload_totals(source).rename(columns={"ehcps": ALL})
+    known = pd.MultiIndex.from_frame(groups[_KEY])
+    extra = totals[~pd.MultiIndex.from_frame(totals[_KEY]).isin(known)]
+    both = pd.concat([groups, extra.assign(**dict.fromkeys(SETTING_GROUPS, np.nan))])
+    return both.sort_values(_KEY).reset_index(drop=True)
+
+
+_CASELOAD_TABLES = ("sen2_estab_caseload.csv", "caseload.csv", "sen2_age_caseload.csv")
 
 
 def _old_groups(table: pd.DataFrame) -> pd.DataFrame:
@@ -341,7 +363,7 @@ def _with_other(total: pd.Series, groups: dict[str, pd.Series]) -> dict[str, pd.
     named = dict(groups)
     named["other"] = (total - sum(named.values())).clip(lower=0.0)
     out = {g: named[g].astype(float).where(total.notna()) for g in SETTING_GROUPS}
-    out[ALL] = sum(out.values())
+    out[ALL] = total
     return out
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from solver.ehcp import ALL, SETTING_GROUPS, caseload_groups, on_current_las
+from solver.ehcp import ALL, SETTING_GROUPS, caseload_history, on_current_las
 from solver.problems import InputError, Problem
 
 GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
@@ -56,7 +56,7 @@ class History:
     @classmethod
     def read(cls, source: Path) -> History:
         """The history of every LA in a folder of DfE releases (see `solver.ehcp`)."""
-        return cls.from_long(on_current_las(caseload_groups(source), GROUPS))
+        return cls.from_long(on_current_las(caseload_history(source), GROUPS))
 
     @classmethod
     def from_long(cls, long: pd.DataFrame) -> History:

@@ -324,3 +324,17 @@ def test_backtest_scores_every_la_through_the_shipped_forecast() -> None:
     expected = np.mean([abs(table[o] - table[o + 1]) / table[o + 1] * 100 for o in (2022, 2023)])
     assert naive["mape"].item() == pytest.approx(expected)
     assert set(summary["sample"]) == {"pooled", "out_of_sample"}
+
+
+def test_years_only_the_age_tables_have_still_give_the_total(tmp_path: Path) -> None:
+    """Without the establishment table, 2017-2018 come from the age table's totals (groups
+    unknown), and the LA still gets a forecast for every group."""
+    _old_release({2017: "100", 2018: "110"}).to_csv(tmp_path / "sen2_age_caseload.csv", index=False)
+    new = _new_release({2019: "120", 2020: "130"}).assign(special_independent="5")
+    new.to_csv(tmp_path / "caseload.csv", index=False)
+    history = History.read(tmp_path)
+    assert history.caseload[ALL].loc["E06000099"].tolist() == [100.0, 110.0, 120.0, 130.0]
+    assert history.caseload["other"].loc["E06000099"].isna().tolist() == [True, True, False, False]
+    assert history.caseload["independent_special"].loc["E06000099", 2020] == 5.0
+    table = forecast(history, 2020, 2)
+    assert table["demand"].notna().all() and len(table) == 2 * 6

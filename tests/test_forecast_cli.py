@@ -158,7 +158,10 @@ def test_all_las_forecast_is_the_contract_for_every_la(tmp_path: Path) -> None:
     """`forecast --all-las` writes la_forecast.csv with the contract's columns: every LA of
     England (153, including the 2021 and 2023 unitaries) for every year asked, each group and
     `all`, `all` the sum of the groups, whole children inside their intervals."""
-    code, output = _all_las(tmp_path, "--origin", "2020", "--years", "3")
+    population = ROOT / "data" / "rutland" / "population"
+    code, output = _all_las(
+        tmp_path, "--origin", "2020", "--years", "3", "--population", str(population)
+    )
     assert code == 0, output
     table = pd.read_csv(tmp_path / "la_forecast.csv")
     assert tuple(table.columns) == LA_FORECAST_COLUMNS
