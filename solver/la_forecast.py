@@ -294,9 +294,15 @@ def forecast(history: History, origin: int, years: int, method: Method = MODEL) 
     setting_group, demand, demand_low, demand_high (80%), from data up to `origin` only."""
     horizons = range(1, years + 1)
     points = point_forecast(history, origin, horizons, method)
-    bands = error_bands(history, origin, horizons, method)
-    table = points.merge(bands, on=["setting_group", "horizon"], how="left")
     seen = history.upto(origin)
+    # years since the LA's last known January: the horizon its interval grows with
+    last = _last_known(seen.caseload[ALL])[1].rename("last").reset_index()
+    points = points.merge(last.rename(columns={"index": "la_code"}), on="la_code", how="left")
+    points["steps"] = (origin + points["horizon"] - points["last"]).fillna(points["horizon"])
+    points["steps"] = points["steps"].astype(int)
+    bands = error_bands(history, origin, sorted(points["steps"].unique()), method)
+    bands = bands.rename(columns={"horizon": "steps"})
+    table = points.merge(bands, on=["setting_group", "steps"], how="left")
     known_years = pd.concat(
         {g: t.notna().sum(axis=1) for g, t in seen.caseload.items()}, names=["setting_group"]
     ).rename("known")

@@ -338,3 +338,16 @@ def test_years_only_the_age_tables_have_still_give_the_total(tmp_path: Path) -> 
     assert history.caseload["independent_special"].loc["E06000099", 2020] == 5.0
     table = forecast(history, 2020, 2)
     assert table["demand"].notna().all() and len(table) == 2 * 6
+
+
+def test_an_origin_past_the_data_widens_the_interval_by_the_years_missed() -> None:
+    """Forecasting from 2023 with data to 2021 grows from 2021 and its interval for 2024 is
+    the one for three years ahead, wider than the 2022 one from origin 2021."""
+    rng = np.random.default_rng(3)
+    series = {f"L{i}": list(100 * np.exp(np.cumsum(rng.normal(0.05, 0.05, 4)))) for i in range(40)}
+    history = _history(series)  # 2018-2021
+    late = forecast(history, 2023, 1).set_index(["la_code", "setting_group", "year"])
+    now = forecast(history, 2021, 3).set_index(["la_code", "setting_group", "year"])
+    row = ("L0", ALL, 2024)
+    assert late.loc[row, "demand"] == pytest.approx(now.loc[row, "demand"])
+    assert late.loc[row, "demand_high"] == pytest.approx(now.loc[row, "demand_high"])
