@@ -56,7 +56,20 @@ class History:
     @classmethod
     def read(cls, source: Path) -> History:
         """The history of every LA in a folder of DfE releases (see `solver.ehcp`)."""
-        return cls.from_long(on_current_las(caseload_history(source), GROUPS))
+        long = caseload_history(source)
+        if long.empty or long[ALL].isna().all():
+            raise InputError(
+                [
+                    Problem(
+                        str(source),
+                        None,
+                        "breakdown_topic",
+                        "no LA has a January EHCP caseload (caseload.csv rows of topic "
+                        "'All EHC plans', or the 2022 release's totals)",
+                    )
+                ]
+            )
+        return cls.from_long(on_current_las(long, GROUPS))
 
     @classmethod
     def from_long(cls, long: pd.DataFrame) -> History:

@@ -351,3 +351,13 @@ def test_an_origin_past_the_data_widens_the_interval_by_the_years_missed() -> No
     row = ("L0", ALL, 2024)
     assert late.loc[row, "demand"] == pytest.approx(now.loc[row, "demand"])
     assert late.loc[row, "demand_high"] == pytest.approx(now.loc[row, "demand_high"])
+
+
+def test_a_release_without_la_totals_is_a_problem(tmp_path: Path) -> None:
+    """A caseload.csv whose rows are all of another breakdown topic gives a problem naming
+    the topic, not an empty forecast or a traceback."""
+    _new_release({2023: "50"}).assign(breakdown_topic="Sex").to_csv(
+        tmp_path / "caseload.csv", index=False
+    )
+    with pytest.raises(InputError, match="All EHC plans"):
+        History.read(tmp_path)
