@@ -4,8 +4,8 @@ This is the one model RightPlace ships and back-tests. An LA's January caseload 
 pooled rate: its own last growth shrunk towards the median LA's (most of an LA's year-to-year
 wobble is noise), damped a little each year ahead; the setting groups
 (`solver.ehcp.SETTING_GROUPS`) share it in proportion to their last known sizes. Intervals are
-the spread of the model's own past errors at the same horizon, pooled over LAs (see
-`error_bands`); an LA whose history is short gets wider ones, never none.
+the spread of the model's own recent one-year errors, pooled over LAs and grown with the
+horizon (see `error_bands`); an LA whose history is short gets wider ones, never none.
 """
 
 from __future__ import annotations
@@ -86,10 +86,12 @@ class History:
 
     @property
     def la_codes(self) -> pd.Index:
+        """Today's LAs."""
         return self.caseload[ALL].index
 
     @property
     def last_year(self) -> int:
+        """The latest January in the history."""
         return int(self.caseload[ALL].columns.max())
 
     def upto(self, origin: int) -> History:
@@ -102,6 +104,7 @@ class History:
 
 
 def _bridged(table: pd.DataFrame) -> pd.DataFrame:
+    """Unknown years between two known ones filled on a straight line in log1p."""
     logs = np.log1p(table.clip(lower=0.0))
     return np.expm1(logs.interpolate(axis=1, limit_area="inside"))
 
