@@ -351,35 +351,63 @@ def _origins(values: list[str]) -> list[int]:
 @app.command()
 def backtest(
     ehcp: Annotated[Path, typer.Option(help="Folder of DfE EHCP release zips, or their CSVs.")],
-    origin: Annotated[list[str], typer.Option(help="Origin year; repeat it, or 2018-2021.")],
+    origin: Annotated[list[str], typer.Option(help="Origin year; repeat it, or 2018-2024.")],
     out: Annotated[Path, typer.Option(help="Folder for backtest_errors/summary.csv.")],
     horizon: Annotated[int, typer.Option(min=1, help="Score horizons 1..H years ahead.")] = 3,
 ) -> None:
-    """Forecast every LA's total EHCPs from data up to each origin and score them."""
-    from solver.backtest import History, run_backtest
+    """Forecast every LA and setting group from data up to each origin and score them."""
+    from solver.backtest import run_backtest
+    from solver.la_forecast import History
 
     def work() -> None:
         history = History.read(ehcp)
         errors, summary = run_backtest(history, _origins(origin), range(1, horizon + 1))
         write_csv(out / "backtest_errors.csv", errors)
         write_csv(out / "backtest_summary.csv", summary)
-        typer.echo(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        total = summary[summary["setting_group"] == "all"]
+        typer.echo(total.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     report_problems(work)
 
 
 @app.command()
 def forecast(
-    scenario: Annotated[
-        Path, typer.Option(help="Scenario YAML with la_code, inputs.ehcp, inputs.population.")
+    out: Annotated[
+        Path,
+        typer.Option(help="Folder for forecast.csv, scap_send.csv, effects.csv (la_forecast.csv)."),
     ],
-    out: Annotated[Path, typer.Option(help="Folder for forecast.csv, scap_send.csv, effects.csv.")],
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="Scenario YAML with la_code, inputs.ehcp, inputs.population."),
+    ] = None,
     years: Annotated[int, typer.Option(min=1, max=25, help="Years ahead.")] = 10,
+    all_las: Annotated[
+        bool, typer.Option("--all-las", help="Every LA in England by setting group.")
+    ] = False,
+    ehcp: Annotated[
+        Path | None, typer.Option(help="With --all-las: folder of DfE EHCP releases.")
+    ] = None,
+    population: Annotated[
+        Path | None, typer.Option(help="With --all-las: folder of ONS population files.")
+    ] = None,
+    origin: Annotated[
+        int | None,
+        typer.Option(help="With --all-las: use data published for January YEAR and before."),
+    ] = None,
 ) -> None:
-    """Demand by need, phase and setting type with 80% intervals, places, gap and its cost."""
+    """Demand by need, phase and setting type with 80% intervals, places, gap and its cost;
+    with --all-las, every LA's demand by setting group (la_forecast.csv)."""
     from solver.forecast import scenario_forecast, write_forecast
+    from solver.la_forecast import write_all_las
 
     def work() -> None:
+        if all_las:
+            if ehcp is None:
+                raise InputError([Problem("--ehcp", None, "", "--all-las needs --ehcp DIR")])
+            typer.echo(str(write_all_las(ehcp, population, origin, years, out)))
+            return
+        if scenario is None:
+            raise InputError([Problem("--scenario", None, "", "give --scenario or --all-las")])
         loaded_scenario = load_scenario(scenario)
         loaded = load_scenario_inputs(loaded_scenario)
         changes = capacity_changes(loaded_scenario, loaded)

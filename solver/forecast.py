@@ -1,11 +1,14 @@
-"""Sufficiency forecasts: a cohort (Markov) model of EHCP demand, supply, gap and its cost.
+"""Sufficiency forecasts: demand by need x phase x setting type, supply, gap and its cost.
 
-The state is a count of children by primary need x NCY x setting type each January. A year on,
-plans cease at the LA's observed rate for their age, children age a year (leaving at 25, past
-NCY 20), move between setting types on arriving at a new phase (by the LA's observed mix either
-side of the transfer) and new plans join at the LA's rate per head of population by age.
-Joiner rates follow the LA's per-head trend; holding population or rates at the base year
-separates the population effect from the rate effect.
+How many children there will be in each setting group each year is the LA demand model's
+forecast (`solver.la_forecast`, the model the back-test scores). A cohort (Markov) model only
+shares each group's forecast over needs, phases and setting types. Its state is a count of
+children by primary need x NCY x setting type each January. A year on, plans cease at the
+LA's observed rate for their age, children age a year (leaving at 25, past NCY 20), move
+between setting types on arriving at a new phase (by the LA's observed mix either side of the
+transfer) and new plans join at the LA's rate per head of population by age. Joiner rates
+follow the LA's per-head trend; holding population or rates at the base year separates the
+population effect from the rate effect.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from solver.backtest import JOINER_YEARS, Z80, History, interval, log_error_band, model
 from solver.costs import Tariffs
-from solver.ehcp import NEED_COLUMNS, by_age, gias_la_code
+from solver.ehcp import ALL, NEED_COLUMNS, by_age, gias_la_code, new_plan_totals
+from solver.la_forecast import History, forecast, round_within
 from solver.model import SettingType
 from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
 from solver.population import population_by_age, read_population
@@ -44,6 +47,20 @@ PHASE_STARTS = frozenset({0, 7, 12, 14})  # Reception, Y7, Y12, post-19
 GAP_TYPES = frozenset(
     {SettingType.STATE_SPECIAL, SettingType.MAINSTREAM_RP, SettingType.ALTERNATIVE_PROVISION}
 )
+#: Setting group (solver.ehcp.SETTING_GROUPS) of each setting type.
+TYPE_GROUPS: dict[str, str] = {
+    SettingType.MAINSTREAM.value: "mainstream",
+    SettingType.MAINSTREAM_RP.value: "mainstream",
+    SettingType.INDEPENDENT_MAINSTREAM.value: "mainstream",
+    SettingType.STATE_SPECIAL.value: "state_special",
+    SettingType.INDEPENDENT_SPECIAL.value: "independent_special",
+    SettingType.NON_MAINTAINED_SPECIAL.value: "independent_special",
+    SettingType.POST16.value: "post16",
+    SettingType.ALTERNATIVE_PROVISION.value: "other",
+    OTHER: "other",
+}
+#: Years of new plans whose per-head trend the cohort model's joiner rates follow.
+JOINER_YEARS = 6
 #: Assumed one-way journey (minutes) to an independent placement when costing the gap.
 SPILL_JOURNEY_MINUTES = 45.0
 
@@ -168,7 +185,7 @@ def calibrate(
         joiner_types=joiner_types,
         cease=cease,
         transfer=transfer,
-        rate_trend=rate_trend(History.read(ehcp), la_code, population, years),
+        rate_trend=rate_trend(ehcp, la_code, population, years),
     )
 
 
@@ -185,12 +202,15 @@ def _joiner_needs(ehcp: Path, la_code: str, recent: int) -> npt.NDArray[np.float
 
 
 def rate_trend(
-    history: History, la_code: str, population: pd.DataFrame, years: int
+    ehcp: Path, la_code: str, population: pd.DataFrame, years: int
 ) -> npt.NDArray[np.float64]:
     """Joiner-rate multipliers for years 1..`years` ahead: the linear trend of new plans per
     head aged 0-25 over the last JOINER_YEARS years, relative to its fitted current level."""
-    joins = history.new_plans.loc[la_code].dropna()
-    joins = joins[joins.index > joins.index.max() - JOINER_YEARS]
+    joins = new_plan_totals(ehcp)
+    joins = joins[joins["la_code"] == la_code].set_index("year")["new_plans"].dropna()
+    joins = joins[joins.index > joins.index.max() - JOINER_YEARS].astype(float)
+    if joins.empty:
+        return np.ones(years)
     heads = population_by_age(population, joins.index, range(0, 26)).sum(axis=1)
     per_head = joins.to_numpy() / heads
     x = joins.index.to_numpy(dtype=float) - joins.index.max()
@@ -403,6 +423,18 @@ def demand_table(states: npt.NDArray[np.float64], first_year: int) -> pd.DataFra
     return table.groupby(["year", "need", "phase", "setting_type"], as_index=False)["demand"].sum()
 
 
+def whole_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Demand and places as whole children and places whose rows add up to each year's
+    rounded total (`round_within`); interval ends rounded outwards."""
+    out = table.copy()
+    year = [out["year"]]
+    out["demand"] = round_within(out["demand"], year)
+    out["places"] = round_within(out["places"], year)
+    out["demand_low"] = np.minimum(np.floor(out["demand_low"]), out["demand"]).astype(int)
+    out["demand_high"] = np.maximum(np.ceil(out["demand_high"]), out["demand"]).astype(int)
+    return out
+
+
 def gap_and_cost(
     demand: pd.DataFrame,
     supply_table: pd.DataFrame,
@@ -410,47 +442,81 @@ def gap_and_cost(
     *,
     journey_minutes: float = SPILL_JOURNEY_MINUTES,
 ) -> pd.DataFrame:
-    """Add places, gap and cost: the gap in GAP_TYPES is demand beyond places (any-need places
-    shared in proportion to demand); each child in it costs an independent special place plus
-    transport for `journey_minutes` each way."""
+    """Add places, gap and cost. Places count once: a need's own lines, plus in GAP_TYPES the
+    setting's any-need places shared by the needs' demand; any other any-need places (mainstream
+    classes, and specialist ones no child needs) stay on one row with need "" and no demand.
+    The gap in GAP_TYPES is demand beyond places; each child in it costs an independent special
+    place plus transport for `journey_minutes` each way."""
     keys = ["year", "need", "phase", "setting_type"]
     named = supply_table[supply_table["need"] != ""]
     table = demand.merge(named, on=keys, how="outer").fillna({"demand": 0.0, "places": 0.0})
     for column in ("demand_low", "demand_high"):
         table[column] = table[column].fillna(0.0)
-    anyneed = supply_table[supply_table["need"] == ""].drop(columns="need")
     group = ["year", "phase", "setting_type"]
+    anyneed = (
+        supply_table[supply_table["need"] == ""].groupby(group, as_index=False)["places"].sum()
+    )
+    wanted = table.groupby(group, as_index=False)["demand"].sum()
+    anyneed = anyneed.merge(wanted, on=group, how="left").fillna({"demand": 0.0})
+    shared = anyneed["setting_type"].isin([t.value for t in GAP_TYPES]) & (anyneed["demand"] > 0)
     share = table["demand"] / table.groupby(group)["demand"].transform("sum").where(lambda s: s > 0)
-    pooled = table[group].merge(anyneed, on=group, how="left")["places"].fillna(0.0).to_numpy()
-    table["places"] = table["places"] + pooled * share.fillna(0.0).to_numpy()
+    pooled = table[group].merge(anyneed[shared], on=group, how="left")["places"].fillna(0.0)
+    table["places"] = table["places"] + pooled.to_numpy() * share.fillna(0.0).to_numpy()
+    kept = anyneed.loc[~shared, [*group, "places"]].assign(
+        need="", demand=0.0, demand_low=0.0, demand_high=0.0
+    )
+    table = pd.concat([table, kept], ignore_index=True)
+    table = whole_rows(table)
     gap_type = table["setting_type"].isin([t.value for t in GAP_TYPES])
     table["gap"] = (table["demand"] - table["places"]).clip(lower=0.0).where(gap_type, 0.0)
-    spill = tariffs.place_costs(SettingType.INDEPENDENT_SPECIAL, table["need"].to_numpy())
+    short = table["gap"] > 0  # rows with a gap have a need: any-need rows have no demand
+    spill = tariffs.place_costs(
+        SettingType.INDEPENDENT_SPECIAL, table.loc[short, "need"].to_numpy()
+    )
     transport = float(tariffs.transport.annual_cost(journey_minutes))
-    table["cost"] = table["gap"] * (spill + transport)
+    table["cost"] = 0.0
+    table.loc[short, "cost"] = table.loc[short, "gap"] * (spill + transport)
     columns = [*keys, "demand", "demand_low", "demand_high", "places", "gap", "cost"]
     return table[columns].sort_values(keys).reset_index(drop=True)
 
 
-def demand_interval(
-    demand: pd.Series, horizon: pd.Series, band: tuple[float, float]
-) -> tuple[pd.Series, pd.Series]:
-    """80% interval of a demand: the back-test error band of LA totals widened by
-    sqrt(horizon), plus Poisson noise of the count itself (small counts are noisier)."""
-    low, high = interval(demand, band, horizon.to_numpy())
-    noise = Z80 * np.sqrt(demand.to_numpy())
-    return pd.Series((low - noise).clip(min=0.0), index=demand.index), pd.Series(
-        high + noise, index=demand.index
+def group_factors(reference: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
+    """Per year and setting group: `factor` taking the cohort `reference` run's demand to the
+    LA model's, and the model's interval as ratios to its demand (`low`, `high`)."""
+    grouped = reference.assign(setting_group=reference["setting_type"].map(TYPE_GROUPS))
+    cohort = grouped.groupby(["year", "setting_group"])["demand"].sum()
+    m = model[model["setting_group"] != ALL].set_index(["year", "setting_group"])
+    safe = m["demand"].where(m["demand"] > 0)
+    return pd.DataFrame(
+        {
+            "factor": (m["demand"] / cohort.reindex(m.index).where(lambda c: c > 0)).fillna(0.0),
+            "low": (m["demand_low"] / safe).fillna(1.0),
+            "high": (m["demand_high"] / safe).fillna(1.0),
+        }
     )
+
+
+def scaled(demand: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
+    """Cohort demand rows scaled by their year and group's `group_factors`, with intervals:
+    each row's the same share of its group's interval as of its demand, so rows add up."""
+    key = pd.MultiIndex.from_arrays([demand["year"], demand["setting_type"].map(TYPE_GROUPS)])
+    found = factors.reindex(key)
+    out = demand.assign(demand=demand["demand"] * found["factor"].fillna(0.0).to_numpy())
+    out["demand_low"] = out["demand"] * found["low"].fillna(1.0).to_numpy()
+    out["demand_high"] = out["demand"] * found["high"].fillna(1.0).to_numpy()
+    return out
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """A forecast's tables: forecast.csv rows, population vs rate effects and the SCAP shape."""
+    """A forecast's tables: forecast.csv rows, population vs rate effects, the SCAP shape and
+    the totals by setting group and `all` with their own 80% intervals (year, setting_group,
+    demand, demand_low, demand_high: an interval of a sum, not a sum of intervals)."""
 
     table: pd.DataFrame
     effects: pd.DataFrame
     scap: pd.DataFrame
+    totals: pd.DataFrame
 
 
 def forecast_la(
@@ -460,37 +526,35 @@ def forecast_la(
     base_year: int,
     years: int,
     *,
-    band: tuple[float, float],
+    model: pd.DataFrame,
+    scenario_trend: npt.NDArray[np.float64] | None = None,
     supply_table: pd.DataFrame,
     tariffs: Tariffs,
 ) -> Forecast:
-    """Project `years` Januaries after `base_year` with intervals, effects, gap and SCAP table.
-
-    Intervals: see `demand_interval`, for every row (so rows' ends do not add up to a total's).
-    """
+    """Project `years` Januaries after `base_year`: the LA model's forecast by setting group
+    (`model`: year, setting_group, demand, demand_low, demand_high) shared over needs, phases
+    and types by the cohort model; a scenario's joiner-rate trend changes it by as much as it
+    changes the cohort model's forecast. Effects, gap and the SCAP table follow."""
     ahead = range(base_year, base_year + years)  # joiners in calendar year base..base+years-1
     heads = population_by_age(population, ahead, AGES)
-    full = project(start, rates, heads)
+    reference = demand_table(project(start, rates, heads), base_year + 1)
+    factors = group_factors(reference, model)
+    chosen = rates if scenario_trend is None else replace(rates, rate_trend=scenario_trend)
     fixed_rates = replace(rates, rate_trend=np.ones(years))
     fixed_heads = np.repeat(heads[:1], years, axis=0)
-    pop_only = project(start, fixed_rates, heads)
-    neither = project(start, fixed_rates, fixed_heads)
-
-    demand = demand_table(full, base_year + 1)
-    demand["demand_low"], demand["demand_high"] = demand_interval(
-        demand["demand"], demand["year"] - base_year, band
-    )
-    table = gap_and_cost(demand, supply_table, tariffs)
+    runs = {
+        "full": project(start, chosen, heads),
+        "with_population": project(start, fixed_rates, heads),
+        "baseline": project(start, fixed_rates, fixed_heads),
+    }
+    demands = {
+        name: scaled(demand_table(run, base_year + 1), factors) for name, run in runs.items()
+    }
+    table = gap_and_cost(demands["full"], supply_table, tariffs)
 
     keys = ["year", "need", "phase"]
-    runs = {"baseline": neither, "with_population": pop_only}
     totals = pd.concat(
-        {
-            name: demand_table(run, base_year + 1).groupby(keys)["demand"].sum()
-            for name, run in runs.items()
-        }
-        | {"full": demand.groupby(keys)["demand"].sum()},
-        axis=1,
+        {name: d.groupby(keys)["demand"].sum() for name, d in demands.items()}, axis=1
     ).fillna(0.0)
     effects = pd.DataFrame(
         {
@@ -499,45 +563,89 @@ def forecast_la(
             "rate_effect": totals["full"] - totals["with_population"],
         }
     )
-    return Forecast(table, effects.reset_index(), scap_send(table, base_year, band))
+    return Forecast(table, effects.reset_index(), scap_send(table), _totals(demands["full"], model))
 
 
-#: SCAP SEND section rows: the specialist provision it asks LAs to count and forecast.
+def _totals(demand: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
+    """The model's rows by group and `all`, moved by as much as `demand` differs from them
+    (a scenario's trend), intervals kept in proportion."""
+    grouped = demand.assign(setting_group=demand["setting_type"].map(TYPE_GROUPS))
+    by_group = grouped.groupby(["year", "setting_group"])["demand"].sum()
+    by_group = pd.concat(
+        [by_group, by_group.groupby("year").sum().to_frame(ALL).stack().swaplevel()]
+    )
+    out = model.set_index(["year", "setting_group"])[["demand", "demand_low", "demand_high"]]
+    ratio = (by_group.reindex(out.index) / out["demand"].where(out["demand"] > 0)).fillna(1.0)
+    return out.mul(ratio, axis=0).reset_index()
+
+
+#: SCAP SEND section: the specialist provision whose EHCP pupils it asks LAs to forecast.
 SCAP_PROVISION = {
-    SettingType.STATE_SPECIAL.value: "special school",
-    SettingType.NON_MAINTAINED_SPECIAL.value: "special school",
-    SettingType.MAINSTREAM_RP.value: "resourced provision or SEN unit",
+    SettingType.STATE_SPECIAL.value: "state-funded special school",
+    SettingType.MAINSTREAM_RP.value: "SEN unit or resourced provision",
+    SettingType.INDEPENDENT_SPECIAL.value: "independent or non-maintained special school",
+    SettingType.NON_MAINTAINED_SPECIAL.value: "independent or non-maintained special school",
+    SettingType.ALTERNATIVE_PROVISION.value: "alternative provision",
 }
+#: SCAP phases (specialist secondary includes its sixth form) and academic years forecast.
+SCAP_PHASES = {
+    Phase.PRIMARY.value: "primary",
+    Phase.SECONDARY.value: "secondary",
+    Phase.POST16.value: "secondary",
+}
+SCAP_YEARS = {"primary": 5, "secondary": 7}
+SCAP_COLUMNS = (
+    "academic_year",
+    "phase",
+    "provision",
+    "places",
+    "pupils_forecast",
+    "pupils_low",
+    "pupils_high",
+    "shortfall",
+)
 
 
-def scap_send(table: pd.DataFrame, base_year: int, band: tuple[float, float]) -> pd.DataFrame:
-    """Places and forecast resident EHCP pupils needing them, by year, phase and provision."""
-    rows = table[table["setting_type"].isin(SCAP_PROVISION)].assign(
-        provision=lambda t: t["setting_type"].map(SCAP_PROVISION)
+def scap_send(table: pd.DataFrame) -> pd.DataFrame:
+    """The SCAP SEND forecast: resident EHCP pupils needing a specialist place, by academic
+    year (January `year` is `year-1`/`year`), phase and provision, 5 years ahead for primary
+    and 7 for secondary; places and shortfall against them; whole pupils that add up."""
+    rows = table[
+        table["setting_type"].isin(SCAP_PROVISION) & table["phase"].isin(SCAP_PHASES)
+    ].assign(
+        provision=lambda t: t["setting_type"].map(SCAP_PROVISION),
+        phase=lambda t: t["phase"].map(SCAP_PHASES),
     )
     out = rows.groupby(["year", "phase", "provision"], as_index=False)[
-        ["places", "demand", "gap"]
+        ["places", "demand", "demand_low", "demand_high", "gap"]
     ].sum()
-    out["demand_low"], out["demand_high"] = demand_interval(
-        out["demand"], out["year"] - base_year, band
-    )
-    out = out[
-        ["year", "phase", "provision", "places", "demand", "demand_low", "demand_high", "gap"]
-    ]
-    return out.rename(
-        columns={
-            "demand": "pupils_forecast",
-            "demand_low": "pupils_low",
-            "demand_high": "pupils_high",
-            "gap": "shortfall",
-        }
-    )
+    first = int(table["year"].min()) if len(table) else 0
+    out = out[(out["year"] - first).to_numpy() < out["phase"].map(SCAP_YEARS).to_numpy(float)]
+    by_year_phase = [out["year"], out["phase"]]
+    out["pupils_forecast"] = round_within(out["demand"], by_year_phase)
+    out["places"] = round_within(out["places"], by_year_phase)
+    out["shortfall"] = round_within(out["gap"], by_year_phase)
+    out["pupils_low"] = np.minimum(np.floor(out["demand_low"]), out["pupils_forecast"]).astype(int)
+    out["pupils_high"] = np.maximum(np.ceil(out["demand_high"]), out["pupils_forecast"]).astype(int)
+    out["academic_year"] = [f"{y - 1}/{y % 100:02d}" for y in out["year"]]
+    return out[list(SCAP_COLUMNS)].reset_index(drop=True)
 
 
 def dfe_cohort(ehcp: Path, la_code: str) -> tuple[int, npt.NDArray[np.float64]]:
     """The LA's latest January caseload from DfE as a state: age x placement from caseload.csv,
     spread over needs by that age's need mix in sen_needs_all_plans.csv; and its year."""
     caseload = by_age(ehcp, "caseload.csv", "Child or young persons age", "ehcplans", la_code)
+    if caseload.empty:
+        raise InputError(
+            [
+                Problem(
+                    f"{ehcp}:caseload.csv",
+                    None,
+                    "new_la_code",
+                    f"no caseload by age for LA {la_code}: is the LA code right?",
+                )
+            ]
+        )
     year = int(caseload["year"].max())
     caseload = caseload[caseload["year"] == year]
     needs = by_age(
@@ -578,21 +686,28 @@ def run_forecast(
     """Calibrate on the LA's DfE history and ONS population, then forecast `years` ahead from
     the children table (via `children_start`) or, without one, from DfE's latest caseload;
     `demand` replaces the calibrated request-rate trend (default: continue it)."""
+    history = History.read(ehcp)
+    if la_code not in history.la_codes:
+        raise InputError(
+            [Problem(str(ehcp), None, "new_la_code", f"no EHCP caseload rows for LA {la_code}")]
+        )
     population = read_population(population_files, la_code)
     rates = calibrate(ehcp, la_code, population, years=years)
     base_year, dfe_start = dfe_cohort(ehcp, la_code)
-    if demand is not None:
-        rates = replace(rates, rate_trend=demand_trend(demand, rates.rate_trend, base_year))
+    trend = None if demand is None else demand_trend(demand, rates.rate_trend, base_year)
     start = children_start(rates) if children_start else dfe_start
-    history = History.read(ehcp)
-    band = log_error_band(history, model, base_year)
+    model = forecast(history, base_year, years)
+    model = model[model["la_code"] == la_code]
+    level = start.sum() / dfe_start.sum() if dfe_start.sum() > 0 else 1.0
+    model = model.assign(**{c: model[c] * level for c in ("demand", "demand_low", "demand_high")})
     return forecast_la(
         start,
         rates,
         population,
         base_year,
         years,
-        band=band,
+        model=model,
+        scenario_trend=trend,
         supply_table=supply_table,
         tariffs=tariffs,
     )

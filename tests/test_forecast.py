@@ -20,16 +20,19 @@ from solver.forecast import (
     CapacityChange,
     Rates,
     cohort_state,
-    demand_interval,
     demand_table,
     forecast_la,
     gap_and_cost,
+    group_factors,
     la_place_lines,
     minimal_moves,
     placement_types,
     project,
+    scaled,
+    scap_send,
     step,
     supply,
+    whole_rows,
 )
 from solver.needs import NCY_MIN, Need
 from solver.population import population_by_age, read_population
@@ -145,7 +148,7 @@ def test_population_and_rate_effects_add_up() -> None:
         population,
         2024,
         2,
-        band=(0.0, 0.0),
+        model=_model({2025: 10.0, 2026: 40.0}),  # the cohort run itself: factor 1
         supply_table=places,
         tariffs=load_tariffs(),
     )
@@ -158,12 +161,90 @@ def test_population_and_rate_effects_add_up() -> None:
     assert total.loc[2026] == pytest.approx(by_year.loc[2026].sum())
 
 
-def test_demand_interval_contains_the_forecast_and_widens_with_horizon() -> None:
-    """Intervals bracket the forecast, widen with the horizon, and never go below zero."""
-    demand = pd.Series([100.0, 100.0, 0.5])
-    low, high = demand_interval(demand, pd.Series([1, 4, 1]), (-0.1, 0.1))
-    assert (low <= demand).all() and (high >= demand).all() and (low >= 0).all()
-    assert high[1] - low[1] > high[0] - low[0]
+def _model(mainstream: dict[int, float], spread: float = 0.2) -> pd.DataFrame:
+    """An LA model forecast with every child in mainstream, intervals +-`spread`."""
+    rows = []
+    for year, demand in mainstream.items():
+        for group in ("mainstream", "state_special", "all"):
+            d = demand if group != "state_special" else 0.0
+            rows.append((year, group, d, d * (1 - spread), d * (1 + spread)))
+    return pd.DataFrame(
+        rows, columns=["year", "setting_group", "demand", "demand_low", "demand_high"]
+    )
+
+
+def test_the_table_adds_up_to_the_la_model_forecast_by_group() -> None:
+    """The cohort model only shares the LA model's forecast out: with the model saying 40 in
+    mainstream where the cohort run has 10, every year's rows add up to the model's 40 and
+    the rows' intervals add up to the model's interval for the group."""
+    per_head = np.zeros(len(AGES))
+    per_head[5 - AGES[0]] = 0.01
+    rates = _rates(joiners_per_head=per_head, rate_trend=np.ones(2))
+    population = _population({2024: 1000.0})
+    places = pd.DataFrame(columns=["year", "need", "phase", "setting_type", "places"])
+    result = forecast_la(
+        np.zeros((len(NEEDS), len(NCYS), len(T))),
+        rates,
+        population,
+        2024,
+        2,
+        model=_model({2025: 40.0, 2026: 60.0}),
+        supply_table=places,
+        tariffs=load_tariffs(),
+    )
+    by_year = result.table.groupby("year")[["demand", "demand_low", "demand_high"]].sum()
+    assert by_year.loc[2025].tolist() == [40, 32, 48]
+    assert by_year.loc[2026].tolist() == [60, 48, 72]
+    effects = result.effects[["baseline", "population_effect", "rate_effect"]]
+    assert effects.to_numpy().sum() == pytest.approx(100.0)
+
+
+def test_scaled_rows_keep_their_shares_and_group_intervals() -> None:
+    """Two mainstream rows of 1 and 3 against a model of 8 (6 to 12) become 2 and 6, with
+    intervals 1.5-3 and 4.5-9: the same share of the group's interval as of its demand."""
+    demand = pd.DataFrame(
+        {
+            "year": [2026, 2026],
+            "need": ["ASD", "SEMH"],
+            "phase": ["primary", "primary"],
+            "setting_type": ["mainstream", "mainstream_rp"],
+            "demand": [1.0, 3.0],
+        }
+    )
+    model = pd.DataFrame(
+        {
+            "year": [2026],
+            "setting_group": ["mainstream"],
+            "demand": [8.0],
+            "demand_low": [6.0],
+            "demand_high": [12.0],
+        }
+    )
+    out = scaled(demand, group_factors(demand, model))
+    assert out["demand"].tolist() == pytest.approx([2.0, 6.0])
+    assert out["demand_low"].tolist() == pytest.approx([1.5, 4.5])
+    assert out["demand_high"].tolist() == pytest.approx([3.0, 9.0])
+
+
+def test_scap_table_has_five_primary_and_seven_secondary_years_in_whole_pupils() -> None:
+    """SCAP rows: primary for the first 5 academic years, secondary (with its sixth form) for
+    7; post-16 special demand is counted in secondary; pupils are whole and add up."""
+    years = range(2026, 2036)
+    rows = []
+    for y in years:
+        for phase, demand in (("primary", 10.4), ("secondary", 7.3), ("post16", 2.4)):
+            rows.append((y, "ASD", phase, "state_special", demand, demand - 1, demand + 1))
+    table = pd.DataFrame(
+        rows,
+        columns=["year", "need", "phase", "setting_type", "demand", "demand_low", "demand_high"],
+    ).assign(places=5.0, gap=0.0)
+    scap = scap_send(table)
+    counts = scap.groupby("phase")["academic_year"].nunique()
+    assert counts.to_dict() == {"primary": 5, "secondary": 7}
+    assert scap["academic_year"].iloc[0] == "2025/26"
+    secondary = scap[scap["phase"] == "secondary"]
+    assert (secondary["pupils_forecast"] == 10).all()  # 7.3 + 2.4 = 9.7, rounded
+    assert scap["pupils_forecast"].dtype.kind == "i"
 
 
 SETTINGS = pd.DataFrame(
@@ -326,3 +407,56 @@ def test_la_place_lines_count_own_settings_and_filled_places_elsewhere() -> None
     assert lines.loc[("2", ""), "places"] == 40
     assert lines.loc[("3", "SLD"), "places"] == 1
     assert ("3", "") not in lines.index
+
+
+def test_mainstream_places_are_counted_once_never_under_a_need() -> None:
+    """1,000 mainstream primary places and 30 ASD + 10 SEMH children in mainstream: the places
+    sit on one any-need row, not shared (or copied) under ASD and SEMH; a special school's
+    any-need places are shared by the needs of its children, adding up to the line; a special
+    line no child needs stays whole on the any-need row."""
+    demand = pd.DataFrame(
+        {
+            "year": [2026] * 3,
+            "need": ["ASD", "SEMH", "ASD"],
+            "phase": ["primary"] * 3,
+            "setting_type": ["mainstream", "mainstream", "state_special"],
+            "demand": [30.0, 10.0, 8.0],
+            "demand_low": [25.0, 8.0, 6.0],
+            "demand_high": [35.0, 12.0, 10.0],
+        }
+    )
+    places = pd.DataFrame(
+        {
+            "year": [2026] * 3,
+            "need": ["", "", ""],
+            "phase": ["primary", "primary", "secondary"],
+            "setting_type": ["mainstream", "state_special", "state_special"],
+            "places": [1000.0, 12.0, 9.0],
+        }
+    )
+    table = gap_and_cost(demand, places, load_tariffs())
+    mainstream = table[table["setting_type"] == "mainstream"].set_index("need")["places"]
+    assert mainstream.to_dict() == {"": 1000, "ASD": 0, "SEMH": 0}
+    special = table[table["setting_type"] == "state_special"].set_index(["need", "phase"])
+    assert special.loc[("ASD", "primary"), "places"] == 12
+    assert special.loc[("", "secondary"), "places"] == 9
+    assert table["places"].sum() == 1000 + 12 + 9
+
+
+def test_whole_rows_add_up_to_the_rounded_year_total() -> None:
+    """Three rows of 1/3 child round to whole children adding up to 1, the year's total."""
+    table = pd.DataFrame(
+        {
+            "year": [2026] * 3,
+            "demand": [1 / 3] * 3,
+            "demand_low": [0.1] * 3,
+            "demand_high": [0.6] * 3,
+            "places": [0.5, 0.5, 1.0],
+        }
+    )
+    out = whole_rows(table)
+    assert out["demand"].sum() == 1 and out["places"].sum() == 2
+    assert out["demand"].dtype.kind == "i"
+    assert (out["demand_low"] <= out["demand"]).all() and (
+        out["demand"] <= out["demand_high"]
+    ).all()

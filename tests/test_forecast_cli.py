@@ -10,14 +10,25 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from solver.backtest import SUMMARY_COLUMNS
 from solver.cli import app
 from solver.costs import load_tariffs
-from solver.forecast import FORECAST_COLUMNS, calibrate, dfe_cohort, scenario_forecast
+from solver.ehcp import SETTING_GROUPS
+from solver.forecast import (
+    FORECAST_COLUMNS,
+    SCAP_COLUMNS,
+    TYPE_GROUPS,
+    calibrate,
+    dfe_cohort,
+    scenario_forecast,
+)
+from solver.la_forecast import LA_FORECAST_COLUMNS, METHODS, History, forecast
 from solver.population import read_population
 from solver.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EHCP = ROOT / "data" / "rutland" / "ehcp"
+ENGLAND = ROOT / "data" / "rutland" / "ehcp" / "england"
 POPULATION = sorted((ROOT / "data" / "rutland" / "population").glob("*.csv"))
 RUTLAND = "E06000017"
 
@@ -111,28 +122,99 @@ def test_forecast_needs_the_la_code_and_history() -> None:
 
 
 def test_backtest_command_writes_both_files(tmp_path: Path) -> None:
-    """`rightplace backtest` on the Rutland CSVs writes per-LA errors and the summary with the
-    contract's columns and the four methods."""
+    """`rightplace backtest` on the shipped extract writes per-LA errors and the summary with
+    the contract's columns, every method and every LA of England at every origin."""
     result = CliRunner().invoke(
         app,
         [
             "backtest",
             "--ehcp",
-            str(EHCP),
+            str(ENGLAND),
             "--origin",
-            "2018-2019",
+            "2024",
             "--horizon",
-            "2",
+            "1",
             "--out",
             str(tmp_path),
         ],
     )
     assert result.exit_code == 0, result.output
     summary = pd.read_csv(tmp_path / "backtest_summary.csv")
-    assert list(summary.columns) == ["horizon", "method", "mape", "mase", "coverage80"]
-    assert set(summary["method"]) == {"model", "last_value", "linear_trend", "last_growth"}
+    assert tuple(summary.columns) == SUMMARY_COLUMNS
+    assert set(summary["method"]) == set(METHODS)
     errors = pd.read_csv(tmp_path / "backtest_errors.csv")
-    assert set(errors["origin"]) == {2018, 2019} and set(errors["la_code"]) == {RUTLAND}
+    assert set(errors["origin"]) == {2024}
+    assert errors["la_code"].nunique() == 153
+
+
+def _all_las(tmp_path: Path, *options: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app, ["forecast", "--all-las", "--ehcp", str(ENGLAND), *options, "--out", str(tmp_path)]
+    )
+    return result.exit_code, result.output
+
+
+def test_all_las_forecast_is_the_contract_for_every_la(tmp_path: Path) -> None:
+    """`forecast --all-las` writes la_forecast.csv with the contract's columns: every LA of
+    England (153, including the 2021 and 2023 unitaries) for every year asked, each group and
+    `all`, `all` the sum of the groups, whole children inside their intervals."""
+    population = ROOT / "data" / "rutland" / "population"
+    code, output = _all_las(
+        tmp_path, "--origin", "2020", "--years", "3", "--population", str(population)
+    )
+    assert code == 0, output
+    table = pd.read_csv(tmp_path / "la_forecast.csv")
+    assert tuple(table.columns) == LA_FORECAST_COLUMNS
+    assert table["la_code"].nunique() == 153
+    assert {"E06000061", "E06000062", "E06000063", "E06000064"} <= set(table["la_code"])
+    assert sorted(table["year"].unique()) == [2021, 2022, 2023]
+    assert set(table["setting_group"]) == {"all", *SETTING_GROUPS}
+    assert len(table) == 153 * 3 * 6
+    groups = table[table["setting_group"] != "all"].groupby(["la_code", "year"])["demand"].sum()
+    total = table[table["setting_group"] == "all"].set_index(["la_code", "year"])["demand"]
+    pd.testing.assert_series_equal(groups.sort_index(), total.sort_index(), check_names=False)
+    assert (table["demand_low"] <= table["demand"]).all()
+    assert (table["demand"] <= table["demand_high"]).all()
+
+
+def test_all_las_forecast_uses_only_data_up_to_the_origin(tmp_path: Path) -> None:
+    """Data published after the origin change nothing: the forecast from 2021 is the same with
+    the history cut at 2021 (a later January changed by 50% does not move it)."""
+    history = History.read(ENGLAND)
+    cut = History({g: t.loc[:, :2021] for g, t in history.caseload.items()}, history.la_names)
+    changed = History(
+        {g: t.mul(np.where(t.columns == 2024, 1.5, 1.0)) for g, t in history.caseload.items()},
+        history.la_names,
+    )
+    expected = forecast(cut, 2021, 2)
+    pd.testing.assert_frame_equal(forecast(changed, 2021, 2), expected)
+    pd.testing.assert_frame_equal(forecast(history, 2021, 2), expected)
+
+
+def test_all_las_forecast_problems_are_not_tracebacks(tmp_path: Path) -> None:
+    """A missing --ehcp, an origin before the history and a missing population folder are
+    problems (exit 2)."""
+    code, output = _all_las(tmp_path, "--origin", "1990", "--years", "2")
+    assert code == 2 and "origin 1990" in output
+    code, output = _all_las(tmp_path, "--population", str(tmp_path / "nope"), "--years", "2")
+    assert code == 2 and "not found" in output
+    result = CliRunner().invoke(app, ["forecast", "--all-las", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--ehcp" in result.output
+
+
+def test_scenario_forecast_is_the_la_model_forecast() -> None:
+    """One model: the scenario forecast's rows add up, by year and setting group, to
+    `la_forecast.forecast` for the LA (the function the back-test scores), scaled by the
+    children table's size against DfE's caseload."""
+    result = scenario_forecast(_scenario(), _loaded(), 3, scenario_path=Path("s.yaml"))
+    history = History.read(EHCP)
+    model = forecast(history, 2025, 3)
+    model = model[(model["la_code"] == RUTLAND) & (model["setting_group"] != "all")]
+    level = 3 / 376  # three children against DfE's 376
+    table = result.table.assign(setting_group=result.table["setting_type"].map(TYPE_GROUPS))
+    got = table.groupby("year")["demand"].sum()
+    expected = (model.groupby("year")["demand"].sum() * level).round()
+    assert got.tolist() == expected.tolist()
 
 
 def test_backtest_command_reports_a_missing_folder(tmp_path: Path) -> None:
@@ -251,7 +333,8 @@ def test_forecast_command_writes_the_contract_tables(tmp_path: Path) -> None:
     assert tuple(table.columns) == FORECAST_COLUMNS
     assert sorted(table["year"].unique()) == [2026, 2027, 2028, 2029]
     scap = pd.read_csv(out / "scap_send.csv")
-    assert {"special school"} <= set(scap["provision"])
+    assert tuple(scap.columns) == SCAP_COLUMNS
+    assert {"state-funded special school"} <= set(scap["provision"])
     effects = pd.read_csv(out / "effects.csv")
     assert {"baseline", "population_effect", "rate_effect"} <= set(effects.columns)
 
@@ -277,3 +360,54 @@ def test_rutland_forecast_scenario_runs_ten_years(tmp_path: Path) -> None:
     first = table.loc[table["year"] == table["year"].min(), "demand"].sum()
     assert 376 * 0.9 < first < 376 * 1.3
     assert (table["gap"] > 0).any()
+
+
+def _forecast_exit(tmp_path: Path, scenario: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app, ["forecast", "--scenario", str(scenario), "--years", "2", "--out", str(tmp_path / "o")]
+    )
+    return result.exit_code, result.output
+
+
+def test_an_la_code_not_in_the_dfe_data_is_a_problem(tmp_path: Path) -> None:
+    """Issue 15 item 7: a scenario whose la_code DfE does not publish exits 2 naming the
+    caseload file and the LA code, not a traceback."""
+    scenario = _write_scenario(tmp_path)
+    scenario.write_text(scenario.read_text().replace(RUTLAND, "E06000999"))
+    code, output = _forecast_exit(tmp_path, scenario)
+    assert code == 2, output
+    assert "caseload.csv" in output and "E06000999" in output
+
+
+def test_a_truncated_caseload_file_is_a_problem_at_its_last_row(tmp_path: Path) -> None:
+    """Issue 15 item 7: caseload.csv cut off mid-row exits 2 naming the file, line and the first
+    missing column."""
+    ehcp = tmp_path / "ehcp"
+    ehcp.mkdir()
+    for source in EHCP.glob("*.csv"):
+        (ehcp / source.name).write_bytes(source.read_bytes())
+    text = (EHCP / "caseload.csv").read_text()
+    cut = text[: text.index("\n", len(text) // 2) + 40]
+    (ehcp / "caseload.csv").write_text(cut)
+    scenario = _write_scenario(tmp_path)
+    scenario.write_text(scenario.read_text().replace(str(EHCP), str(ehcp)))
+    code, output = _forecast_exit(tmp_path, scenario)
+    assert code == 2, output
+    line = cut.count("\n") + 1
+    assert f"caseload.csv:{line}:" in output and "cut off" in output
+
+
+def test_readme_examples_use_only_files_in_the_repository() -> None:
+    """Issue 15 item 8: every README command runs from a fresh clone: no path outside the
+    repository, and every data or scenario path it names is shipped."""
+    lines = [
+        line
+        for line in (ROOT / "README.md").read_text().splitlines()
+        if line.lstrip().startswith("rightplace ") or line.startswith("    --")
+    ]
+    assert any("backtest" in line for line in lines)
+    for line in lines:
+        assert "../" not in line, line
+        for word in line.split():
+            if word.startswith(("data/", "scenarios/")):
+                assert (ROOT / word).exists(), word
