@@ -221,7 +221,7 @@ def new_setting_journeys(
         inputs.children,
         missing,
         cutoff_minutes=scenario.policy.cutoff_minutes,
-        children_file=str(scenario.inputs.children),
+        children_file=str(scenario.inputs.children_source),
         settings_file=scenario_file,
     )
     return appended(journeys, added)

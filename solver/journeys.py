@@ -184,7 +184,7 @@ def scenario_pairs(
         children,
         settings,
         cutoff_minutes=policy.cutoff_minutes,
-        children_file=str(scenario.inputs.children),
+        children_file=str(scenario.inputs.children_source),
         settings_file=str(scenario.inputs.settings),
         workers=workers,
         reach_minutes=setting_reach_minutes(settings, policy) if placement_only else None,

@@ -208,7 +208,11 @@ def region_journeys(
     # Every location is checked and snapped here, once, as on one machine: a child no
     # partition reaches too.
     snapped = located(
-        network, children, settings, str(scenario.inputs.children), str(scenario.inputs.settings)
+        network,
+        children,
+        settings,
+        str(scenario.inputs.children_source),
+        str(scenario.inputs.settings),
     )
     minutes = np.full(len(settings), float(scenario.policy.cutoff_minutes))
     if placement_only:

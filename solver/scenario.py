@@ -59,6 +59,13 @@ class Inputs(_Strict):
         default_factory=list, description="ONS population files (MYE2 estimates, SNPP)"
     )
 
+    @property
+    def children_source(self) -> Path:
+        """The file or return the children come from, for messages."""
+        source = self.children or (self.sen2.path if self.sen2 else None)
+        assert source is not None, "the validator requires children or sen2"
+        return source
+
     @model_validator(mode="after")
     def _one_children_source(self) -> Inputs:
         if (self.children is None) == (self.sen2 is None):

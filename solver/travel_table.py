@@ -215,7 +215,7 @@ def local_search(
         children,
         settings,
         cutoff_minutes=scenario.policy.cutoff_minutes,
-        children_file=str(scenario.inputs.children),
+        children_file=str(scenario.inputs.children_source),
         settings_file=str(scenario.inputs.settings),
     )
 
