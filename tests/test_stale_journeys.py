@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from click.testing import Result
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
@@ -48,14 +49,19 @@ def sample(solved: Path, tmp_path: Path) -> Path:
     return tmp_path / "sample"
 
 
-def _run(folder: Path, *args: str) -> str:
-    """A `rightplace` command run in `folder` (exit 0 required); its output."""
+def _invoke(folder: Path, *args: str) -> Result:
+    """A `rightplace` command run in `folder`."""
     cwd = Path.cwd()
     os.chdir(folder)
     try:
-        result = CliRunner().invoke(app, list(args))
+        return CliRunner().invoke(app, list(args))
     finally:
         os.chdir(cwd)
+
+
+def _run(folder: Path, *args: str) -> str:
+    """A `rightplace` command run in `folder` (exit 0 required); its output."""
+    result = _invoke(folder, *args)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -175,13 +181,8 @@ def test_a_stale_table_given_explicitly_is_refused_naming_what_changed(sample: P
     _solve(sample, "ok", "--journeys", "given.parquet")
     _append_child(sample)
     _move_setting(sample)
-    cwd = Path.cwd()
-    os.chdir(sample)
-    try:
-        args = ["solve", "--scenario", "scenarios/baseline.yaml", "--out", "stale"]
-        result = CliRunner().invoke(app, [*args, "--journeys", "given.parquet"])
-    finally:
-        os.chdir(cwd)
+    args = ["solve", "--scenario", "scenarios/baseline.yaml", "--out", "stale"]
+    result = _invoke(sample, *args, "--journeys", "given.parquet")
     assert result.exit_code == EXIT_BAD_INPUT
     (line,) = [x for x in result.output.splitlines() if x.startswith("given.parquet")]
     assert INPUTS in line and "the children" in line and "the settings" in line
@@ -228,3 +229,17 @@ def test_the_apps_journeys_folder_follows_a_changed_upload(sample: Path) -> None
         fresh.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
     )
     assert (again["child_id"] == "RUT-9999").sum() > 0
+
+
+def test_a_scenario_without_a_network_checks_the_rest(sample: Path) -> None:
+    """A table computed elsewhere can be given to a scenario that names no road network (the
+    network is then not compared), but is still refused once the children change."""
+    path = sample / "scenarios" / "baseline.yaml"
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del scenario["inputs"]["network"]
+    (sample / "scenarios" / "no_network.yaml").write_text(yaml.safe_dump(scenario))
+    args = ["solve", "--scenario", "scenarios/no_network.yaml", "--journeys", "out/" + TRAVEL_FILE]
+    _run(sample, *args, "--out", "ok")
+    _append_child(sample)
+    result = _invoke(sample, *args, "--out", "stale")
+    assert result.exit_code == EXIT_BAD_INPUT and "the children" in result.output
