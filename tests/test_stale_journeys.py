@@ -243,3 +243,21 @@ def test_a_scenario_without_a_network_checks_the_rest(sample: Path) -> None:
     _append_child(sample)
     result = _invoke(sample, *args, "--out", "stale")
     assert result.exit_code == EXIT_BAD_INPUT and "the children" in result.output
+
+
+def test_a_stale_table_is_searched_again_on_the_cluster(sample: Path) -> None:
+    """On Dask too, a cached table for other inputs is passed over: after a child is added the
+    cluster's journeys are a fresh folder's, and they are cached for the next run."""
+    from solver.region import dask_client, region_workspace
+
+    scenario = sample / "scenarios" / "baseline.yaml"
+    _append_child(sample)
+    with dask_client("local", 1, processes=False) as client:
+        journeys = region_workspace(scenario, sample / "out", None, client).journeys
+    fresh = open_workspace(scenario, sample / "fresh").journeys
+    keys = ["child_id", "urn"]
+    pd.testing.assert_frame_equal(
+        journeys.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
+        fresh.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
+    )
+    assert "RUT-9999" in set(_table(sample / "out" / TRAVEL_FILE)["child_id"])
