@@ -206,3 +206,16 @@ def test_a_previous_runs_families_file_is_removed(tmp_path: Path) -> None:
     _solve(scenario, out)
     assert not (out / "families.csv").exists()
     assert pd.read_csv(out / "placements.csv").shape[0] > 0
+
+
+def test_a_lists_folder_holds_one_runs_pages(tmp_path: Path) -> None:
+    """Lists for one child after lists for all leave that child's page alone under family/,
+    matching the CSV and JSON (no other child's page is left behind)."""
+    scenario = write_case(tmp_path)
+    out = tmp_path / "out"
+    args = ["lists", "--scenario", str(scenario), "--out", str(out)]
+    _invoke(*args)
+    assert len(list((out / "family").iterdir())) == 4
+    _invoke(*args, "--child", "K-2")
+    assert [p.name for p in (out / "family").iterdir()] == ["K-2.html"]
+    assert set(pd.read_csv(out / "tailored_lists.csv")["child_id"]) == {"K-2"}
