@@ -103,7 +103,7 @@ def _rows_digest(table: pd.DataFrame, columns: list[str]) -> str:
     """A digest of the rows' values in `columns`, whatever the rows' order."""
     canonical = pd.DataFrame(
         {
-            c: table[c].to_numpy(np.float64)
+            c: table[c].to_numpy(np.float64, na_value=np.nan)
             if pd.api.types.is_numeric_dtype(table[c].dtype)
             else table[c].fillna("").astype(str).to_numpy(object)
             for c in columns

@@ -20,8 +20,19 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.travel_table import INPUTS, TRAVEL_FILE, load_journeys
+from solver.inputs import LoadedInputs
+from solver.scenario import Inputs, Scenario
+from solver.travel_table import INPUTS, TRAVEL_FILE, journey_inputs, load_journeys
 from solver.workspace import open_workspace
+from tests.placement_tables import (
+    TARIFFS,
+    child,
+    children_table,
+    place,
+    places_table,
+    setting,
+    settings_table,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: A new plan appended to the sample: a Year 3 child with autism at a central Oakham postcode.
@@ -261,3 +272,40 @@ def test_a_stale_table_is_searched_again_on_the_cluster(sample: Path) -> None:
         fresh.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
     )
     assert "RUT-9999" in set(_table(sample / "out" / TRAVEL_FILE)["child_id"])
+
+
+def _inputs(children: pd.DataFrame, settings: pd.DataFrame) -> LoadedInputs:
+    return LoadedInputs(settings, places_table([place("100001", 5)]), children, TARIFFS)
+
+
+def test_journey_inputs_see_each_journey_column_and_nothing_else() -> None:
+    """The recorded inputs ignore row order and the columns journeys do not depend on (need,
+    sex, name, places) but change with each one they do (ids, homes, current settings, setting
+    locations and URNs); a placement-only table also records year groups and transfers."""
+    scenario = Scenario(name="t", inputs=Inputs(settings=Path("g.csv"), children=Path("c.csv")))
+    children = children_table([child("A"), child("B", current_urn="100001")])
+    settings = settings_table([setting("100001"), setting("100002", easting=491000.0)])
+    base = journey_inputs(scenario, _inputs(children, settings))
+    same = [
+        _inputs(children.iloc[::-1], settings.iloc[::-1]),
+        _inputs(children.assign(primary_need="SEMH", sex="F", ncy=9), settings),
+        _inputs(children, settings.assign(name="Renamed", ncy_low=5)),
+    ]
+    for inputs in same:
+        assert journey_inputs(scenario, inputs) == base
+    changed = {
+        "children": [
+            children.assign(child_id=["A", "C"]),
+            children.assign(easting=[490000.0, 490001.0]),
+            children.assign(current_urn=["100002", "100001"]),
+        ],
+        "settings": [settings.assign(northing=305001.0), settings.assign(urn=["100001", "9"])],
+    }
+    for part, tables in changed.items():
+        for table in tables:
+            kids, places = (table, settings) if part == "children" else (children, table)
+            now = journey_inputs(scenario, _inputs(kids, places))
+            assert [k for k in base if now[k] != base[k]] == [part]
+    placement = journey_inputs(scenario, _inputs(children, settings), placement_only=True)
+    older = _inputs(children.assign(ncy=9), settings)
+    assert journey_inputs(scenario, older, placement_only=True)["children"] != placement["children"]
