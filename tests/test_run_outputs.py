@@ -28,15 +28,15 @@ from tests.test_placement_cli import write_case
 ROOT = Path(__file__).resolve().parent.parent
 RUTLAND_ROADS = ROOT / "data" / "rutland" / "roads.osm.bz2"
 
-#: Runs `rightplace` with a kill switch: SIGKILL just before a file named argv[1] would replace
-#: its old version (the last moment a write can be interrupted).
+#: Runs `rightplace` with a kill switch: signal argv[1] (SIGKILL by default) just before a file
+#: named argv[2] would replace its old version (the last moment a write can be interrupted).
 KILLED_BEFORE_REPLACING = """
-import os, signal, sys
-name = sys.argv.pop(1)
+import os, sys
+number, name = int(sys.argv.pop(1)), sys.argv.pop(1)
 real = os.replace
 def replace(source, target, *args, **kwargs):
     if os.path.basename(target) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), number)
     return real(source, target, *args, **kwargs)
 os.replace = replace
 from solver.cli import main
@@ -99,7 +99,7 @@ def test_a_solve_killed_while_writing_leaves_no_old_summary(tmp_path: Path, kill
     _solve(scenario, out)
     previous = {p.name: p.read_bytes() for p in out.iterdir()}
     args = ["solve", "--scenario", str(scenario), "--out", str(out)]
-    killed = _process(KILLED_BEFORE_REPLACING, killed_at, *args, cwd=ROOT)
+    killed = _process(KILLED_BEFORE_REPLACING, str(signal.SIGKILL), killed_at, *args, cwd=ROOT)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert not (out / "summary.json").exists()
     for name in ("placements.csv", "unplaced.csv"):  # whole: as before (the same run's)
@@ -114,6 +114,23 @@ def test_a_solve_killed_while_writing_leaves_no_old_summary(tmp_path: Path, kill
         assert (out / name).read_bytes() == (fresh / name).read_bytes()
 
 
+def test_a_solve_interrupted_while_writing_cleans_up(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) as placements.csv is about to be replaced: the run stops with no
+    summary.json, the previous placements whole, and no temporary file left behind."""
+    scenario = write_case(tmp_path)
+    out = tmp_path / "out"
+    _solve(scenario, out)
+    previous = (out / "placements.csv").read_bytes()
+    args = ["solve", "--scenario", str(scenario), "--out", str(out)]
+    stopped = _process(
+        KILLED_BEFORE_REPLACING, str(signal.SIGINT), "placements.csv", *args, cwd=ROOT
+    )
+    assert stopped.returncode != 0 and "Traceback" not in stopped.stderr
+    assert not (out / "summary.json").exists()
+    assert (out / "placements.csv").read_bytes() == previous
+    assert not list(out.glob(".*"))
+
+
 def test_lists_killed_while_writing_leave_no_old_record(tmp_path: Path) -> None:
     """Tailored lists killed before their JSON record is in place leave no previous record
     beside the new CSV."""
@@ -122,7 +139,8 @@ def test_lists_killed_while_writing_leave_no_old_record(tmp_path: Path) -> None:
     args = ["lists", "--scenario", str(scenario), "--out", str(out)]
     _invoke(*args)
     assert (out / "tailored_lists.json").exists()
-    killed = _process(KILLED_BEFORE_REPLACING, "tailored_lists.json", *args, cwd=ROOT)
+    kill = str(signal.SIGKILL)
+    killed = _process(KILLED_BEFORE_REPLACING, kill, "tailored_lists.json", *args, cwd=ROOT)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert not (out / "tailored_lists.json").exists()
     _invoke(*args)
