@@ -31,7 +31,8 @@ RUTLAND_ROADS = ROOT / "data" / "rutland" / "roads.osm.bz2"
 #: Runs `rightplace` with a kill switch: signal argv[1] (SIGKILL by default) just before a file
 #: named argv[2] would replace its old version (the last moment a write can be interrupted).
 KILLED_BEFORE_REPLACING = """
-import os, sys
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal, even if ignored
 number, name = int(sys.argv.pop(1)), sys.argv.pop(1)
 real = os.replace
 def replace(source, target, *args, **kwargs):
