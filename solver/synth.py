@@ -784,13 +784,13 @@ def cached_instance(size: SynthSize, folder: Path) -> Path:
     size, written (with its travel table beside it) only if it is not there yet: for
     benchmarks that rerun on one instance."""
     from solver.journeys import write_travel_times
-    from solver.travel_table import TRAVEL_FILE
+    from solver.travel_table import TRAVEL_FILE, recorded_inputs
 
     name = f"synth-v{SYNTH_VERSION}-{size.children}-{size.settings}-{size.nodes}"
     data = folder / f"{name}-{size.las}-{size.seed}"
     scenario = data / "scenario.yaml"
     if not scenario.exists():
         write_synth(size, data)
-    if not (data / TRAVEL_FILE).exists():
+    if recorded_inputs(data / TRAVEL_FILE) is None:  # none, damaged, or an older version's
         write_travel_times(scenario, data)
     return scenario

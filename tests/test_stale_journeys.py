@@ -309,3 +309,25 @@ def test_journey_inputs_see_each_journey_column_and_nothing_else() -> None:
     placement = journey_inputs(scenario, _inputs(children, settings), placement_only=True)
     older = _inputs(children.assign(ncy=9), settings)
     assert journey_inputs(scenario, older, placement_only=True)["children"] != placement["children"]
+
+
+def test_a_stale_table_is_passed_over_without_reading_its_rows(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a cached table is for these inputs is read from its metadata alone: a stale
+    national table (gigabytes) is never loaded only to be thrown away."""
+    from solver import travel_table
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
+
+    _append_child(sample)
+    scenario = load_scenario(sample / "scenarios" / "baseline.yaml")
+    inputs = load_scenario_inputs(scenario)
+
+    def unread(path: Path) -> pd.DataFrame:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(travel_table, "load_journeys", unread)
+    table = sample / "out" / TRAVEL_FILE
+    assert travel_table.cached_journeys(table, scenario, inputs, can_search=True) is None
+    assert travel_table.changed_inputs(travel_table.recorded_inputs(table) or {}, scenario, inputs)
