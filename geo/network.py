@@ -377,5 +377,5 @@ def _write_npz(network: RoadNetwork, target: Path) -> None:
 
 
 def _read_npz(source: Path) -> RoadNetwork:
-    with np.load(source, allow_pickle=False) as data:
+    with source.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
         return RoadNetwork(**{f.name: data[f.name] for f in fields(RoadNetwork)})

@@ -15,6 +15,7 @@ import pandas as pd
 
 from solver.model import SETTING_COLUMNS, SettingType
 from solver.needs import GIAS_SPELLING, Need
+from solver.outputs import write_bytes
 
 #: The download's header, in DfE's column order (139 columns; newer files drop RSCRegion).
 GIAS_COLUMNS: tuple[str, ...] = (
@@ -290,7 +291,7 @@ def gias_frame(settings: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_gias(settings: pd.DataFrame, path: Path) -> None:
-    """Write settings as a GIAS download: cp1252, every field quoted, DfE's column order."""
-    gias_frame(settings).to_csv(
-        path, index=False, encoding="cp1252", errors="replace", quoting=csv.QUOTE_ALL
-    )
+    """Write settings as a GIAS download: cp1252, every field quoted, DfE's column order;
+    atomically."""
+    text = gias_frame(settings).to_csv(index=False, quoting=csv.QUOTE_ALL)
+    write_bytes(path, text.encode("cp1252", errors="replace"))

@@ -9,6 +9,7 @@ return first) are prefixed with `'` (OWASP's advice on CSV injection); plain num
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import re
@@ -64,9 +65,13 @@ def id_file_name(identifier: str, suffix: str) -> str:
 def replacing(path: Path, *, private: bool = False) -> Iterator[Path]:
     """A temporary file beside `path` (mode 0600 from the start) for the block to write; when
     the block ends it is flushed to disk and renamed over `path` (mode 0644 unless `private`),
-    and removed if the block fails. A reader sees the old file or the new one, never part."""
+    and removed if the block fails. A reader sees the old file or the new one, never part.
+    Temporaries of `path` left by a killed run are removed first (so two runs must not write
+    the same file at once)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for left in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        left.unlink(missing_ok=True)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     temporary = Path(name)

@@ -25,6 +25,7 @@ from solver.csvfile import GB_EASTING
 from solver.gias import write_gias
 from solver.model import SPECIALIST_TYPES, SettingType
 from solver.needs import CODED_NEEDS, NATIONAL_NEED_MIX, TRANSFER_NCYS, Need, ncy_range_of_ages
+from solver.outputs import write_text
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -382,7 +383,7 @@ def write_osm(network: RoadNetwork, path: Path) -> None:
             tags += f'<tag k="maxspeed" v="{maxspeed}"/>'
         parts.append(f'  <way id="{way_id}">{refs}{tags}</way>\n')
     parts.append("</osm>\n")
-    Path(path).write_text("".join(parts), encoding="utf-8")
+    write_text(Path(path), "".join(parts))
 
 
 def _town_weights(rng: np.random.Generator, network: RoadNetwork, las: int = 1) -> Floats:
@@ -721,7 +722,6 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
     if size.las > 1:
         settings, children = split_into_las(network, settings, children, size.las)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     paths = {
         "settings": out / "gias.csv",
         "overrides": out / "overrides.csv",
@@ -729,21 +729,28 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
         "network": out / "roads.osm",
         "scenario": out / "scenario.yaml",
     }
+    paths["scenario"].unlink(missing_ok=True)  # written last: its presence marks a whole set
     write_gias(settings, paths["settings"])
-    lines.to_csv(paths["overrides"], index=False, lineterminator="\n")
+    write_text(paths["overrides"], lines.to_csv(index=False, lineterminator="\n"))
     if postcodes:
         paths["postcodes"] = out / "postcodes.csv"
-        points.rename(
+        table = points.rename(
             columns={"postcode": "Postcode", "easting": "Eastings", "northing": "Northings"}
-        ).to_csv(paths["postcodes"], index=False, lineterminator="\n", float_format="%.0f")
+        )
+        write_text(paths["postcodes"], _csv(table))
         children = children.assign(easting="", northing="")
     else:
         children = children.assign(postcode="")
-    children.to_csv(paths["children"], index=False, lineterminator="\n", float_format="%.0f")
+    write_text(paths["children"], _csv(children))
     write_osm(network, paths["network"])
     scenario = synth_scenario(f"synthetic {size.children}x{size.settings}", postcodes=postcodes)
-    paths["scenario"].write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
+    write_text(paths["scenario"], yaml.safe_dump(scenario, sort_keys=False))
     return paths
+
+
+def _csv(table: pd.DataFrame) -> str:
+    """A synthetic table as CSV: Unix line ends, whole metres."""
+    return str(table.to_csv(index=False, lineterminator="\n", float_format="%.0f"))
 
 
 def la_of(network: RoadNetwork, easting: Floats, northing: Floats, las: int) -> np.ndarray:
@@ -777,13 +784,13 @@ def cached_instance(size: SynthSize, folder: Path) -> Path:
     size, written (with its travel table beside it) only if it is not there yet: for
     benchmarks that rerun on one instance."""
     from solver.journeys import write_travel_times
-    from solver.travel_table import TRAVEL_FILE
+    from solver.travel_table import TRAVEL_FILE, recorded_inputs
 
     name = f"synth-v{SYNTH_VERSION}-{size.children}-{size.settings}-{size.nodes}"
     data = folder / f"{name}-{size.las}-{size.seed}"
     scenario = data / "scenario.yaml"
     if not scenario.exists():
         write_synth(size, data)
-    if not (data / TRAVEL_FILE).exists():
+    if recorded_inputs(data / TRAVEL_FILE) is None:  # none, damaged, or an older version's
         write_travel_times(scenario, data)
     return scenario

@@ -223,11 +223,11 @@ def _page(rows: pd.DataFrame, child_id: str) -> str:
 def write_lists(lists: pd.DataFrame, out_dir: Path) -> list[Path]:
     """tailored_lists.csv (LIST_COLUMNS), tailored_lists.json (every column) and one printable
     page per child under family/; as a set: each file atomically and private, the previous
-    run's JSON removed first and the new one written last."""
-    json_path = out_dir / "tailored_lists.json"
-    json_path.unlink(missing_ok=True)
+    run's JSON and pages removed first and the new JSON written last."""
+    json_path, pages = out_dir / "tailored_lists.json", out_dir / "family"
+    for previous in [json_path, *pages.glob("*.html")]:
+        previous.unlink(missing_ok=True)
     written = [write_csv(out_dir / "tailored_lists.csv", lists[list(LIST_COLUMNS)], private=True)]
-    pages = out_dir / "family"
     for child_id, rows in lists.groupby("child_id", sort=False, observed=True):
         page = pages / id_file_name(str(child_id), ".html")
         written.append(write_text(page, _page(rows, str(child_id)), private=True))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -87,23 +87,43 @@ def stamped(
     return journeys
 
 
-def changed_inputs(journeys: pd.DataFrame, scenario: Scenario, inputs: LoadedInputs) -> list[str]:
-    """The inputs of INPUT_NAMES that are not what the table was computed from (none when the
-    table does not say; the road network is not compared when the scenario names none)."""
-    computed_from = journeys.attrs.get(INPUTS)
-    if computed_from is None:
-        return []
-    now = journey_inputs(scenario, inputs, bool(journeys.attrs.get(PLACEMENT_ONLY)))
+def changed_inputs(
+    recorded: Mapping[str, str], scenario: Scenario, inputs: LoadedInputs
+) -> list[str]:
+    """The inputs of INPUT_NAMES that are not what a table `recorded` it was computed from
+    (the road network is not compared when the scenario names none)."""
+    now = journey_inputs(scenario, inputs, recorded.get("placement only") == "true")
     if scenario.inputs.network is None:
-        now["road network"] = computed_from.get("road network")
-    return [name for name in INPUT_NAMES if computed_from.get(name) != now[name]]
+        now["road network"] = recorded.get("road network", "")
+    return [name for name in INPUT_NAMES if recorded.get(name) != now[name]]
+
+
+def recorded_inputs(path: Path) -> dict[str, str] | None:
+    """What a parquet travel table records it was computed from, read from its metadata alone
+    (not its rows); None when it records nothing or cannot be read."""
+    if Path(path).suffix != ".parquet":
+        return None
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (ValueError, OSError, pa.ArrowException):
+        return None
+    return _parsed(metadata.get(INPUTS.encode()))
+
+
+def _parsed(recorded: bytes | None) -> dict[str, str] | None:
+    """A table's record of its inputs; None when absent or damaged."""
+    try:
+        parts = json.loads(recorded) if recorded is not None else None
+    except ValueError:
+        return None
+    return {str(k): str(v) for k, v in parts.items()} if isinstance(parts, dict) else None
 
 
 def _rows_digest(table: pd.DataFrame, columns: list[str]) -> str:
     """A digest of the rows' values in `columns`, whatever the rows' order."""
     canonical = pd.DataFrame(
         {
-            c: table[c].to_numpy(np.float64)
+            c: table[c].to_numpy(np.float64, na_value=np.nan)
             if pd.api.types.is_numeric_dtype(table[c].dtype)
             else table[c].fillna("").astype(str).to_numpy(object)
             for c in columns
@@ -168,10 +188,10 @@ def scenario_journeys(
 
 
 def given_journeys(path: Path, scenario: Scenario, inputs: LoadedInputs) -> pd.DataFrame:
-    """The travel table given with --journeys; one computed from other inputs is a problem
-    naming what changed."""
-    journeys = load_journeys(path)
-    changed = changed_inputs(journeys, scenario, inputs)
+    """The travel table given with --journeys; one recording other inputs is a problem naming
+    what changed (found before its rows are read)."""
+    recorded = recorded_inputs(path)
+    changed = [] if recorded is None else changed_inputs(recorded, scenario, inputs)
     if changed:
         message = (
             "was computed from other inputs than this scenario's: "
@@ -179,29 +199,31 @@ def given_journeys(path: Path, scenario: Scenario, inputs: LoadedInputs) -> pd.D
             + " changed since. Run `rightplace travel` again, or leave out --journeys"
         )
         raise InputError([Problem(str(path), None, INPUTS, message)])
-    return journeys
+    return load_journeys(path)
 
 
 def cached_journeys(
     path: Path, scenario: Scenario, inputs: LoadedInputs, can_search: bool
 ) -> pd.DataFrame | None:
-    """The travel table at `path` if it is there and was computed from these inputs. When
-    journeys `can_search` anew, a damaged table, or one that does not say what it was computed
-    from, is passed over too (None); else those are used, and a damaged one is a problem."""
+    """The travel table at `path` if it is there and was computed from these inputs (a stale
+    one is passed over, None, without reading its rows). When journeys `can_search` anew, a
+    damaged table, or one that records nothing, is passed over too; else those are used, and
+    a damaged one is a problem."""
     if not path.exists():
         return None
+    recorded = recorded_inputs(path)
+    changed = [] if recorded is None else changed_inputs(recorded, scenario, inputs)
+    if changed or (recorded is None and can_search):
+        why = ", ".join(changed) or "no record of its inputs, or damaged"
+        logger.info("%s is not for these inputs (%s): computing the journeys again", path, why)
+        return None
     try:
-        journeys = load_journeys(path)
+        return load_journeys(path)
     except InputError:
         if not can_search:
             raise
         logger.warning("%s is damaged: computing the journeys again", path)
         return None
-    changed = changed_inputs(journeys, scenario, inputs)
-    if changed or (can_search and INPUTS not in journeys.attrs):
-        logger.info("%s is for other inputs (%s): computing again", path, ", ".join(changed))
-        return None
-    return journeys
 
 
 def local_search(
@@ -260,21 +282,13 @@ def load_journeys(path: Path) -> pd.DataFrame:
     table = table.astype({"seconds": float, "estimated": bool})
     table.attrs = {PLACEMENT_ONLY: PLACEMENT_ONLY.encode() in metadata}  # never pandas' own
     if INPUTS.encode() in metadata:
-        table.attrs[INPUTS] = _computed_from(path, metadata[INPUTS.encode()])
+        recorded = _parsed(metadata[INPUTS.encode()])
+        if recorded is None:
+            raise InputError([Problem(str(path), None, INPUTS, "not readable: damaged record")])
+        table.attrs[INPUTS] = recorded
     # Arrow keeps the memory it read with for reuse: gigabytes for a national table.
     pa.default_memory_pool().release_unused()
     return table
-
-
-def _computed_from(path: Path, recorded: bytes) -> dict[str, str]:
-    """What a table says it was computed from; a damaged record is a problem."""
-    try:
-        parts = json.loads(recorded)
-    except ValueError:
-        parts = None
-    if not isinstance(parts, dict):
-        raise InputError([Problem(str(path), None, INPUTS, "not readable: damaged metadata")])
-    return {str(k): str(v) for k, v in parts.items()}
 
 
 def journey_rows(journeys: pd.DataFrame, child_ids: pd.Series, urns: pd.Series) -> np.ndarray:

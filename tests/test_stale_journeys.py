@@ -16,11 +16,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from click.testing import Result
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.travel_table import INPUTS, TRAVEL_FILE, load_journeys
+from solver.inputs import LoadedInputs
+from solver.scenario import Inputs, Scenario
+from solver.travel_table import INPUTS, TRAVEL_FILE, journey_inputs, load_journeys
 from solver.workspace import open_workspace
+from tests.placement_tables import (
+    TARIFFS,
+    child,
+    children_table,
+    place,
+    places_table,
+    setting,
+    settings_table,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: A new plan appended to the sample: a Year 3 child with autism at a central Oakham postcode.
@@ -48,14 +60,19 @@ def sample(solved: Path, tmp_path: Path) -> Path:
     return tmp_path / "sample"
 
 
-def _run(folder: Path, *args: str) -> str:
-    """A `rightplace` command run in `folder` (exit 0 required); its output."""
+def _invoke(folder: Path, *args: str) -> Result:
+    """A `rightplace` command run in `folder`."""
     cwd = Path.cwd()
     os.chdir(folder)
     try:
-        result = CliRunner().invoke(app, list(args))
+        return CliRunner().invoke(app, list(args))
     finally:
         os.chdir(cwd)
+
+
+def _run(folder: Path, *args: str) -> str:
+    """A `rightplace` command run in `folder` (exit 0 required); its output."""
+    result = _invoke(folder, *args)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -175,13 +192,8 @@ def test_a_stale_table_given_explicitly_is_refused_naming_what_changed(sample: P
     _solve(sample, "ok", "--journeys", "given.parquet")
     _append_child(sample)
     _move_setting(sample)
-    cwd = Path.cwd()
-    os.chdir(sample)
-    try:
-        args = ["solve", "--scenario", "scenarios/baseline.yaml", "--out", "stale"]
-        result = CliRunner().invoke(app, [*args, "--journeys", "given.parquet"])
-    finally:
-        os.chdir(cwd)
+    args = ["solve", "--scenario", "scenarios/baseline.yaml", "--out", "stale"]
+    result = _invoke(sample, *args, "--journeys", "given.parquet")
     assert result.exit_code == EXIT_BAD_INPUT
     (line,) = [x for x in result.output.splitlines() if x.startswith("given.parquet")]
     assert INPUTS in line and "the children" in line and "the settings" in line
@@ -228,3 +240,94 @@ def test_the_apps_journeys_folder_follows_a_changed_upload(sample: Path) -> None
         fresh.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
     )
     assert (again["child_id"] == "RUT-9999").sum() > 0
+
+
+def test_a_scenario_without_a_network_checks_the_rest(sample: Path) -> None:
+    """A table computed elsewhere can be given to a scenario that names no road network (the
+    network is then not compared), but is still refused once the children change."""
+    path = sample / "scenarios" / "baseline.yaml"
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del scenario["inputs"]["network"]
+    (sample / "scenarios" / "no_network.yaml").write_text(yaml.safe_dump(scenario))
+    args = ["solve", "--scenario", "scenarios/no_network.yaml", "--journeys", "out/" + TRAVEL_FILE]
+    _run(sample, *args, "--out", "ok")
+    _append_child(sample)
+    result = _invoke(sample, *args, "--out", "stale")
+    assert result.exit_code == EXIT_BAD_INPUT and "the children" in result.output
+
+
+def test_a_stale_table_is_searched_again_on_the_cluster(sample: Path) -> None:
+    """On Dask too, a cached table for other inputs is passed over: after a child is added the
+    cluster's journeys are a fresh folder's, and they are cached for the next run."""
+    from solver.region import dask_client, region_workspace
+
+    scenario = sample / "scenarios" / "baseline.yaml"
+    _append_child(sample)
+    with dask_client("local", 1, processes=False) as client:
+        journeys = region_workspace(scenario, sample / "out", None, client).journeys
+    fresh = open_workspace(scenario, sample / "fresh").journeys
+    keys = ["child_id", "urn"]
+    pd.testing.assert_frame_equal(
+        journeys.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
+        fresh.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
+    )
+    assert "RUT-9999" in set(_table(sample / "out" / TRAVEL_FILE)["child_id"])
+
+
+def _inputs(children: pd.DataFrame, settings: pd.DataFrame) -> LoadedInputs:
+    return LoadedInputs(settings, places_table([place("100001", 5)]), children, TARIFFS)
+
+
+def test_journey_inputs_see_each_journey_column_and_nothing_else() -> None:
+    """The recorded inputs ignore row order and the columns journeys do not depend on (need,
+    sex, name, places) but change with each one they do (ids, homes, current settings, setting
+    locations and URNs); a placement-only table also records year groups and transfers."""
+    scenario = Scenario(name="t", inputs=Inputs(settings=Path("g.csv"), children=Path("c.csv")))
+    children = children_table([child("A"), child("B", current_urn="100001")])
+    settings = settings_table([setting("100001"), setting("100002", easting=491000.0)])
+    base = journey_inputs(scenario, _inputs(children, settings))
+    same = [
+        _inputs(children.iloc[::-1], settings.iloc[::-1]),
+        _inputs(children.assign(primary_need="SEMH", sex="F", ncy=9), settings),
+        _inputs(children, settings.assign(name="Renamed", ncy_low=5)),
+    ]
+    for inputs in same:
+        assert journey_inputs(scenario, inputs) == base
+    changed = {
+        "children": [
+            children.assign(child_id=["A", "C"]),
+            children.assign(easting=[490000.0, 490001.0]),
+            children.assign(current_urn=["100002", "100001"]),
+        ],
+        "settings": [settings.assign(northing=305001.0), settings.assign(urn=["100001", "9"])],
+    }
+    for part, tables in changed.items():
+        for table in tables:
+            kids, places = (table, settings) if part == "children" else (children, table)
+            now = journey_inputs(scenario, _inputs(kids, places))
+            assert [k for k in base if now[k] != base[k]] == [part]
+    placement = journey_inputs(scenario, _inputs(children, settings), placement_only=True)
+    older = _inputs(children.assign(ncy=9), settings)
+    assert journey_inputs(scenario, older, placement_only=True)["children"] != placement["children"]
+
+
+def test_a_stale_table_is_passed_over_without_reading_its_rows(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a cached table is for these inputs is read from its metadata alone: a stale
+    national table (gigabytes) is never loaded only to be thrown away."""
+    from solver import travel_table
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
+
+    _append_child(sample)
+    scenario = load_scenario(sample / "scenarios" / "baseline.yaml")
+    inputs = load_scenario_inputs(scenario)
+
+    def unread(path: Path) -> pd.DataFrame:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(travel_table, "load_journeys", unread)
+    table = sample / "out" / TRAVEL_FILE
+    assert travel_table.cached_journeys(table, scenario, inputs, can_search=True) is None
+    assert travel_table.changed_inputs(travel_table.recorded_inputs(table) or {}, scenario, inputs)
