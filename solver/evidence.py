@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -197,120 +198,69 @@ def _need_words(needs: tuple[str, ...]) -> str:
 
 
 _FIGURE = re.compile(r"^(−?£?[\d,]+|<\d+)$")
+Format = Callable[[object], str]
 
 
-def _table(frame: pd.DataFrame, formats: dict[str, object]) -> str:
-    """An HTML table with every cell formatted (numbers right-aligned) and escaped."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in formats)
+def _table(frame: pd.DataFrame, columns: dict[str, tuple[str, Format]]) -> str:
+    """An HTML table of `columns` (column -> heading, format), every cell formatted and
+    escaped, figures right-aligned."""
+    head = "".join(f"<th>{html.escape(heading)}</th>" for heading, _ in columns.values())
 
     def cell(text: str) -> str:
         figure = _FIGURE.match(text) is not None or text == WITHHELD
         return f'<td class="{"n" if figure else ""}">{html.escape(text)}</td>'
 
     body = "".join(
-        "<tr>" + "".join(cell(fmt(row[c])) for c, fmt in formats.items()) + "</tr>"  # type: ignore[operator]
+        "<tr>" + "".join(cell(fmt(row[c])) for c, (_, fmt) in columns.items()) + "</tr>"
         for _, row in frame.iterrows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _page(
-    evaluation: SiteEvaluation,
-    tables: dict[str, pd.DataFrame],
-    context: PackContext,
-    map_svg: str,
-) -> str:
-    """The one-page evidence of need, headline figures first."""
-    proposal = context.proposal
-    need = _need_words(proposal.needs)
-    top = tables["evidence_headline.csv"].iloc[0]
-    title = (
-        f"Evidence of need: a special free school for {need}, ages {proposal.low_age} to "
-        f"{proposal.high_age}, {proposal.places} places"
-    )
-    within = proposal.within_minutes
+def _headline(top: pd.Series, proposal: Proposal, need: str) -> str:
+    """The headline figures for the best site, in sentences."""
     forecast = ""
     if top["forecast_year"] != "":
         forecast = (
             f"; <b>{_number(top['forecast_children_in_reach'])}</b> forecast in "
             f"{top['forecast_year']}"
         )
-    headline_html = (
+    return (
         f"<p class='lead'>Best site: <b>{html.escape(str(top['site_id']))}</b>. Children with "
         f"{html.escape(need)} aged {proposal.low_age} to {proposal.high_age} living within "
-        f"{within} minutes' drive of it by road: <b>{_number(top['children_in_reach'])}</b> now"
-        f"{forecast}.</p><p class='lead'>Among the {proposal.places} children it could serve: "
+        f"{proposal.within_minutes} minutes' drive of it by road: "
+        f"<b>{_number(top['children_in_reach'])}</b> now{forecast}.</p>"
+        f"<p class='lead'>Among the {proposal.places} children it could serve: "
         f"<b>{_number(top['independent_placements_served'])}</b> now in independent or "
         f"non-maintained special schools and <b>{_number(top['out_of_area_placements_served'])}"
         f"</b> placed outside the LA. Their placements cost <b>"
         f"{_pounds(top['their_annual_cost'])}</b> a year (place and transport); placing them here "
         f"would save about <b>{_pounds(top['annual_saving'])}</b> a year.</p>"
     )
-    sites = tables["evidence_sites.csv"]
-    sites_html = (
-        _table(
-            sites,
-            {
-                "rank": _number,
-                "site_id": str,
-                "children_in_reach": _number,
-                "independent_placements_served": _number,
-                "annual_saving": _pounds,
-            },
-        )
-        .replace("<th>children_in_reach</th>", f"<th>Children within {within} min</th>")
-        .replace(
-            "<th>independent_placements_served</th>",
-            "<th>Independent placements it could serve</th>",
-        )
-        .replace("<th>annual_saving</th>", "<th>Annual saving</th>")
-        .replace("<th>site_id</th>", "<th>Site</th>")
-        .replace("<th>rank</th>", "<th>Rank</th>")
-    )
-    forecast_html = ""
-    if "evidence_forecast.csv" in tables:
-        wide = tables["evidence_forecast.csv"].pivot(
-            index="site_id", columns="year", values="children_in_reach"
-        )
-        wide = wide.reindex(sites["site_id"]).reset_index()
-        formats: dict[str, object] = {"site_id": str} | {y: _number for y in wide.columns[1:]}
-        forecast_html = (
-            f"<h2>3. Demand forecast: children within {within} minutes of each site</h2>"
-            + _table(wide, formats).replace("<th>site_id</th>", "<th>Site</th>")
-        )
-    effect = tables["evidence_effect.csv"].copy()
-    money = effect["metric"].isin(MONEY_METRICS)
-    effect["metric"] = effect["metric"].map(METRIC_WORDS).fillna(effect["metric"])
-    shown = effect.astype(object)
+
+
+def _effect_table(effect: pd.DataFrame) -> str:
+    """The with/without comparison in words, money in pounds."""
+    money = effect["metric"].isin(MONEY_METRICS).to_numpy()
+    shown = pd.DataFrame({"metric": effect["metric"].map(METRIC_WORDS).fillna(effect["metric"])})
     for column in ("without", "with", "change"):
         shown[column] = [
             _pounds(v) if m else _number(v) for v, m in zip(effect[column], money, strict=True)
         ]
-    effect_html = (
-        _table(shown, {"metric": str, "without": str, "with": str, "change": str})
-        .replace("<th>metric</th>", "<th></th>")
-        .replace("<th>without</th>", "<th>Without the school</th>")
-        .replace("<th>with</th>", "<th>With it</th>")
-        .replace("<th>change</th>", "<th>Change</th>")
+    return _table(
+        shown,
+        {
+            "metric": ("", str),
+            "without": ("Without the school", str),
+            "with": ("With it", str),
+            "change": ("Change", str),
+        },
     )
-    moved = tables["evidence_settings.csv"]
-    moved_html = ""
-    if len(moved):
-        moved_html = "<h3>Existing settings whose placements change</h3>" + _table(
-            moved,
-            {
-                "name": str,
-                "placements_without": _number,
-                "placements_with": _number,
-                "change": _number,
-            },
-        ).replace("<th>name</th>", "<th>Setting</th>").replace(
-            "<th>placements_without</th>", "<th>Without</th>"
-        ).replace("<th>placements_with</th>", "<th>With</th>").replace(
-            "<th>change</th>", "<th>Change</th>"
-        )
-    chosen = ", ".join(evaluation.chosen)
-    method = (
+
+
+def _method(need: str, within: int, chosen: str) -> str:
+    """How the figures were made, and how they are protected."""
+    return (
         f"<p class='small'><b>Method.</b> Children are the LA's children with an EHC plan whose "
         f"primary need is {html.escape(need)} and whose year group the school would teach; a "
         f"child is within reach of a site when the drive from home over the road network takes "
@@ -324,24 +274,79 @@ def _page(
         "the difference of the rounded figures, and a figure that would rest on a hidden count "
         f"is {WITHHELD}. Rounded figures may not add up exactly.</p>"
     )
+
+
+_STYLE = (
+    "@page{size:A4;margin:12mm}body{font-family:Arial,sans-serif;font-size:9.5pt;"
+    "color:#111;max-width:186mm;margin:auto}h1{font-size:14pt;margin:0 0 2pt}"
+    "h2{font-size:11pt;margin:8pt 0 3pt}h3{font-size:10pt;margin:6pt 0 2pt}"
+    ".meta{color:#444;margin:0 0 6pt}.lead{font-size:10.5pt;margin:3pt 0}"
+    ".cols{display:flex;gap:10pt;align-items:flex-start}.cols>div{flex:1}"
+    "table{border-collapse:collapse;margin:2pt 0}td,th{border:1px solid #999;"
+    "padding:1pt 4pt;text-align:left}td.n{text-align:right}.small{font-size:8pt;color:#333}"
+    "svg{max-width:100%;height:auto}"
+)
+
+
+def _page(
+    evaluation: SiteEvaluation,
+    tables: dict[str, pd.DataFrame],
+    context: PackContext,
+    map_svg: str,
+) -> str:
+    """The one-page evidence of need, headline figures first."""
+    proposal = context.proposal
+    need = _need_words(proposal.needs)
+    within = proposal.within_minutes
+    title = (
+        f"Evidence of need: a special free school for {need}, ages {proposal.low_age} to "
+        f"{proposal.high_age}, {proposal.places} places"
+    )
+    sites = tables["evidence_sites.csv"]
+    sites_html = _table(
+        sites,
+        {
+            "rank": ("Rank", _number),
+            "site_id": ("Site", str),
+            "children_in_reach": (f"Children within {within} min", _number),
+            "independent_placements_served": ("Independent placements it could serve", _number),
+            "annual_saving": ("Annual saving", _pounds),
+        },
+    )
+    forecast_html = ""
+    if "evidence_forecast.csv" in tables:
+        wide = tables["evidence_forecast.csv"].pivot(
+            index="site_id", columns="year", values="children_in_reach"
+        )
+        wide = wide.reindex(sites["site_id"]).reset_index()
+        years: dict[str, tuple[str, Format]] = {y: (str(y), _number) for y in wide.columns[1:]}
+        forecast_html = (
+            f"<h2>3. Demand forecast: children within {within} minutes of each site</h2>"
+            + _table(wide, {"site_id": ("Site", str)} | years)
+        )
+    moved = tables["evidence_settings.csv"]
+    moved_html = ""
+    if len(moved):
+        moved_html = "<h3>Existing settings whose placements change</h3>" + _table(
+            moved,
+            {
+                "name": ("Setting", str),
+                "placements_without": ("Without", _number),
+                "placements_with": ("With", _number),
+                "change": ("Change", _number),
+            },
+        )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>"
-        "@page{size:A4;margin:12mm}body{font-family:Arial,sans-serif;font-size:9.5pt;"
-        "color:#111;max-width:186mm;margin:auto}h1{font-size:14pt;margin:0 0 2pt}"
-        "h2{font-size:11pt;margin:8pt 0 3pt}h3{font-size:10pt;margin:6pt 0 2pt}"
-        ".meta{color:#444;margin:0 0 6pt}.lead{font-size:10.5pt;margin:3pt 0}"
-        ".cols{display:flex;gap:10pt;align-items:flex-start}.cols>div{flex:1}"
-        "table{border-collapse:collapse;margin:2pt 0}td,th{border:1px solid #999;"
-        "padding:1pt 4pt;text-align:left}td.n{text-align:right}.small{font-size:8pt;color:#333}"
-        "svg{max-width:100%;height:auto}</style></head><body>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(context.la)} · prepared "
         f"{context.day:%-d %B %Y} with RightPlace · evidence of need for the application</p>"
-        f"<h2>1. Headline</h2>{headline_html}"
+        "<h2>1. Headline</h2>"
+        f"{_headline(tables['evidence_headline.csv'].iloc[0], proposal, need)}"
         f"<div class='cols'><div><h2>2. Candidate sites compared</h2>{sites_html}"
         f"{forecast_html}</div><div>{map_svg}</div></div>"
-        f"<h2>4. Effect on placements in the LA</h2>{effect_html}{moved_html}{method}"
-        "</body></html>"
+        f"<h2>4. Effect on placements in the LA</h2>{_effect_table(tables['evidence_effect.csv'])}"
+        f"{moved_html}{_method(need, within, ', '.join(evaluation.chosen))}</body></html>"
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 from typer.testing import CliRunner
@@ -55,6 +55,7 @@ class Reader:
             sense(expression)
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
+            solver.parameters.cp_model_presolve = False  # 9.15's presolve can be wrong here
             assert solver.solve(self.model) == cp_model.OPTIMAL
             ends.append(solver.objective_value)
         return ends[0], ends[1]
@@ -316,6 +317,19 @@ def _effects(draw: st.DrawFn) -> tuple[dict[str, tuple[int, int]], list, int]:
 
 @settings(max_examples=30, deadline=None)
 @given(case=_effects())
+@example(  # CP-SAT 9.15's presolve got this one wrong (a feasible least value excluded)
+    case=(
+        {
+            "placed": (373, 364),
+            "unplaced": (1, 10),
+            "placed_in_new_settings": (0, 1),
+            "independent_placements": (30, 30),
+            "out_of_area": (30, 30),
+        },
+        [("90", "state_special", HOME_LA, 11, 1)],
+        374,
+    )
+)
 def test_no_random_pack_gives_a_small_count_away(
     case: tuple[dict[str, tuple[int, int]], list, int], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
