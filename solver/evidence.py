@@ -217,8 +217,8 @@ def _table(frame: pd.DataFrame, columns: dict[str, tuple[str, Format]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _headline(top: pd.Series, proposal: Proposal, need: str) -> str:
-    """The headline figures for the best site, in sentences."""
+def _headline(top: pd.Series, proposal: Proposal, need: str, label: str) -> str:
+    """The headline figures for one chosen site, in sentences."""
     forecast = ""
     if top["forecast_year"] != "":
         forecast = (
@@ -226,7 +226,7 @@ def _headline(top: pd.Series, proposal: Proposal, need: str) -> str:
             f"{top['forecast_year']}"
         )
     return (
-        f"<p class='lead'>Best site: <b>{html.escape(str(top['site_id']))}</b>. Children with "
+        f"<p class='lead'>{label}: <b>{html.escape(str(top['site_id']))}</b>. Children with "
         f"{html.escape(need)} aged {proposal.low_age} to {proposal.high_age} living within "
         f"{proposal.within_minutes} minutes' drive of it by road: "
         f"<b>{_number(top['children_in_reach'])}</b> now{forecast}.</p>"
@@ -302,6 +302,9 @@ def _page(
         f"Evidence of need: a special free school for {need}, ages {proposal.low_age} to "
         f"{proposal.high_age}, {proposal.places} places"
     )
+    chosen = tables["evidence_headline.csv"]
+    label = "Best site" if len(chosen) == 1 else "Chosen site"
+    headlines = "".join(_headline(row, proposal, need, label) for _, row in chosen.iterrows())
     sites = tables["evidence_sites.csv"]
     sites_html = _table(
         sites,
@@ -341,8 +344,7 @@ def _page(
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(context.la)} · prepared "
         f"{context.day:%-d %B %Y} with RightPlace · evidence of need for the application</p>"
-        "<h2>1. Headline</h2>"
-        f"{_headline(tables['evidence_headline.csv'].iloc[0], proposal, need)}"
+        f"<h2>1. Headline</h2>{headlines}"
         f"<div class='cols'><div><h2>2. Candidate sites compared</h2>{sites_html}"
         f"{forecast_html}</div><div>{map_svg}</div></div>"
         f"<h2>4. Effect on placements in the LA</h2>{_effect_table(tables['evidence_effect.csv'])}"
