@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -223,6 +224,23 @@ def test_evidence_pack_reads_as_sent(pack: Path) -> None:
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")
     headline = pd.read_csv(pack / "evidence_headline.csv", keep_default_na=False)
     assert headline["site_id"].tolist() == [pd.read_csv(pack / "sites.csv")["site_id"].iloc[0]]
+
+
+def test_every_figure_on_the_page_is_an_audited_one(pack: Path) -> None:
+    """No number on the page escapes disclosure control: each is a figure of the published
+    CSVs (which the attack in test_disclosure.py reads), or a parameter of the proposal, the
+    date, a section number or the method's own numbers."""
+    page = (pack / "evidence.html").read_text(encoding="utf-8")
+    words = re.sub(r"<svg.*</svg>|<style>.*</style>|<[^>]+>", " ", page, flags=re.S)
+    words = words.replace("&lt;", "<").replace("E06000017", "")
+    published = set()
+    for table in pack.glob("evidence_*.csv"):
+        for value in pd.read_csv(table, dtype=str, keep_default_na=False).to_numpy().ravel():
+            published.add(value.lstrip("-"))
+    parameters = {"5", "18", "60", "20", "1", "2", "3", "4", "9", "10", "1,000"}
+    parameters |= {str(date.today().day), str(date.today().year)}
+    for figure in re.findall(r"\d+(?:,\d{3})*", words):
+        assert figure.replace(",", "") in published or figure in parameters, figure
 
 
 @pytest.mark.browser
