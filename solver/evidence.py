@@ -127,19 +127,28 @@ def publish_effect(
     return shown.reset_index(), on_settings.reset_index(drop=True)
 
 
+_REACH_COLUMNS = {
+    "site_id": object,
+    "saving": float,
+    "independent": bool,
+    "out_of_area": bool,
+    "current_cost": float,
+}
+
+
 def headline(evaluation: SiteEvaluation, places: int) -> pd.DataFrame:
     """For each chosen site, as shared: children in reach now and in the last forecast year,
     the independent and out-of-area placements among the children it could serve, their annual
     cost now, and the annual saving."""
     ranked = evaluation.ranked.set_index("site_id")
+    reach = evaluation.reach
+    if reach is None:
+        reach = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _REACH_COLUMNS.items()})
     rows = []
     for site in evaluation.chosen:
-        reach = evaluation.reach
-        if reach is None:
-            reach = pd.DataFrame(columns=["site_id", "saving", "out_of_area", "current_cost"])
         here = reach[reach["site_id"] == site]
         served = here.sort_values("saving", ascending=False, kind="stable").head(places)
-        movable = served[served["saving"] > 0]
+        movable = served[served["independent"] | served["out_of_area"]]
         forecast = None
         if evaluation.forecast is not None:
             future = evaluation.forecast[evaluation.forecast["site_id"] == site]
@@ -156,9 +165,7 @@ def headline(evaluation: SiteEvaluation, places: int) -> pd.DataFrame:
                 "independent_placements_served": published_count(
                     ranked.loc[site, "independent_placements_served"]
                 ),
-                "out_of_area_placements_served": published_count(
-                    served.get("out_of_area", pd.Series(dtype=bool)).sum()
-                ),
+                "out_of_area_placements_served": published_count(served["out_of_area"].sum()),
                 "their_annual_cost": WITHHELD
                 if few
                 else published_money(movable["current_cost"].sum()),

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from solver.cli import app
 from solver.disclosure import published_count
-from solver.evidence import PackContext, write_evidence
+from solver.evidence import PackContext, headline, write_evidence
 from solver.evidence_map import Box, place_labels
 from solver.proposal import EFFECT_METRICS, OpeningEffect, Proposal
 from solver.sites import SiteEvaluation
@@ -374,3 +374,34 @@ def test_the_reader_does_catch_rounding_alone(
         [],
     )
     assert "unplaced.without" in _attack(pack, 374)
+
+
+def test_headline_by_hand() -> None:
+    """12 children in reach of site a, 10 now independent and 3 out of area (one both), each
+    costing £50,000 a year now: shown as 10 in reach, 10 independent, <10 out of area, their
+    cost £600,000 and the saving £123,000 (nearest £1,000)."""
+    reach = pd.DataFrame(
+        {
+            "child_id": [f"c{i}" for i in range(12)],
+            "site_id": "a",
+            "saving": 10_288.0,
+            "independent": [i < 10 for i in range(12)],
+            "out_of_area": [i >= 9 for i in range(12)],
+            "current_cost": 50_000.0,
+        }
+    )
+    ranked = pd.DataFrame(
+        {
+            "site_id": ["a"],
+            "rank": [1],
+            "children_in_reach": [12],
+            "independent_placements_served": [10],
+            "annual_saving": [123_456.0],
+        }
+    )
+    effect = OpeningEffect(pd.DataFrame(), pd.DataFrame())
+    row = headline(SiteEvaluation(ranked, ["a"], effect, None, reach), 60).iloc[0]
+    assert row["children_in_reach"] == 10 and row["independent_placements_served"] == 10
+    assert row["out_of_area_placements_served"] == "<10"
+    assert row["their_annual_cost"] == 600_000 and row["annual_saving"] == 123_000
+    assert row["forecast_year"] == ""
