@@ -9,6 +9,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import Result
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.disclosure import SUPPRESSED, WITHHELD
 from solver.proposal import forecast_reach
-from solver.sites import choose_sites, rank_sites
+from solver.sites import choose_sites, load_candidates, rank_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -187,6 +188,48 @@ def test_sample_sites_do_not_all_tie(pack: Path) -> None:
     assert len(table) == 8 and table["children_in_reach"].nunique() > 1
     reach = table["children_in_reach"]
     assert min(reach["oakham_town"], reach["oakham_west"]) > max(reach["greetham"], reach["ryhall"])
+
+
+def test_reach_is_by_road(pack: Path) -> None:
+    """Children in reach are counted over the road network: each site's count lies between the
+    eligible children within 18 and within 22 minutes by a networkx Dijkstra from their
+    nearest junction to the site's (the band allows for the short way to and from a road), and
+    the counts differ between sites (within the 45/75-minute limits every site reached all 119
+    eligible children)."""
+    import networkx as nx
+
+    from geo.network import load_network
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
+
+    roads = load_network(ROOT / "data/rutland/roads.osm.bz2")
+    graph = nx.DiGraph()
+    for u, v, fwd, bwd in zip(
+        roads.road_u, roads.road_v, roads.road_fwd_ds, roads.road_bwd_ds, strict=True
+    ):
+        if fwd >= 0:
+            graph.add_edge(int(v), int(u), w=int(fwd))  # reversed: searched from the site
+        if bwd >= 0:
+            graph.add_edge(int(u), int(v), w=int(bwd))
+    nodes = np.column_stack([roads.node_x, roads.node_y])
+
+    def nearest(x: float, y: float) -> int:
+        return int(np.argmin(((nodes - (x, y)) ** 2).sum(axis=1)))
+
+    children = load_scenario_inputs(load_scenario(ROOT / "scenarios/baseline.yaml")).children
+    eligible = children[(children["primary_need"] == "ASD") & children["ncy"].between(1, 13)]
+    homes = [nearest(x, y) for x, y in eligible[["easting", "northing"]].to_numpy()]
+    table = pd.read_csv(pack / "sites.csv").set_index("site_id")
+    candidates = load_candidates(
+        ROOT / "data/rutland/candidate_sites.csv", ROOT / "data/rutland/postcodes.csv"
+    )
+    for site in candidates.itertuples(index=False):
+        start = nearest(site.easting, site.northing)
+        seconds = nx.single_source_dijkstra_path_length(graph, start, weight="w")
+        minutes = np.array([seconds.get(h, np.inf) / 600 for h in homes])
+        count = table.loc[site.site_id, "children_in_reach"]
+        assert (minutes <= 18).sum() <= count <= (minutes <= 22).sum(), site.site_id
+    assert table["children_in_reach"].nunique() > 1
 
 
 def test_sites_command_on_the_sample(pack: Path) -> None:
