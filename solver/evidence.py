@@ -32,11 +32,12 @@ from solver.evidence_map import svg_map
 from solver.needs import GIAS_SPELLING, Need
 from solver.outputs import write_csv, write_text
 from solver.proposal import EFFECT_COUNTS, INDEPENDENT_TYPES, Proposal
+from solver.sites import served_pairs
 
 if TYPE_CHECKING:
     from solver.sites import SiteEvaluation
 
-__all__ = ["SUPPRESSED", "SUPPRESS_BELOW", "PackContext", "suppress", "write_evidence"]
+__all__ = ["SUPPRESSED", "SUPPRESS_BELOW", "PackContext", "sites_as_shared", "write_evidence"]
 
 COUNT_COLUMNS = ("children_in_reach", "independent_placements_served")
 MONEY_METRICS = ("education_cost", "transport_cost", "total_cost")
@@ -65,21 +66,41 @@ class PackContext:
     outline: pd.DataFrame | None = None
 
 
-def suppress(table: pd.DataFrame, columns: tuple[str, ...] = COUNT_COLUMNS) -> pd.DataFrame:
+def suppress(
+    table: pd.DataFrame,
+    columns: tuple[str, ...] = COUNT_COLUMNS,
+    resting_on: pd.Series | None = None,
+) -> pd.DataFrame:
     """The sites (or forecast) table as shared: counts published (1-9 as "<10", others to the
-    nearest 5) and savings to the nearest £1,000, withheld when they rest on fewer than 10
-    children now in independent settings."""
+    nearest 5), savings to the nearest £1,000 and withheld when they rest on 1-9 children
+    (`resting_on`, by row; without it every saving is withheld)."""
     shown = table.astype({c: object for c in columns if c in table.columns})
     for column in columns:
         if column in shown.columns:
             shown[column] = table[column].map(published_count).astype(object)
     if "annual_saving" in shown.columns:
         saving = table["annual_saving"].map(published_money).astype(object)
-        if "independent_placements_served" in table.columns:
-            few = table["independent_placements_served"].between(1, SUPPRESS_BELOW - 1)
-            saving[few] = WITHHELD
+        few = (
+            pd.Series(True, index=table.index)
+            if resting_on is None
+            else resting_on.between(1, SUPPRESS_BELOW - 1)
+        )
+        saving[few] = WITHHELD
         shown["annual_saving"] = saving
     return shown
+
+
+def sites_as_shared(evaluation: SiteEvaluation, places: int) -> pd.DataFrame:
+    """The ranked sites as shared, each saving withheld when it rests on 1-9 children (those
+    with a saving among the ones the site would serve)."""
+    ranked = evaluation.ranked
+    if evaluation.reach is None:
+        return suppress(ranked)
+    served = served_pairs(evaluation.reach, places)
+    saving = served[served["saving"] > 0].groupby("site_id").size()
+    return suppress(
+        ranked, resting_on=saving.reindex(ranked["site_id"], fill_value=0).set_axis(ranked.index)
+    )
 
 
 def _identities(evaluation: SiteEvaluation, settings: pd.DataFrame) -> Identities:
@@ -147,13 +168,14 @@ def headline(evaluation: SiteEvaluation, places: int) -> pd.DataFrame:
     rows = []
     for site in evaluation.chosen:
         here = reach[reach["site_id"] == site]
-        served = here.sort_values("saving", ascending=False, kind="stable").head(places)
+        served = served_pairs(here, places)
         movable = served[served["independent"] | served["out_of_area"]]
         forecast = None
         if evaluation.forecast is not None:
             future = evaluation.forecast[evaluation.forecast["site_id"] == site]
             forecast = future.sort_values("year").iloc[-1] if len(future) else None
-        few = len(movable) < SUPPRESS_BELOW
+        few_movable = 0 < len(movable) < SUPPRESS_BELOW
+        few_saving = 0 < (served["saving"] > 0).sum() < SUPPRESS_BELOW
         rows.append(
             {
                 "site_id": site,
@@ -167,10 +189,10 @@ def headline(evaluation: SiteEvaluation, places: int) -> pd.DataFrame:
                 ),
                 "out_of_area_placements_served": published_count(served["out_of_area"].sum()),
                 "their_annual_cost": WITHHELD
-                if few
+                if few_movable
                 else published_money(movable["current_cost"].sum()),
                 "annual_saving": WITHHELD
-                if few
+                if few_saving
                 else published_money(ranked.loc[site, "annual_saving"]),
             }
         )
@@ -373,7 +395,7 @@ def write_evidence(
     effect, on_settings = publish_effect(evaluation, settings)
     tables = {
         "evidence_headline.csv": headline(evaluation, context.proposal.places),
-        "evidence_sites.csv": suppress(evaluation.ranked),
+        "evidence_sites.csv": sites_as_shared(evaluation, context.proposal.places),
         "evidence_effect.csv": effect,
         "evidence_settings.csv": on_settings,
     }

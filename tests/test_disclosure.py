@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from solver.cli import app
 from solver.disclosure import published_count
-from solver.evidence import PackContext, headline, write_evidence
+from solver.evidence import PackContext, headline, sites_as_shared, write_evidence
 from solver.evidence_map import Box, place_labels
 from solver.proposal import EFFECT_METRICS, OpeningEffect, Proposal
 from solver.sites import SiteEvaluation
@@ -405,3 +405,31 @@ def test_headline_by_hand() -> None:
     assert row["out_of_area_placements_served"] == "<10"
     assert row["their_annual_cost"] == 600_000 and row["annual_saving"] == 123_000
     assert row["forecast_year"] == ""
+
+
+def test_a_saving_resting_on_few_children_is_withheld() -> None:
+    """Site a's saving comes from 3 children placed out of area (none independent): it is
+    withheld, as it would single them out; site b's rests on 12 and is shown to £1,000."""
+    reach = pd.DataFrame(
+        {
+            "child_id": [f"c{i}" for i in range(3)] + [f"d{i}" for i in range(12)],
+            "site_id": ["a"] * 3 + ["b"] * 12,
+            "saving": 20_000.0,
+            "independent": False,
+            "out_of_area": True,
+            "current_cost": 50_000.0,
+        }
+    )
+    ranked = pd.DataFrame(
+        {
+            "site_id": ["b", "a"],
+            "rank": [1, 2],
+            "children_in_reach": [12, 3],
+            "independent_placements_served": [0, 0],
+            "annual_saving": [240_000.0, 60_000.0],
+        }
+    )
+    effect = OpeningEffect(pd.DataFrame(), pd.DataFrame())
+    shown = sites_as_shared(SiteEvaluation(ranked, ["b"], effect, None, reach), 60)
+    assert shown["annual_saving"].tolist() == [240_000, "withheld"]
+    assert shown["children_in_reach"].tolist() == [10, "<10"]
