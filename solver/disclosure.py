@@ -11,7 +11,6 @@ published; if any is pinned to one value, more cells are suppressed and the audi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -190,7 +189,7 @@ def safe_level(system: PairedTable, settings: PairedTable, known: Identities) ->
 
 
 def published_pairs(
-    table: pd.DataFrame, columns: Iterable[str], level: int
+    table: pd.DataFrame, columns: tuple[str, str, str], level: int
 ) -> dict[str, pd.Series]:
     """Each (without, with) column pair and their change as shared at `level`."""
     before, after, change = columns

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,10 +31,7 @@ from solver.evidence_map import svg_map
 from solver.needs import GIAS_SPELLING, Need
 from solver.outputs import write_csv, write_text
 from solver.proposal import EFFECT_COUNTS, INDEPENDENT_TYPES, Proposal
-from solver.sites import served_pairs
-
-if TYPE_CHECKING:
-    from solver.sites import SiteEvaluation
+from solver.sites import SiteEvaluation, served_pairs
 
 __all__ = ["SUPPRESSED", "SUPPRESS_BELOW", "PackContext", "sites_as_shared", "write_evidence"]
 
@@ -45,7 +41,7 @@ METRIC_WORDS = {
     "placed": "Children placed",
     "unplaced": "Children without a suitable place",
     "placed_in_new_settings": "Children placed at the new school",
-    "independent_placements": "Placements in independent and non-maintained special schools",
+    "independent_placements": "Placements in independent schools",
     "out_of_area": "Placements outside the LA",
     "mean_journey_minutes": "Average journey (minutes)",
     "education_cost": "Education cost a year",
@@ -117,6 +113,11 @@ def _identities(evaluation: SiteEvaluation, settings: pd.DataFrame) -> Identitie
     )
 
 
+def _whole_minutes(value: float) -> int | str:
+    """Minutes to the whole minute; none (no child placed) as "n/a"."""
+    return "n/a" if np.isnan(value) else int(round(value))
+
+
 def publish_effect(
     evaluation: SiteEvaluation, settings: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -135,7 +136,7 @@ def publish_effect(
     for column, values in published_pairs(counts, ("without", "with", "change"), level).items():
         shown.loc[counts.index, column] = values
     for metric in system.index.difference(counts.index):
-        rounding = published_money if metric in MONEY_METRICS else (lambda v: int(round(v)))
+        rounding = published_money if metric in MONEY_METRICS else _whole_minutes
         before, after = (
             rounding(system.loc[metric, "without"]),
             rounding(system.loc[metric, "with"]),
