@@ -200,22 +200,22 @@ def headline(evaluation: SiteEvaluation, places: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _whole(value: object) -> bool:
-    return isinstance(value, int | np.integer)
+def _signed(value: object, unit: str = "") -> str:
+    """A whole number with separators and a true minus sign (−£6,000); words as they are."""
+    if not isinstance(value, int | np.integer):
+        return str(value)
+    number = int(value)
+    return f"{'−' if number < 0 else ''}{unit}{abs(number):,}"
 
 
 def _pounds(value: object) -> str:
     """Pounds with separators (−£6,000); words as they are."""
-    if not _whole(value):
-        return str(value)
-    return f"{'−' if value < 0 else ''}£{abs(int(value)):,}"  # type: ignore[operator]
+    return _signed(value, "£")
 
 
 def _number(value: object) -> str:
     """A whole number with separators (−5); words as they are."""
-    if not _whole(value):
-        return str(value)
-    return f"{'−' if value < 0 else ''}{abs(int(value)):,}"  # type: ignore[operator]
+    return _signed(value)
 
 
 def _need_words(needs: tuple[str, ...]) -> str:
