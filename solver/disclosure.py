@@ -4,8 +4,8 @@ change is worked out from the rounded figures, never from the exact ones.
 
 Rounding alone can still give a small count away when a reader knows an exact total (the
 children with a plan) and the pack's identities (placed + unplaced is that total; the settings'
-changes add up to the new setting's gain). So the with/without tables are audited: CP-SAT finds
-the least and greatest value of every hidden small count (and change) consistent with everything
+changes add up to the new setting's gain). So the with/without tables are audited: CP-SAT asks
+whether every hidden small count (and change) could take another value consistent with everything
 published; if any is pinned to one value, more cells are suppressed and the audit runs again.
 """
 
