@@ -94,6 +94,10 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
         for i in np.flatnonzero(table["site_id"].duplicated())
     ]
     problems += [
+        Problem(str(path), int(i) + 2, "site_id", "empty site_id")
+        for i in np.flatnonzero(table["site_id"].str.strip() == "")
+    ]
+    problems += [
         Problem(str(path), int(i) + 2, "easting", "outside Great Britain")
         for i in np.flatnonzero(~easting.between(0, 700_000) | ~northing.between(0, 1_300_000))
         if not np.isnan(easting[i])

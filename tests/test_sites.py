@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.disclosure import SUPPRESSED, WITHHELD
+from solver.problems import InputError
 from solver.proposal import forecast_reach
 from solver.sites import choose_sites, load_candidates, rank_sites
 
@@ -118,6 +119,18 @@ def test_header_only_candidates_is_a_problem(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and not (tmp_path / "out" / "sites.csv").exists()
 
 
+def test_empty_site_id_is_a_problem(tmp_path: Path) -> None:
+    """A candidate row with no site_id is a problem at its row and column, not a nameless
+    site in the pack."""
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text(
+        "site_id,postcode,easting,northing\na,,486195,308756\n,,486195,308756\n", "utf-8"
+    )
+    with pytest.raises(InputError) as caught:
+        load_candidates(candidates, None)
+    assert [str(p) for p in caught.value.problems] == [f"{candidates}:3:site_id: empty site_id"]
+
+
 @pytest.mark.parametrize(
     ("ages", "message"),
     [
@@ -156,6 +169,24 @@ def test_site_far_from_the_network_is_a_problem(tmp_path: Path) -> None:
         result.output
     )
     assert "near " not in result.output and not (tmp_path / "out" / "sites.csv").exists()
+
+
+def test_formula_and_markup_site_ids_are_made_safe(tmp_path: Path) -> None:
+    """Issue 15.5 for sites: a site id a spreadsheet would run (`=SUM(1+1)`) is written as text
+    in sites.csv and every evidence CSV, and markup in an id is shown as text on the page."""
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text(
+        "site_id,postcode,easting,northing\n=SUM(1+1),,486195,308756\n<b>x</b>,,487273,302317\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = _sites(out, candidates)
+    assert result.exit_code == 0, result.output
+    for name in ("sites.csv", "evidence_sites.csv", "evidence_headline.csv"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "'=SUM(1+1)" in text and "\n=SUM" not in text, name
+    page = (out / "evidence.html").read_text(encoding="utf-8")
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
 
 
 def test_site_reaching_no_child_is_warned(tmp_path: Path) -> None:
