@@ -301,13 +301,13 @@ def sites(
     out: OutOption,
     k: Annotated[int, typer.Option("--k", min=1, help="how many sites to choose")] = 1,
     within: Annotated[
-        int,
-        typer.Option("--within", min=1, help="catchment: minutes by road (at most the limits)"),
-    ] = 20,
+        int | None,
+        typer.Option("--within", min=1, help="catchment: minutes by road (default 20)"),
+    ] = None,
 ) -> None:
     """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
     from solver.needs import parse_need
-    from solver.proposal import parse_ages
+    from solver.proposal import CATCHMENT_MINUTES, parse_ages
     from solver.sites import Proposal, evaluate_sites
 
     def run() -> list[str]:
@@ -320,7 +320,8 @@ def sites(
                 raise InputError(
                     [Problem("--need", None, "need", f"unknown need {value}")]
                 ) from None
-        proposal = Proposal(tuple(needs), low, high, places, within_minutes=within)
+        catchment = CATCHMENT_MINUTES if within is None else within
+        proposal = Proposal(tuple(needs), low, high, places, within_minutes=catchment)
         evaluation = evaluate_sites(scenario, proposal, candidates, out, k)
         for warning in evaluation.warnings:
             typer.echo(f"warning: {warning}", err=True)

@@ -97,6 +97,10 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
         for i in np.flatnonzero(table["site_id"].duplicated())
     ]
     problems += [
+        Problem(str(path), int(i) + 2, "site_id", "empty site_id")
+        for i in np.flatnonzero(table["site_id"].str.strip() == "")
+    ]
+    problems += [
         Problem(str(path), int(i) + 2, "easting", "outside Great Britain")
         for i in np.flatnonzero(~easting.between(0, 700_000) | ~northing.between(0, 1_300_000))
         if not np.isnan(easting[i])
@@ -248,12 +252,17 @@ def choose_sites(
     return [s for s in sites if solver.value(open_[s])]
 
 
+def served_pairs(reach: pd.DataFrame, places: int) -> pd.DataFrame:
+    """The pairs of the children each site alone would serve: its best-saving `places`."""
+    best = reach.sort_values(["site_id", "saving"], ascending=[True, False], kind="stable")
+    return best[best.groupby("site_id").cumcount() < places]
+
+
 def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.DataFrame:
     """sites.csv: each site alone, ranked by children it would serve (capped at `places`),
     then children in reach (the demand beyond its places), then annual saving; independent
     placements served and the saving count the best-saving children first, up to the places."""
-    best = reach.sort_values(["site_id", "saving"], ascending=[True, False], kind="stable")
-    served = best[best.groupby("site_id").cumcount() < places]
+    served = served_pairs(reach, places)
     table = pd.DataFrame(
         {
             "children_in_reach": reach.groupby("site_id").size(),

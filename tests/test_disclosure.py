@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 from typer.testing import CliRunner
 
 from solver.cli import app
 from solver.disclosure import published_count
-from solver.evidence import PackContext, write_evidence
+from solver.evidence import PackContext, headline, sites_as_shared, write_evidence
 from solver.evidence_map import Box, place_labels
 from solver.proposal import EFFECT_METRICS, OpeningEffect, Proposal
 from solver.sites import SiteEvaluation
@@ -55,6 +55,7 @@ class Reader:
             sense(expression)
             solver = cp_model.CpSolver()
             solver.parameters.num_workers = 1
+            solver.parameters.cp_model_presolve = False  # 9.15's presolve can be wrong here
             assert solver.solve(self.model) == cp_model.OPTIMAL
             ends.append(solver.objective_value)
         return ends[0], ends[1]
@@ -299,8 +300,9 @@ def _effects(draw: st.DrawFn) -> tuple[dict[str, tuple[int, int]], list, int]:
     placed_after = placed + sum(r[4] - r[3] for r in rows) + new
     if not 0 <= total - placed_after <= total:
         placed_after = placed
-    independent = draw(st.integers(30, 60))
-    away = draw(st.integers(30, 130))
+    # totals hold at least the listed settings' own children, so none goes negative
+    independent = draw(st.integers(0, 60)) + sum(r[3] for r in rows if r[1].startswith("ind"))
+    away = draw(st.integers(0, 130)) + sum(r[3] for r in rows if r[2] != HOME_LA)
     system = {
         "placed": (placed, placed_after),
         "unplaced": (unplaced, total - placed_after),
@@ -314,8 +316,21 @@ def _effects(draw: st.DrawFn) -> tuple[dict[str, tuple[int, int]], list, int]:
     return system, rows, total
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(case=_effects())
+@example(  # CP-SAT 9.15's presolve got this one wrong (a feasible least value excluded)
+    case=(
+        {
+            "placed": (373, 364),
+            "unplaced": (1, 10),
+            "placed_in_new_settings": (0, 1),
+            "independent_placements": (30, 30),
+            "out_of_area": (30, 30),
+        },
+        [("90", "state_special", HOME_LA, 11, 1)],
+        374,
+    )
+)
 def test_no_random_pack_gives_a_small_count_away(
     case: tuple[dict[str, tuple[int, int]], list, int], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -360,3 +375,62 @@ def test_the_reader_does_catch_rounding_alone(
         [],
     )
     assert "unplaced.without" in _attack(pack, 374)
+
+
+def test_headline_by_hand() -> None:
+    """12 children in reach of site a, 10 now independent and 3 out of area (one both), each
+    costing £50,000 a year now: shown as 10 in reach, 10 independent, <10 out of area, their
+    cost £600,000 and the saving £123,000 (nearest £1,000)."""
+    reach = pd.DataFrame(
+        {
+            "child_id": [f"c{i}" for i in range(12)],
+            "site_id": "a",
+            "saving": 10_288.0,
+            "independent": [i < 10 for i in range(12)],
+            "out_of_area": [i >= 9 for i in range(12)],
+            "current_cost": 50_000.0,
+        }
+    )
+    ranked = pd.DataFrame(
+        {
+            "site_id": ["a"],
+            "rank": [1],
+            "children_in_reach": [12],
+            "independent_placements_served": [10],
+            "annual_saving": [123_456.0],
+        }
+    )
+    effect = OpeningEffect(pd.DataFrame(), pd.DataFrame())
+    row = headline(SiteEvaluation(ranked, ["a"], effect, None, reach), 60).iloc[0]
+    assert row["children_in_reach"] == 10 and row["independent_placements_served"] == 10
+    assert row["out_of_area_placements_served"] == "<10"
+    assert row["their_annual_cost"] == 600_000 and row["annual_saving"] == 123_000
+    assert row["forecast_year"] == ""
+
+
+def test_a_saving_resting_on_few_children_is_withheld() -> None:
+    """Site a's saving comes from 3 children placed out of area (none independent): it is
+    withheld, as it would single them out; site b's rests on 12 and is shown to £1,000."""
+    reach = pd.DataFrame(
+        {
+            "child_id": [f"c{i}" for i in range(3)] + [f"d{i}" for i in range(12)],
+            "site_id": ["a"] * 3 + ["b"] * 12,
+            "saving": 20_000.0,
+            "independent": False,
+            "out_of_area": True,
+            "current_cost": 50_000.0,
+        }
+    )
+    ranked = pd.DataFrame(
+        {
+            "site_id": ["b", "a"],
+            "rank": [1, 2],
+            "children_in_reach": [12, 3],
+            "independent_placements_served": [0, 0],
+            "annual_saving": [240_000.0, 60_000.0],
+        }
+    )
+    effect = OpeningEffect(pd.DataFrame(), pd.DataFrame())
+    shown = sites_as_shared(SiteEvaluation(ranked, ["b"], effect, None, reach), 60)
+    assert shown["annual_saving"].tolist() == [240_000, "withheld"]
+    assert shown["children_in_reach"].tolist() == [10, "<10"]

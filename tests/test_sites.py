@@ -6,8 +6,10 @@ import itertools
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import Result
@@ -17,8 +19,9 @@ from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.disclosure import SUPPRESSED, WITHHELD
+from solver.problems import InputError
 from solver.proposal import forecast_reach
-from solver.sites import choose_sites, rank_sites
+from solver.sites import choose_sites, load_candidates, rank_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,6 +119,18 @@ def test_header_only_candidates_is_a_problem(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and not (tmp_path / "out" / "sites.csv").exists()
 
 
+def test_empty_site_id_is_a_problem(tmp_path: Path) -> None:
+    """A candidate row with no site_id is a problem at its row and column, not a nameless
+    site in the pack."""
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text(
+        "site_id,postcode,easting,northing\na,,486195,308756\n,,486195,308756\n", "utf-8"
+    )
+    with pytest.raises(InputError) as caught:
+        load_candidates(candidates, None)
+    assert [str(p) for p in caught.value.problems] == [f"{candidates}:3:site_id: empty site_id"]
+
+
 @pytest.mark.parametrize(
     ("ages", "message"),
     [
@@ -156,6 +171,24 @@ def test_site_far_from_the_network_is_a_problem(tmp_path: Path) -> None:
     assert "near " not in result.output and not (tmp_path / "out" / "sites.csv").exists()
 
 
+def test_formula_and_markup_site_ids_are_made_safe(tmp_path: Path) -> None:
+    """Issue 15.5 for sites: a site id a spreadsheet would run (`=SUM(1+1)`) is written as text
+    in sites.csv and every evidence CSV, and markup in an id is shown as text on the page."""
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text(
+        "site_id,postcode,easting,northing\n=SUM(1+1),,486195,308756\n<b>x</b>,,487273,302317\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = _sites(out, candidates)
+    assert result.exit_code == 0, result.output
+    for name in ("sites.csv", "evidence_sites.csv", "evidence_headline.csv"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "'=SUM(1+1)" in text and "\n=SUM" not in text, name
+    page = (out / "evidence.html").read_text(encoding="utf-8")
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+
+
 def test_site_reaching_no_child_is_warned(tmp_path: Path) -> None:
     """With a 1-minute catchment some sample sites reach no eligible child: each is named in a
     warning, and is never ranked above a site that reaches children."""
@@ -186,6 +219,48 @@ def test_sample_sites_do_not_all_tie(pack: Path) -> None:
     assert len(table) == 8 and table["children_in_reach"].nunique() > 1
     reach = table["children_in_reach"]
     assert min(reach["oakham_town"], reach["oakham_west"]) > max(reach["greetham"], reach["ryhall"])
+
+
+def test_reach_is_by_road(pack: Path) -> None:
+    """Children in reach are counted over the road network: each site's count lies between the
+    eligible children within 18 and within 22 minutes by a networkx Dijkstra from their
+    nearest junction to the site's (the band allows for the short way to and from a road), and
+    the counts differ between sites (within the 45/75-minute limits every site reached all 119
+    eligible children)."""
+    import networkx as nx
+
+    from geo.network import load_network
+    from solver.inputs import load_scenario_inputs
+    from solver.scenario import load_scenario
+
+    roads = load_network(ROOT / "data/rutland/roads.osm.bz2")
+    graph = nx.DiGraph()
+    for u, v, fwd, bwd in zip(
+        roads.road_u, roads.road_v, roads.road_fwd_ds, roads.road_bwd_ds, strict=True
+    ):
+        if fwd >= 0:
+            graph.add_edge(int(v), int(u), w=int(fwd))  # reversed: searched from the site
+        if bwd >= 0:
+            graph.add_edge(int(u), int(v), w=int(bwd))
+    nodes = np.column_stack([roads.node_x, roads.node_y])
+
+    def nearest(x: float, y: float) -> int:
+        return int(np.argmin(((nodes - (x, y)) ** 2).sum(axis=1)))
+
+    children = load_scenario_inputs(load_scenario(ROOT / "scenarios/baseline.yaml")).children
+    eligible = children[(children["primary_need"] == "ASD") & children["ncy"].between(1, 13)]
+    homes = [nearest(x, y) for x, y in eligible[["easting", "northing"]].to_numpy()]
+    table = pd.read_csv(pack / "sites.csv").set_index("site_id")
+    candidates = load_candidates(
+        ROOT / "data/rutland/candidate_sites.csv", ROOT / "data/rutland/postcodes.csv"
+    )
+    for site in candidates.itertuples(index=False):
+        start = nearest(site.easting, site.northing)
+        seconds = nx.single_source_dijkstra_path_length(graph, start, weight="w")
+        minutes = np.array([seconds.get(h, np.inf) / 600 for h in homes])
+        count = table.loc[site.site_id, "children_in_reach"]
+        assert (minutes <= 18).sum() <= count <= (minutes <= 22).sum(), site.site_id
+    assert table["children_in_reach"].nunique() > 1
 
 
 def test_sites_command_on_the_sample(pack: Path) -> None:
@@ -223,6 +298,23 @@ def test_evidence_pack_reads_as_sent(pack: Path) -> None:
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")
     headline = pd.read_csv(pack / "evidence_headline.csv", keep_default_na=False)
     assert headline["site_id"].tolist() == [pd.read_csv(pack / "sites.csv")["site_id"].iloc[0]]
+
+
+def test_every_figure_on_the_page_is_an_audited_one(pack: Path) -> None:
+    """No number on the page escapes disclosure control: each is a figure of the published
+    CSVs (which the attack in test_disclosure.py reads), or a parameter of the proposal, the
+    date, a section number or the method's own numbers."""
+    page = (pack / "evidence.html").read_text(encoding="utf-8")
+    words = re.sub(r"<svg.*</svg>|<style>.*</style>|<[^>]+>", " ", page, flags=re.S)
+    words = words.replace("&lt;", "<").replace("E06000017", "")
+    published = set()
+    for table in pack.glob("evidence_*.csv"):
+        for value in pd.read_csv(table, dtype=str, keep_default_na=False).to_numpy().ravel():
+            published.add(value.lstrip("-"))
+    parameters = {"5", "18", "60", "20", "1", "2", "3", "4", "9", "10", "1,000"}
+    parameters |= {str(date.today().day), str(date.today().year)}
+    for figure in re.findall(r"\d+(?:,\d{3})*", words):
+        assert figure.replace(",", "") in published or figure in parameters, figure
 
 
 @pytest.mark.browser

@@ -8,7 +8,7 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import polygon_rings, to_lonlat
-from solver.evidence import SUPPRESS_BELOW, suppress
+from solver.evidence import SUPPRESS_BELOW, sites_as_shared
 from solver.needs import Need, ncy_range_of_ages, phase_of
 from solver.outputs import csv_text
 from solver.problems import InputError
@@ -114,7 +114,7 @@ st.dataframe(ranked, hide_index=True, width="stretch")
 st.subheader(
     f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed, others rounded to 5)"
 )
-st.dataframe(suppress(ranked), hide_index=True, width="stretch")
+st.dataframe(sites_as_shared(evaluation, proposal.places), hide_index=True, width="stretch")
 st.subheader(f"Effect of opening at {plain(', '.join(chosen))} (internal)")
 left, right = st.columns(2)
 left.markdown("**All placements without and with the setting**")
