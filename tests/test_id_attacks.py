@@ -9,6 +9,7 @@ import shutil
 from html import escape
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
@@ -124,7 +125,8 @@ def test_no_csv_written_for_people_starts_a_formula(sample: Path) -> None:
     scenario = ["--scenario", str(sample), "--out", str(out)]
     sites = ["--need", "ASD", "--ages", "11-16", "--places", "60"]
     sites += ["--candidates", str(data / "candidate_sites.csv")]
-    for command in (["solve"], ["lists", "--child", "RUT-0001"], ["sites", *sites]):
+    first = pd.read_csv(data / "children.csv", dtype=str)["child_id"].iloc[0]
+    for command in (["solve"], ["lists", "--child", first], ["sites", *sites]):
         result = runner.invoke(app, [*command, *scenario])
         assert result.exit_code == 0, result.output
     written = {p.name for p in out.rglob("*.csv")}

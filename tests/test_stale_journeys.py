@@ -35,8 +35,12 @@ from tests.placement_tables import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-#: A new plan appended to the sample: a Year 3 child with autism at a central Oakham postcode.
-NEW_CHILD = "RUT-9999,3,M,ASD,,LE15 6AG,,,,False\n"
+#: A new plan appended to the sample: a Year 3 child with autism living in central Oakham.
+NEW_ID = "NEW-9999"
+NEW_CHILD = {"child_id": NEW_ID, "ncy": "3", "sex": "M", "primary_need": "ASD",
+             "easting": "486300", "northing": "309100", "transfer": "False"}  # fmt: skip
+#: Central Uppingham, 10 km south of Oakham.
+UPPINGHAM = {"easting": "486650", "northing": "299750"}
 RUN_FILES = ("placements.csv", "unplaced.csv", "summary.json")
 
 
@@ -87,17 +91,35 @@ def _table(path: Path) -> pd.DataFrame:
     return table.sort_values(["child_id", "urn"], ignore_index=True)
 
 
+def _children_path(sample: Path) -> Path:
+    return sample / "data" / "rutland" / "children.csv"
+
+
+def _read_children(sample: Path) -> pd.DataFrame:
+    return pd.read_csv(_children_path(sample), dtype=str, keep_default_na=False)
+
+
+def _write_children(sample: Path, children: pd.DataFrame) -> None:
+    children.to_csv(_children_path(sample), index=False)
+
+
+def _first_child(sample: Path) -> str:
+    return str(_read_children(sample)["child_id"].iloc[0])
+
+
 def _append_child(sample: Path) -> None:
-    with (sample / "data" / "rutland" / "children.csv").open("a", encoding="utf-8") as file:
-        file.write(NEW_CHILD)
+    children = _read_children(sample)
+    new = pd.DataFrame([NEW_CHILD]).reindex(columns=children.columns, fill_value="")
+    _write_children(sample, pd.concat([children, new], ignore_index=True))
 
 
 def _move_home(sample: Path) -> None:
-    """RUT-0002 moves from Oakham (LE15 6AG) to Uppingham (LE15 9DQ)."""
-    path = sample / "data" / "rutland" / "children.csv"
-    text = path.read_text(encoding="utf-8")
-    assert "RUT-0002,5,F,SLCN,,LE15 6AG," in text
-    path.write_text(text.replace("RUT-0002,5,F,SLCN,,LE15 6AG,", "RUT-0002,5,F,SLCN,,LE15 9DQ,"))
+    """The first child moves from their home to Uppingham."""
+    children = _read_children(sample)
+    assert (children.loc[0, ["easting", "northing"]] != pd.Series(UPPINGHAM)).any()
+    for column, value in UPPINGHAM.items():
+        children.loc[0, column] = value
+    _write_children(sample, children)
 
 
 def _move_setting(sample: Path) -> None:
@@ -144,10 +166,10 @@ def test_a_new_child_is_placed_as_in_a_fresh_folder(sample: Path) -> None:
     for name in RUN_FILES:
         assert (sample / "out" / name).read_bytes() == (sample / "fresh" / name).read_bytes()
     placed = pd.read_csv(sample / "out" / "placements.csv", dtype=str)
-    assert "RUT-9999" in set(placed["child_id"])
+    assert NEW_ID in set(placed["child_id"])
     for out in ("out", "fresh"):
         _run(sample, "lists", "--scenario", "scenarios/baseline.yaml", "--out", out,
-             "--child", "RUT-9999")  # fmt: skip
+             "--child", NEW_ID)  # fmt: skip
     lists = pd.read_csv(sample / "out" / "tailored_lists.csv", dtype=str)
     assert (lists["on_list"] == "True").sum() > 0
     fresh = (sample / "fresh" / "tailored_lists.csv").read_bytes()
@@ -175,9 +197,9 @@ def test_a_change_journeys_do_not_depend_on_keeps_the_table(sample: Path) -> Non
     reused as it is (the file is not written again)."""
     table = sample / "out" / TRAVEL_FILE
     written = table.stat().st_ino, table.stat().st_mtime_ns
-    children = sample / "data" / "rutland" / "children.csv"
-    text = children.read_text(encoding="utf-8")
-    children.write_text(text.replace("RUT-0004,7,M,SPLD,", "RUT-0004,7,M,MLD,"))
+    children = _read_children(sample)
+    children.loc[0, "primary_need"] = "MLD" if children.loc[0, "primary_need"] != "MLD" else "SLD"
+    _write_children(sample, children)
     overrides = sample / "data" / "rutland" / "overrides.csv"
     overrides.write_text(overrides.read_text(encoding="utf-8").replace(",5,", ",4,", 1))
     _solve(sample, "out")
@@ -206,7 +228,7 @@ def test_an_unstamped_cached_table_is_computed_again(sample: Path) -> None:
     copied in by hand) is not trusted when the scenario has a road network to search."""
     table = sample / "out" / TRAVEL_FILE
     stale = _table(table)
-    stale = stale[stale["child_id"] != "RUT-0002"]
+    stale = stale[stale["child_id"] != _first_child(sample)]
     stale.attrs.clear()
     stale.to_parquet(table)  # no record of its inputs: a copy made by hand
     assert INPUTS not in load_journeys(table).attrs
@@ -222,7 +244,7 @@ def test_a_stale_table_beside_the_scenario_is_passed_over(sample: Path) -> None:
     shutil.copy(sample / "out" / TRAVEL_FILE, sample / "scenarios" / TRAVEL_FILE)
     _append_child(sample)
     _solve(sample, "next")
-    assert "RUT-9999" in set(_table(sample / "next" / TRAVEL_FILE)["child_id"])
+    assert NEW_ID in set(_table(sample / "next" / TRAVEL_FILE)["child_id"])
 
 
 def test_the_apps_journeys_folder_follows_a_changed_upload(sample: Path) -> None:
@@ -239,7 +261,7 @@ def test_the_apps_journeys_folder_follows_a_changed_upload(sample: Path) -> None
         again.sort_values(keys, ignore_index=True),
         fresh.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
     )
-    assert (again["child_id"] == "RUT-9999").sum() > 0
+    assert (again["child_id"] == NEW_ID).sum() > 0
 
 
 def test_a_scenario_without_a_network_checks_the_rest(sample: Path) -> None:
@@ -271,7 +293,7 @@ def test_a_stale_table_is_searched_again_on_the_cluster(sample: Path) -> None:
         journeys.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
         fresh.astype({"child_id": str, "urn": str}).sort_values(keys, ignore_index=True),
     )
-    assert "RUT-9999" in set(_table(sample / "out" / TRAVEL_FILE)["child_id"])
+    assert NEW_ID in set(_table(sample / "out" / TRAVEL_FILE)["child_id"])
 
 
 def _inputs(children: pd.DataFrame, settings: pd.DataFrame) -> LoadedInputs:
