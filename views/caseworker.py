@@ -1,13 +1,28 @@
 """Caseworker: one child's tailored list, ranked with reasons, for the family and the file."""
 
+import hashlib
+from datetime import UTC, datetime
+
+import pandas as pd
 import streamlit as st
 
 from geo.basemap import polygon_rings
 from geo.isochrones import isochrone
+from solver.family_page import Issue
 from solver.journeys import scenario_network
 from solver.model import Child
-from solver.rules import Reason
-from solver.tailored import LIST_COLUMNS, REASON_TEXT, family_page
+from solver.record import RECORD_FILE, input_paths, make_record, record_json
+from solver.tailored import list_files
+from solver.travel_table import find_journeys
+from solver.words import (
+    minutes,
+    need_words,
+    phase_words,
+    pounds,
+    reasons_short,
+    setting_type_words,
+    year_group,
+)
 from views.shared import settings_map, workspace
 
 st.title("Tailored list")
@@ -21,53 +36,74 @@ if child_id is None:
     st.stop()
 
 child = Child.from_row(children.loc[child_id].to_dict())
-secondary = f", secondary need {child.secondary_need.value}" if child.secondary_need else ""
+policy = ws.scenario.policy
+secondary = f"; other need: {need_words(child.secondary_need)}" if child.secondary_need else ""
 st.write(
-    f"**{child.child_id}**: NCY {child.ncy} ({child.phase.value}), primary need "
-    f"{child.primary_need.value}{secondary}. Journey limit "
-    f"{ws.scenario.policy.limit_for(child.phase)} minutes."
+    f"**{child.child_id}**: {year_group(child.ncy)} ({phase_words(child.phase)}); main need: "
+    f"{need_words(child.primary_need)}{secondary}. Journey limit "
+    f"{policy.limit_for(child.phase)} minutes."
 )
 lists = ws.tailored_lists([child_id])
-
-
-def in_words(reasons: str) -> str:
-    """Reason codes in plain words."""
-    return "; ".join(REASON_TEXT[Reason(code)] for code in reasons.split(";") if code)
-
-
-shown = lists.assign(why=lists["reasons"].map(in_words))
-columns = ["rank", "name", "setting_type", "travel_minutes", "annual_cost", "vacancy"]
-columns += ["ofsted", "designated_needs", "why"]
+shown = lists.assign(
+    kind=lists["setting_type"].map(setting_type_words),
+    why=lists["reasons"].map(reasons_short),
+)
 on_list = shown[shown["on_list"]].sort_values("rank")
 st.subheader(f"On the list: {len(on_list)} settings")
 st.table(
-    on_list[columns]
-    .assign(
-        travel_minutes=on_list["travel_minutes"].map(lambda m: f"{m:.0f}"),
-        annual_cost=on_list["annual_cost"].map(lambda c: f"£{c:,.0f}"),
-    )
-    .rename(columns={"travel_minutes": "minutes", "setting_type": "type"})
+    on_list.assign(
+        journey=on_list["travel_minutes"].map(minutes),
+        cost=on_list["annual_cost"].map(pounds),
+        vacancies=on_list["vacancy"].map(lambda v: "not known" if pd.isna(v) else f"{v:,}"),
+    )[["rank", "name", "kind", "journey", "cost", "vacancies", "ofsted", "why"]]
+    .rename(columns={"cost": "cost a year"})
     .set_index("rank")
+)
+st.caption(
+    "Why: the tests a setting passes (year group, need, mainstream, journey) and, after them, "
+    "what to know (no vacancy, much dearer, journey estimated). The family's page says each "
+    "in full."
 )
 with st.expander(f"Not on the list: {len(shown) - len(on_list)} settings, with reasons"):
     off_list = shown[~shown["on_list"]].sort_values("name")
-    st.dataframe(off_list[["name", "setting_type", "why"]], hide_index=True)
+    st.dataframe(off_list[["name", "kind", "why"]], hide_index=True)
 
-st.download_button(
-    "Printable page for the family (HTML)",
-    family_page(lists, child_id),
+issued = datetime.now(UTC)
+issue = Issue.of(ws.scenario, issued.date())
+files = dict(list_files(lists, ws.inputs.children, policy, issue))
+beside = find_journeys(ws.scenario_path, ws.scenario_path.parent)  # computed ones are not kept
+record = make_record(
+    issued=issued,
+    issue=issue,
+    child_ids=[child_id],
+    scenario=ws.scenario,
+    inputs=input_paths(ws.scenario_path, ws.scenario, beside),
+    lists=lists,
+    files={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+)
+st.markdown("**For the family and the file**")
+left, right = st.columns(2)
+left.download_button(
+    "Page for the family (HTML, prints on A4)",
+    files[f"family/{child_id}.html"],
     file_name=f"tailored-list-{child_id}.html",
     mime="text/html",
 )
-st.download_button(
+right.download_button(
+    f"Record of this list ({RECORD_FILE}, for rightplace replay)",
+    record_json(record),
+    file_name=f"record-{child_id}.json",
+    mime="application/json",
+)
+left.download_button(
     "Tailored list (CSV)",
-    lists[list(LIST_COLUMNS)].to_csv(index=False),
+    files["tailored_lists.csv"],
     file_name=f"tailored-list-{child_id}.csv",
     mime="text/csv",
 )
-st.download_button(
+right.download_button(
     "Tailored list (JSON)",
-    lists.to_json(orient="records", indent=1),
+    files["tailored_lists.json"],
     file_name=f"tailored-list-{child_id}.json",
     mime="application/json",
 )

@@ -1,0 +1,117 @@
+"""The family's page: plain English, the issue date and LA, why each setting fits kept apart
+from what to know about it, the settings not on the list, and the family's rights."""
+
+from __future__ import annotations
+
+from datetime import date
+from html.parser import HTMLParser
+
+from solver.family_page import Issue, family_page
+from solver.model import Child, SettingType
+from solver.rules import Reason
+from solver.scenario import Policy
+from solver.tailored import tailored_lists
+from tests.placement_tables import TARIFFS, child, children_table, journeys_table
+from tests.test_tailored import PLACES, SETTINGS
+
+
+class _Page(HTMLParser):
+    """The page's visible text and its tables as rows of cell texts."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._skip = False
+        self._cell: list[str] | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in {"style", "title"}:
+            self._skip = True
+        elif tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in {"td", "th"}:
+            self._cell = []
+        elif tag == "li" and self._cell is not None:
+            self._cell.append("|")
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"style", "title"}:
+            self._skip = False
+        elif tag in {"td", "th"} and self._cell is not None:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _page_for_a() -> _Page:
+    """Child A (Year 3, autism) 10 minutes from every setting but setting 2 (out of reach)."""
+    a = child("A", 3, "ASD", secondary_need="SEMH")
+    minutes = {("A", u): 10.0 for u in SETTINGS["urn"] if u != "2"}
+    lists = tailored_lists(
+        children_table([a]), SETTINGS, PLACES, journeys_table(minutes), TARIFFS, Policy()
+    )
+    issue = Issue(date(2026, 12, 6), "Testshire Council")
+    return _Page(family_page(lists, Child.from_row(children_table([a]).iloc[0]), Policy(), issue))
+
+
+def test_page_says_who_issued_it_when_and_for_which_child() -> None:
+    """The LA, the day in words, the child's year group, needs in words and journey limit."""
+    text = " ".join(" ".join(_page_for_a().text).split())
+    assert "From Testshire Council. Issued on 6 December 2026." in text
+    assert "Year 3, main need: Autism; other need: Social, emotional and mental health" in text
+    assert "no more than 45 minutes each way" in text
+
+
+def test_why_it_fits_is_kept_apart_from_what_to_know() -> None:
+    """Setting 3 (special, full, much dearer): fits for the child's need; "no vacancy" and
+    "costs much more" appear only under what to know. Setting 1 has nothing to know."""
+    listed = {row[1]: row for row in _page_for_a().tables[0][1:]}
+    assert list(listed) == [
+        "Setting 1 Mainstream school",
+        "Setting 5 Mainstream school with a specialist base",
+        "Setting 3 State special school",
+    ]
+    special = listed["Setting 3 State special school"]
+    assert special[5] == (
+        "|It teaches your child's year group.|It caters for your child's main need."
+        "|The journey from home is within the council's limit."
+    )
+    assert "no vacancy" in special[6] and "costs much more" in special[6]
+    assert special[3] == "None at present" and special[2] == "10 min"
+    assert listed["Setting 1 Mainstream school"][6] == "Nothing"
+
+
+def test_settings_not_on_the_list_say_why_and_far_ones_are_counted() -> None:
+    """Setting 4 (a girls' SEMH school: the boy's other need) is off for sex alone; setting 2,
+    out of reach, is counted, not listed."""
+    page = _page_for_a()
+    assert page.tables[1][1:] == [
+        [
+            "Setting 4",
+            "State special school",
+            "|It is a single-sex school for the other sex.",
+        ]
+    ]
+    assert "1 other setting is more than 75 minutes away" in " ".join(page.text)
+
+
+def test_page_states_the_familys_rights_and_next_steps_without_codes() -> None:
+    """Rights (s38-39, appeal) and next steps are there; no setting type, reason or need code."""
+    text = " ".join(_page_for_a().text)
+    assert "section 38" in text and "section 39" in text and "First-tier Tribunal" in text
+    assert "What to do next" in text and "15 days" in text
+    codes = [t.value for t in SettingType] + [r.value for r in Reason] + ["ASD", "SEMH"]
+    codes = [c for c in codes if c != "mainstream"]  # a code that is also the plain word
+    assert [c for c in codes if c in text] == []
