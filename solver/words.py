@@ -133,19 +133,61 @@ OUTCOME_WORDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-#: Where a placed child is taught (placements.csv `provision`), in words.
+#: Where a placed child is taught (placements.csv `provision`, rules.provision), in words.
 PROVISION_WORDS: Mapping[str, str] = MappingProxyType(
     {
         "mainstream": "Mainstream classes",
-        "resourced_provision": "Resourced provision in a mainstream school",
-        "sen_unit": "SEN unit in a mainstream school",
-        "specialist_base": "Resourced provision or SEN unit in a mainstream school",
+        "resourced_provision": "Resourced provision",
+        "sen_unit": "SEN unit",
+        "resourced_provision_or_sen_unit": "Resourced provision or SEN unit",
         "special": "Special school",
-        "independent_mainstream": "Independent mainstream school",
         "alternative_provision": "Alternative provision",
         "post16": "College or post-16 provider",
     }
 )
+
+
+#: The metrics of comparison.csv (solver/compare.py) in words, with their kind of value.
+METRIC_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "placed": ("Children placed", "children"),
+        "unplaced": ("Children unplaced", "children"),
+        "share_mainstream": ("Share placed in mainstream schools", "share"),
+        "share_resourced": ("Share placed in schools with a specialist base", "share"),
+        "share_special": ("Share placed in state or non-maintained special schools", "share"),
+        "share_independent": ("Share placed in independent schools", "share"),
+        "out_of_area": ("Children placed outside the LA", "children"),
+        "mean_journey_minutes": ("Mean journey (minutes)", "minutes"),
+        "p95_journey_minutes": ("Journey 95 in 100 children are within (minutes)", "minutes"),
+        "education_cost": ("Annual cost of places", "money"),
+        "transport_cost": ("Annual cost of transport", "money"),
+        "total_cost": ("Total annual cost", "money"),
+    }
+)
+
+
+def metric_words(name: str) -> str:
+    """A comparison metric in words; gap rows ("gap_2027_ASD_secondary") by year, need, phase."""
+    if name in METRIC_WORDS:
+        return METRIC_WORDS[name][0]
+    kind, year, need, phase = (name.split("_", 3) + ["", "", ""])[:4]
+    if kind == "gap" and year.isdigit():
+        return f"Places short in {year}: {need_words(need)}, {phase_words(phase)} (children)"
+    return name
+
+
+def metric_value(name: str, value: float, *, signed: bool = False) -> str:
+    """A comparison value as people read it: £ for money, % for shares, whole otherwise."""
+    if value is None or not math.isfinite(value):
+        return ""
+    kind = METRIC_WORDS.get(name, ("", "children"))[1]
+    sign = "+" if signed and value > 0 else ""
+    if kind == "money":
+        text = f"£{abs(value):,.0f}"
+        return ("-" if value < 0 and round(value) else sign) + text
+    if kind == "share":
+        return f"{sign}{value * 100:,.0f}%" if not signed else f"{sign}{value * 100:,.0f} points"
+    return f"{sign}{value:,.0f}"
 
 
 def setting_type_words(code: str) -> str:

@@ -17,8 +17,11 @@ from solver.compare import (
 )
 from solver.model import SettingType
 from solver.needs import Need, Phase
+from solver.outputs import csv_text
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Trajectory, load_scenario, scenario_yaml
+from solver.words import metric_value, metric_words, need_words, phase_words, setting_type_words
+from views.charts import bars, lines
 from views.shared import REPO, problems_table, session_dir, workspace
 
 SHIPPED = {p.stem: p for p in sorted((REPO / "scenarios").glob("*.yaml"))}
@@ -62,7 +65,7 @@ def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
         columns = st.columns(len(Phase))
         limits = {
             phase.value: column.number_input(
-                phase.value, 5, 240, base.policy.limit_for(phase), step=5
+                phase_words(phase), 5, 240, base.policy.limit_for(phase), step=5
             )
             for phase, column in zip(Phase, columns, strict=True)
         }
@@ -87,8 +90,11 @@ def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
             "Type",
             [t.value for t in SettingType],
             [t.value for t in SettingType].index("state_special"),
+            format_func=setting_type_words,
         )
-        needs = c.multiselect("Designated needs", [n.value for n in Need], ["ASD"])
+        needs = c.multiselect(
+            "Designated needs", [n.value for n in Need], ["ASD"], format_func=need_words
+        )
         year = d.number_input("Opens in", 2020, 2060, 2026)
         a, b, c, d, e = st.columns(5)
         low_age = a.number_input("Lowest age", 0, 25, 5)
@@ -105,7 +111,11 @@ def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
             sorted(names, key=lambda u: str(names[u])),
             format_func=lambda u: str(names[u]),
         )
-        need = b.selectbox("For need", ["(all needs)", *[n.value for n in Need]])
+        need = b.selectbox(
+            "For need",
+            ["(all needs)", *[n.value for n in Need]],
+            format_func=lambda n: n if n == "(all needs)" else need_words(n),
+        )
         more = c.number_input("More places", 0, 2000, 10)
         from_year = d.number_input("From", 2020, 2060, 2026)
         if not st.form_submit_button("Save the copy"):
@@ -200,21 +210,97 @@ if not shown:
 
 table = comparison_table(shown)
 names = list(shown)
-st.dataframe(table.round(3), width="stretch")
-st.download_button(
-    COMPARISON_FILE, table.round(4).to_csv(), COMPARISON_FILE, "text/csv", key="comparison"
+readable = pd.DataFrame(
+    {
+        column: [
+            metric_value(metric, value, signed=column not in names)
+            for metric, value in table[column].items()
+        ]
+        for column in table.columns
+    },
+    index=pd.Index([metric_words(m) for m in table.index], name="Measure"),
 )
-metrics = table[names].T
+st.dataframe(readable, width="stretch")
+st.download_button(
+    COMPARISON_FILE,
+    csv_text(table.round(4), index=True),
+    COMPARISON_FILE,
+    "text/csv",
+    key="comparison",
+)
+st.caption(f"{COMPARISON_FILE} keeps the codes and every digit, for spreadsheets.")
+
+
+def long(metrics: list[str], part: str, value: str) -> pd.DataFrame:
+    """The chosen metrics of every scenario as rows (scenario, part in words, value)."""
+    rows = table.loc[metrics, names].T.stack().rename(value).reset_index()
+    rows.columns = ["scenario", part, value]
+    rows[part] = rows[part].map(metric_words)
+    return rows
+
+
 left, right = st.columns(2)
-left.markdown("**Annual cost (£)**")
-left.bar_chart(metrics[["education_cost", "transport_cost"]], stack=True)
-right.markdown("**Placement shares by setting type**")
-right.bar_chart(metrics[list(SHARE_GROUPS)], stack=True)
-left.markdown("**Journeys (minutes)**")
-left.bar_chart(metrics[["mean_journey_minutes", "p95_journey_minutes"]], stack=False)
+with left:
+    st.markdown("**Annual cost**")
+    bars(
+        long(["education_cost", "transport_cost"], "cost", "pounds"),
+        x="scenario",
+        y="pounds",
+        x_title="Scenario",
+        y_title="Annual cost (£)",
+        colour="cost",
+        colour_title="",
+        order=names,
+        y_format="£,.0f",
+        description="Annual cost of places and transport by scenario",
+    )
+with right:
+    st.markdown("**Where children are placed**")
+    bars(
+        long(list(SHARE_GROUPS), "setting", "share"),
+        x="scenario",
+        y="share",
+        x_title="Scenario",
+        y_title="Share of children placed",
+        colour="setting",
+        colour_title="",
+        order=names,
+        y_format=".0%",
+        description="Share of placed children by kind of setting, by scenario",
+    )
+with left:
+    st.markdown("**Journeys**")
+    bars(
+        long(["mean_journey_minutes", "p95_journey_minutes"], "journey", "minutes"),
+        x="scenario",
+        y="minutes",
+        x_title="Scenario",
+        y_title="Minutes each way",
+        colour="journey",
+        colour_title="",
+        order=names,
+        grouped=True,
+        description="Mean and 95th percentile journey by scenario",
+    )
 gaps = table.loc[table.index.str.startswith("gap_"), names]
-right.markdown("**Sufficiency gap, all needs and phases (children)**")
-if len(gaps):
-    right.line_chart(gaps.groupby(gaps.index.str.split("_").str[1]).sum())
-else:
-    right.write("No gaps in any scenario.")
+with right:
+    st.markdown("**Sufficiency gap, all needs and phases**")
+    if len(gaps):
+        by_year = gaps.groupby(gaps.index.str.split("_").str[1]).sum()
+        rows = (
+            by_year.rename_axis("year")
+            .reset_index()
+            .melt(id_vars="year", var_name="scenario", value_name="children")
+        )
+        lines(
+            rows,
+            x="year",
+            y="children",
+            x_title="Year",
+            y_title="Places short (children)",
+            colour="scenario",
+            colour_title="Scenario",
+            description="Places short, all needs and phases, by year and scenario",
+        )
+    else:
+        st.write("No gaps in any scenario.")
