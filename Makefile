@@ -27,4 +27,6 @@ test: install
 	$(PY) -m pytest
 
 lint: install
-	$(VENV)/bin/ruff check solver geo tests app.py
+	$(VENV)/bin/ruff check solver geo tests views app.py benchmarks scripts
+	$(VENV)/bin/ruff format --check solver geo tests views app.py benchmarks scripts
+	$(VENV)/bin/mypy

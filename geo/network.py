@@ -8,6 +8,7 @@ length in decimetres. Integer weights make every journey time exact and reproduc
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import hashlib
 import io
@@ -17,6 +18,7 @@ import os
 import tempfile
 import warnings
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cached_property
@@ -60,6 +62,8 @@ DEFAULT_SPEEDS_KPH: Mapping[str, float] = MappingProxyType(
 )
 #: Speed (km/h) for a road type with no `maxspeed` anywhere and no entry in the speed table.
 FALLBACK_SPEED_KPH = 25 * _MPH
+#: What reading a truncated, garbled or incomplete compiled network raises.
+_DAMAGED_CACHE = (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile)
 
 
 class ClippedExtractWarning(UserWarning):
@@ -176,10 +180,13 @@ def load_network(
     path = Path(path)
     table = speed_table(speeds)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    cached = cache / f"{_stem(path)}-{_cache_key(path, table)}.npz"
+    cached = cache / f"{_stem(path)}-{network_key(path, table)[:20]}.npz"
     if cached.exists():
         logger.info("loading compiled network %s", cached)
-        return _read_npz(cached)
+        try:
+            return _read_npz(cached)
+        except _DAMAGED_CACHE as exc:  # a damaged cache entry is compiled again, never refused
+            logger.warning("compiled network %s is damaged (%s): compiling again", cached, exc)
     logger.info("compiling %s (first load; later loads use the cache)", path)
     network = compile_graph(_read_graph(path), speeds=table)
     cache.mkdir(parents=True, exist_ok=True)
@@ -333,23 +340,39 @@ def _stem(path: Path) -> str:
     return path.name.split(".")[0] or "network"
 
 
-def _cache_key(path: Path, speeds: Mapping[str, float]) -> str:
-    """A key from the file's bytes, the speed table and the compiled format."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    settings = {"format": _FORMAT_VERSION, "speeds": sorted(speeds.items())}
+def network_key(path: Path | str, speeds: Mapping[str, float] | None = None) -> str:
+    """A sha256 digest of what journeys on a network file depend on: the file's bytes, the
+    speed table (the defaults with `speeds` applied) and the compiled format."""
+    path = Path(path)
+    status = path.stat()
+    digest = _file_digest(str(path.resolve()), status.st_size, status.st_mtime_ns).copy()
+    settings = {"format": _FORMAT_VERSION, "speeds": sorted(speed_table(speeds).items())}
     settings["fallback"] = FALLBACK_SPEED_KPH  # type: ignore[assignment]
     digest.update(json.dumps(settings, sort_keys=True).encode())
-    return digest.hexdigest()[:20]
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _file_digest(path: str, size: int, mtime_ns: int) -> hashlib._Hash:
+    """A sha256 fed a file's bytes, read once per version of the file (size, modified time)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest
 
 
 def _write_npz(network: RoadNetwork, target: Path) -> None:
     """Write the arrays atomically, so a half-written cache is never read."""
     arrays = {f.name: getattr(network, f.name) for f in fields(network)}
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".npz", delete=False) as tmp:
-        np.savez(tmp, **arrays)
+        try:
+            np.savez(tmp, **arrays)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        except BaseException:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise
     Path(tmp.name).replace(target)
 
 

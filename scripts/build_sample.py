@@ -705,7 +705,6 @@ inputs:
   children: ../data/rutland/children.csv
   postcodes: ../data/rutland/postcodes.csv
   network: ../data/rutland/roads.osm.bz2
-  tariffs: ../data/tariffs.yaml
   ehcp: ../data/rutland/ehcp
   population:
     - ../data/rutland/population/ONS2019_PopnByAgeYearEstimate.csv

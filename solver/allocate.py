@@ -32,6 +32,7 @@ from ortools.graph.python import min_cost_flow
 from solver.certificate import Certificate, certify
 from solver.columns import prices
 from solver.costs import Tariffs
+from solver.outputs import write_csv, write_text
 from solver.problems import InputError, Problem
 from solver.rules import (
     NARROW,
@@ -797,13 +798,17 @@ def _unplaced_table(
 
 def write_allocation(result: Allocation, out_dir: Path) -> list[Path]:
     """placements.csv, unplaced.csv and summary.json in `out_dir`, and families.csv when
-    siblings are kept together."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / n for n in ("placements.csv", "unplaced.csv", "summary.json")]
-    result.placements.to_csv(paths[0], index=False)
-    result.unplaced.to_csv(paths[1], index=False)
-    paths[2].write_text(json.dumps(result.summary(), indent=2) + "\n", encoding="utf-8")
+    siblings are kept together; as a set: each file atomically, children's rows private, the
+    previous run's summary and families removed first and the summary written last, so a run
+    killed part way never leaves new placements beside an old summary."""
+    summary, families = out_dir / "summary.json", out_dir / "families.csv"
+    summary.unlink(missing_ok=True)
+    families.unlink(missing_ok=True)
+    paths = [
+        write_csv(out_dir / "placements.csv", result.placements, private=True),
+        write_csv(out_dir / "unplaced.csv", result.unplaced, private=True),
+    ]
     if len(result.families):
-        paths.append(out_dir / "families.csv")
-        result.families.to_csv(paths[-1], index=False)
+        paths.append(write_csv(families, result.families, private=True))
+    paths.insert(2, write_text(summary, json.dumps(result.summary(), indent=2) + "\n"))
     return paths

@@ -20,7 +20,7 @@ from solver.model import SETTING_COLUMNS, Gender
 from solver.needs import ncy_range_of_ages
 from solver.problems import InputError, Problem
 from solver.scenario import ChangePlaces, CloseSetting, OpenSetting, Scenario
-from solver.travel_table import appended, scenario_journeys
+from solver.travel_table import Search, appended, scenario_journeys
 
 
 def opened_settings(changes: Sequence[object]) -> pd.DataFrame:
@@ -182,12 +182,15 @@ def scenario_inputs(
     inputs: LoadedInputs,
     out: Path,
     given: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    search: Search | None = None,
 ) -> tuple[LoadedInputs, pd.DataFrame]:
     """The inputs once every change has taken effect, and the travel table including any
-    opened setting: what solve, lists and compare place children on."""
-    return with_changes(
-        path, scenario, inputs, scenario_journeys(path, scenario, inputs, out, given)
-    )
+    opened setting: what solve, lists and compare place children on (see `scenario_journeys`
+    for `only` and `search`)."""
+    journeys = scenario_journeys(path, scenario, inputs, out, given, only=only, search=search)
+    return with_changes(path, scenario, inputs, journeys)
 
 
 def with_changes(

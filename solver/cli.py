@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,21 +17,23 @@ from solver.changes import capacity_changes
 from solver.family_page import Issue
 from solver.inputs import load_scenario_inputs
 from solver.memory import return_freed_arrays
-from solver.outputs import write_text
+from solver.outputs import write_csv, write_text
 from solver.problems import InputError, Problem
 from solver.record import (
     RECORD_FILE,
     changed_inputs,
     input_paths,
+    journeys_used,
     make_record,
     read_record,
     record_json,
     software_version,
 )
 from solver.scenario import load_scenario
+from solver.sen2_cli import sen2_command, validate_sen2
+from solver.sen2_synth import write_synth_sen2
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import write_lists
-from solver.travel_table import find_journeys
 from solver.validate import ValidationReport, validate_files
 from solver.workspace import Workspace, open_workspace
 
@@ -74,8 +75,8 @@ def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
 @app.command()
 def validate(
     settings: Annotated[
-        Path, typer.Option("--settings", help="GIAS establishment download (CSV).")
-    ],
+        Path | None, typer.Option("--settings", help="GIAS establishment download (CSV).")
+    ] = None,
     overrides: Annotated[
         Path | None,
         typer.Option("--overrides", help="Places, vacancies and costs by URN and need (CSV)."),
@@ -87,8 +88,17 @@ def validate(
         Path | None,
         typer.Option("--postcodes", help="Postcode centroids: Code-Point Open or ONSPD."),
     ] = None,
+    sen2: Annotated[
+        Path | None, typer.Option("--sen2", help="SEN2 return: Blade CSV folder or zip.")
+    ] = None,
 ) -> None:
     """Check input files: print a one-line summary, or every problem (exit 2)."""
+    if sen2 is not None:
+        validate_sen2(sen2, settings, postcodes)
+        if settings is None:
+            return
+    if settings is None:
+        raise typer.BadParameter("give --settings (and other files) or --sen2")
 
     def check() -> ValidationReport:
         report = validate_files(settings, overrides, children, postcodes)
@@ -171,37 +181,27 @@ def travel(
     typer.echo(f"wrote {on_cluster(scheduler, workers, work)}")
 
 
-def write_travel(
-    scenario: Path,
-    out: Path,
-    client: Any,
-    placement_only: bool = False,
-    only: list[str] | None = None,
-) -> Path:
-    """The scenario's travel table (of `only` those children) in `out`, on the cluster if any."""
+def write_travel(scenario: Path, out: Path, client: Any, placement_only: bool = False) -> Path:
+    """The scenario's travel table in `out`, on the cluster if any."""
     from solver.journeys import write_travel_times
     from solver.region import write_region_travel
 
     if client is None:
-        return write_travel_times(scenario, out, placement_only, only)
-    return write_region_travel(scenario, out, client, placement_only, only)
+        return write_travel_times(scenario, out, placement_only)
+    return write_region_travel(scenario, out, client, placement_only)
 
 
 def workspace_for(
     scenario: Path, out: Path, journeys: Path | None, client: Any, only: list[str] | None = None
 ) -> Workspace:
-    """The scenario's workspace, its journeys computed on the cluster when there is one. With
-    no travel table and `only` some children, theirs alone are computed (the search is as
-    wide but the table small) and not cached, as a later run may want everyone's."""
-    if only and find_journeys(scenario, out, journeys) is None:
-        with tempfile.TemporaryDirectory() as folder:
-            table = write_travel(scenario, Path(folder), client, only=only)
-            return open_workspace(scenario, out, table)
+    """The scenario's workspace, its journeys searched on the cluster when there is one. With
+    no travel table for these inputs and `only` some children, theirs alone are searched (as
+    wide, but a small table) and not cached, as a later run may want everyone's."""
     if client is None:
-        return open_workspace(scenario, out, journeys)
+        return open_workspace(scenario, out, journeys, only=only)
     from solver.region import region_workspace
 
-    return region_workspace(scenario, out, journeys, client)
+    return region_workspace(scenario, out, journeys, client, only)
 
 
 @app.command()
@@ -226,7 +226,6 @@ def lists(
     """Tailored lists: every setting on or off each child's list, ranked, with reasons."""
 
     def work(client: Any) -> int:
-        used = find_journeys(scenario, out, journeys)
         ws = workspace_for(scenario, out, journeys, client, child)
         if client is None:
             table = ws.tailored_lists(child)
@@ -243,7 +242,9 @@ def lists(
                 issue=issue,
                 child_ids=child or None,
                 scenario=ws.scenario,
-                inputs=input_paths(scenario, ws.scenario, used),
+                inputs=input_paths(
+                    scenario, ws.scenario, journeys_used(scenario, ws.scenario, out, journeys)
+                ),
                 lists=table,
                 files=files,
             )
@@ -334,11 +335,21 @@ def synth(
             help="Adjacent LAs of about 850 km2 each (1: one LA; 153: England-sized).",
         ),
     ] = 1,
+    sen2: Annotated[
+        bool,
+        typer.Option("--sen2", help="Also write the children as SEN2 returns (sen2/2024, 2025)."),
+    ] = False,
 ) -> None:
     """Write a synthetic, valid input set (GIAS, overrides, children, roads, scenario)."""
     size = SynthSize(children, settings, nodes, seed, las)
-    paths = write_synth(size, out, postcodes=postcodes)
+    paths = write_synth(size, out, postcodes=postcodes or sen2)
+    if sen2:
+        returns = write_synth_sen2(out, seed)
+        typer.echo(f"wrote {len(returns)} SEN2 module files to {out / 'sen2'}")
     typer.echo(f"wrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths.values()))
+
+
+app.command("sen2")(sen2_command)
 
 
 @app.command()
@@ -365,16 +376,18 @@ def sites(
     candidates: Annotated[Path, typer.Option("--candidates", help="candidate sites CSV")],
     out: OutOption,
     k: Annotated[int, typer.Option("--k", min=1, help="how many sites to choose")] = 1,
+    within: Annotated[
+        int,
+        typer.Option("--within", min=1, help="catchment: minutes by road (at most the limits)"),
+    ] = 20,
 ) -> None:
     """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
     from solver.needs import parse_need
+    from solver.proposal import parse_ages
     from solver.sites import Proposal, evaluate_sites
 
-    low, _, high = ages.partition("-")
-    if not (low.isdigit() and high.isdigit() and int(low) <= int(high)):
-        raise typer.BadParameter(f"{ages!r} is not an age range like 11-16")
-
     def run() -> list[str]:
+        low, high = parse_ages(ages)
         needs = []
         for value in need:
             try:
@@ -383,8 +396,11 @@ def sites(
                 raise InputError(
                     [Problem("--need", None, "need", f"unknown need {value}")]
                 ) from None
-        proposal = Proposal(tuple(needs), int(low), int(high), places)
-        return evaluate_sites(scenario, proposal, candidates, out, k).chosen
+        proposal = Proposal(tuple(needs), low, high, places, within_minutes=within)
+        evaluation = evaluate_sites(scenario, proposal, candidates, out, k)
+        for warning in evaluation.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        return evaluation.chosen
 
     chosen = report_problems(run)
     typer.echo(f"best site(s): {', '.join(chosen)}; wrote {out / 'sites.csv'}")
@@ -421,9 +437,8 @@ def backtest(
     def work() -> None:
         history = History.read(ehcp)
         errors, summary = run_backtest(history, _origins(origin), range(1, horizon + 1))
-        out.mkdir(parents=True, exist_ok=True)
-        errors.to_csv(out / "backtest_errors.csv", index=False)
-        summary.to_csv(out / "backtest_summary.csv", index=False)
+        write_csv(out / "backtest_errors.csv", errors)
+        write_csv(out / "backtest_summary.csv", summary)
         typer.echo(summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     report_problems(work)

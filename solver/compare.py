@@ -18,6 +18,7 @@ from solver.costs import Tariffs
 from solver.forecast import scenario_forecast
 from solver.inputs import load_scenario_inputs
 from solver.model import SettingType
+from solver.outputs import write_csv
 from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
 from solver.workspace import workspace_from
@@ -111,7 +112,4 @@ def compare(paths: Sequence[Path], out: Path, years: int = 5) -> Path:
             for s in repeated
         )
     runs = {Path(p).stem: run_scenario(Path(p), out / Path(p).stem, years) for p in paths}
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / COMPARISON_FILE
-    comparison_table(runs).round(4).to_csv(target)
-    return target
+    return write_csv(out / COMPARISON_FILE, comparison_table(runs).round(4), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated
@@ -17,8 +18,9 @@ from solver.needs import Need, parse_need
 from solver.problems import InputError, Problem
 from solver.yamlfile import load_yaml_model
 
-#: The tariff table shipped with RightPlace (illustrative defaults, see its comments).
-DEFAULT_TARIFFS_PATH = Path(__file__).resolve().parent.parent / "data" / "tariffs.yaml"
+#: The tariff table shipped inside the package (illustrative defaults, see its comments), found
+#: with importlib.resources so an installed wheel has it too.
+DEFAULT_TARIFFS_PATH = Path(str(files("solver") / "data" / "tariffs.yaml"))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from solver.csvfile import guard_read
 from solver.gias_reader import GiasRead, load_gias, read_gias
 from solver.places import default_places, load_overrides, merge_places
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario
+from solver.scenario import Scenario, Sen2Inputs
+from solver.sen2_files import sen2_children
 
 __all__ = [
     "GiasRead",
@@ -87,8 +88,10 @@ def load_files(
     overrides: Path | None = None,
     children: Path | None = None,
     postcodes: Path | None = None,
+    sen2: Sen2Inputs | None = None,
 ) -> LoadedFiles:
-    """Load each file given, checking overrides and children against the settings; never raises."""
+    """Load each file given, checking overrides and children against the settings; never raises.
+    With `sen2`, the children come from that SEN2 return instead of a children file."""
     problems: list[Problem] = []
     gias = gather(problems, lambda: read_gias(settings))
     setting_table = None if gias is None else gias.settings
@@ -103,6 +106,13 @@ def load_files(
         if postcodes is not None and lookup is None:  # its own problems explain these
             child_problems = [p for p in child_problems if p.message != NO_POSTCODE_LOOKUP]
         problems += child_problems
+    elif sen2 is not None:
+        child_table = gather(
+            problems,
+            lambda: sen2_children(
+                sen2.path, sen2.census, sen2.key, lookup, setting_table, settings
+            ),
+        )
     return LoadedFiles(tuple(problems), gias, override_table, child_table)
 
 
@@ -119,7 +129,9 @@ class LoadedInputs:
 def load_scenario_inputs(scenario: Scenario) -> LoadedInputs:
     """Load every file `scenario` names; one InputError with the problems of all files."""
     files = scenario.inputs
-    loaded = load_files(files.settings, files.overrides, files.children, files.postcodes)
+    loaded = load_files(
+        files.settings, files.overrides, files.children, files.postcodes, files.sen2
+    )
     problems = list(loaded.problems)
     tariff_path = files.tariffs
     tariffs = gather(

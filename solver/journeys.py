@@ -25,7 +25,7 @@ from solver.rules import (
     setting_reach_minutes,
 )
 from solver.scenario import Policy, Scenario, load_scenario
-from solver.travel_table import PLACEMENT_ONLY, TRAVEL_FILE, write_journeys
+from solver.travel_table import TRAVEL_FILE, stamped, write_journeys
 
 #: A home farther than this (metres) from every road is reported, not snapped.
 HOME_MAX_DISTANCE_M = 1000.0
@@ -153,17 +153,16 @@ def located(
     return homes, places
 
 
-def scenario_travel_times(
-    scenario_path: Path, placement_only: bool = False, only: list[str] | None = None
-) -> pd.DataFrame:
-    """Journey times for a scenario file: its children (or `only` those), settings, road
-    network and cut-off (only what its placement can use with `placement_only`)."""
+def scenario_travel_times(scenario_path: Path, placement_only: bool = False) -> pd.DataFrame:
+    """Journey times for a scenario file: its children, settings, road network and cut-off
+    (only what its placement can use with `placement_only`), stamped with what they are
+    computed from."""
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
-    children = some_children(inputs.children, only)
     network = scenario_network(scenario, str(scenario_path))
-    pairs = scenario_pairs(network, scenario, children, inputs.settings, placement_only)
-    return marked(with_ids(pairs, children, inputs.settings), placement_only)
+    pairs = scenario_pairs(network, scenario, inputs.children, inputs.settings, placement_only)
+    journeys = with_ids(pairs, inputs.children, inputs.settings)
+    return stamped(journeys, scenario, inputs, placement_only)
 
 
 def scenario_pairs(
@@ -195,11 +194,6 @@ def scenario_pairs(
     return for_placement(pairs, children, settings, policy) if placement_only else pairs
 
 
-def some_children(children: pd.DataFrame, only: list[str] | None) -> pd.DataFrame:
-    """The children with the given ids (all of them for None)."""
-    return children if only is None else children[children["child_id"].astype(str).isin(only)]
-
-
 def for_placement(
     pairs: pd.DataFrame, children: pd.DataFrame, settings: pd.DataFrame, policy: Policy
 ) -> pd.DataFrame:
@@ -214,20 +208,10 @@ def for_placement(
     return pairs[usable | (setting == current_settings(children, settings)[child])]
 
 
-def marked(journeys: pd.DataFrame, placement_only: bool) -> pd.DataFrame:
-    """The travel table, marked as holding only placement journeys when it does."""
-    journeys.attrs[PLACEMENT_ONLY] = placement_only
-    return journeys
-
-
-def write_travel_times(
-    scenario_path: Path, out_dir: Path, placement_only: bool = False, only: list[str] | None = None
-) -> Path:
+def write_travel_times(scenario_path: Path, out_dir: Path, placement_only: bool = False) -> Path:
     """Write a scenario's journey times to `out_dir/travel_times.parquet`; return its path."""
-    times = scenario_travel_times(scenario_path, placement_only, only)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return write_journeys(times, out_dir / TRAVEL_FILE)
+    times = scenario_travel_times(scenario_path, placement_only)
+    return write_journeys(times, Path(out_dir) / TRAVEL_FILE)
 
 
 def scenario_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:

@@ -18,7 +18,7 @@ from solver.needs import Need, Phase, ncy_range_of_ages, parse_need, phase_of
 
 
 class SettingType(StrEnum):
-    """Kinds of setting a child can be placed in (see DOMAIN.md)."""
+    """Kinds of setting a child can be placed in (see docs/domain.md)."""
 
     MAINSTREAM = "mainstream"
     MAINSTREAM_RP = "mainstream_rp"  # mainstream with resourced provision and/or an SEN unit

@@ -25,7 +25,7 @@ class Need(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-#: The twelve coded needs, in DOMAIN.md order (most to least common); UNKNOWN excluded.
+#: The twelve coded needs, in docs/domain.md order (most to least common); UNKNOWN excluded.
 CODED_NEEDS: tuple[Need, ...] = tuple(n for n in Need if n is not Need.UNKNOWN)
 
 #: GIAS `SENn (name)` spellings, exactly as DfE publishes them.

@@ -12,9 +12,13 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -45,23 +49,39 @@ def csv_text(table: pd.DataFrame, **to_csv: object) -> str:
     return str(neutralised(table).to_csv(**to_csv))  # type: ignore[call-overload]
 
 
-def write_bytes(path: Path, data: bytes, *, private: bool = False) -> Path:
-    """Write `data` to `path` atomically (temporary file, flush, rename); mode 0600 if
-    `private`. A reader sees the old file or the new one, never part of either."""
+@contextmanager
+def replacing(path: Path, *, private: bool = False) -> Iterator[Path]:
+    """A temporary file beside `path` (mode 0600 from the start) for the block to write; when
+    the block ends it is flushed to disk and renamed over `path` (mode 0644 unless `private`),
+    and removed if the block fails. A reader sees the old file or the new one, never part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    temporary = Path(name)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
+        yield temporary
+        with temporary.open("rb+") as file:
             os.fsync(file.fileno())
         os.chmod(temporary, PRIVATE_MODE if private else 0o644)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    return path
+
+
+def write_bytes(path: Path, data: bytes, *, private: bool = False) -> Path:
+    """Write `data` to `path` atomically (see `replacing`); mode 0600 if `private`."""
+    with replacing(path, private=private) as temporary:
+        temporary.write_bytes(data)
+    return Path(path)
+
+
+def write_parquet(path: Path, table: pa.Table, *, private: bool = False) -> Path:
+    """Write an Arrow table as parquet atomically (see `replacing`); mode 0600 if `private`."""
+    with replacing(path, private=private) as temporary:
+        pq.write_table(table, temporary)
+    return Path(path)
 
 
 def write_text(path: Path, text: str, *, private: bool = False) -> Path:

@@ -20,6 +20,7 @@ from solver.compare import SHARE_GROUPS, placement_metrics
 from solver.inputs import LoadedInputs
 from solver.model import SettingType
 from solver.needs import Need, phase_of
+from solver.problems import InputError, Problem
 from solver.scenario import OpenSetting, Scenario, scenario_yaml
 from solver.workspace import Workspace
 
@@ -37,15 +38,38 @@ EFFECT_METRICS: tuple[str, ...] = (*EFFECT_COUNTS, "mean_journey_minutes", "educ
 EFFECT_METRICS += ("transport_cost", "total_cost")
 
 
+#: The default catchment: children living within this drive of a site (minutes by road).
+CATCHMENT_MINUTES = 20
+#: Statutory ages a setting may teach (as a scenario's `open` change allows).
+AGES = range(0, 26)
+
+
+def parse_ages(text: str, source: str = "--ages") -> tuple[int, int]:
+    """A statutory age range written `low-high` (e.g. 11-16), both within AGES and low <= high;
+    anything else is a problem naming `source`."""
+    low, _, high = text.strip().partition("-")
+    if not (low.strip().isdigit() and high.strip().isdigit()):
+        message = f"{text!r} is not an age range like 11-16"
+    elif int(low) not in AGES or int(high) not in AGES:
+        message = f"ages {text} are outside {AGES.start}-{AGES.stop - 1}"
+    elif int(low) > int(high):
+        message = f"ages {text}: the lowest age is above the highest"
+    else:
+        return int(low), int(high)
+    raise InputError([Problem(source, None, "ages", message)])
+
+
 @dataclass(frozen=True)
 class Proposal:
-    """The proposed setting: designated needs, statutory age range and places."""
+    """The proposed setting: designated needs, statutory age range and places; its catchment
+    is the children living within `within_minutes` by road (and within their phase's limit)."""
 
     needs: tuple[str, ...]
     low_age: int
     high_age: int
     places: int
     setting_type: SettingType = SettingType.STATE_SPECIAL
+    within_minutes: int = CATCHMENT_MINUTES
 
 
 @dataclass(frozen=True)
@@ -142,8 +166,8 @@ def opening_effect(
 def forecast_reach(
     reach: pd.DataFrame, children: pd.DataFrame, forecast: pd.DataFrame
 ) -> pd.DataFrame:
-    """Children in reach of each site in each forecast year (site_id, year, children_in_reach):
-    every child in reach today weighted by the growth of their need and phase."""
+    """Children in reach of each site in each forecast year (site_id, year, children_in_reach,
+    whole children): every child in reach today weighted by the growth of their need and phase."""
     child = pd.DataFrame(
         {
             "child_id": children["child_id"].astype(str),
@@ -159,7 +183,7 @@ def forecast_reach(
     weighted = weighted.merge(growth[["year", "need", "phase", "growth"]], on=["need", "phase"])
     table = weighted.groupby(["site_id", "year"], as_index=False)["growth"].sum()
     table = table.rename(columns={"growth": "children_in_reach"})
-    table["children_in_reach"] = table["children_in_reach"].round(1)
+    table["children_in_reach"] = table["children_in_reach"].round().astype(int)
     return table.sort_values(["site_id", "year"]).reset_index(drop=True)
 
 

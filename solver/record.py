@@ -24,6 +24,7 @@ from solver.family_page import Issue
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario
 from solver.tailored import LIST_COLUMNS
+from solver.travel_table import TRAVEL_FILE
 
 RECORD_FILE = "record.json"
 RECORD_VERSION = 1
@@ -45,8 +46,8 @@ def sha256_of(path: Path) -> str:
 
 
 def input_paths(scenario_path: Path, scenario: Scenario, journeys: Path | None) -> dict[str, Path]:
-    """Every file a list is made from, by role: the scenario, each input it names, the travel
-    table (when one was read rather than computed)."""
+    """Every file a list is made from, by role: the scenario, each input it names, and the
+    travel table `journeys_used` gives."""
     paths: dict[str, Path] = {"scenario": Path(scenario_path)}
     for role, value in scenario.inputs:
         if isinstance(value, list):
@@ -56,6 +57,19 @@ def input_paths(scenario_path: Path, scenario: Scenario, journeys: Path | None) 
     if journeys is not None:
         paths["journeys"] = Path(journeys)
     return {role: path.resolve() for role, path in paths.items()}
+
+
+def journeys_used(
+    scenario_path: Path, scenario: Scenario, out_dir: Path, given: Path | None
+) -> Path | None:
+    """The travel table behind a list that its inputs cannot make again: the one given, else,
+    with no road network, the one cached in `out_dir` or beside the scenario."""
+    if given is not None:
+        return Path(given)
+    if scenario.inputs.network is not None:
+        return None  # searched again from the recorded inputs
+    cached = (Path(out_dir) / TRAVEL_FILE, Path(scenario_path).parent / TRAVEL_FILE)
+    return next((path for path in cached if path.exists()), None)
 
 
 def software_version() -> str:

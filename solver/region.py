@@ -201,7 +201,7 @@ def region_journeys(
     """The travel table, computed partition by partition on the cluster's workers (each setting
     searched once); the same rows as `journey_times` on one machine, ordered by child then
     setting (only those a placement can use with `placement_only`)."""
-    from solver.journeys import located, marked, with_ids
+    from solver.journeys import located, with_ids
     from solver.rules import setting_reach_minutes
 
     network = _worker_network(scenario, scenario_file)
@@ -236,7 +236,7 @@ def region_journeys(
     del parts
     key = pairs["origin"].to_numpy(np.int64) * len(settings) + pairs["destination"].to_numpy()
     ordered = pairs.iloc[np.argsort(key, kind="stable")]
-    return marked(with_ids(ordered, children, settings), placement_only)
+    return with_ids(ordered, children, settings)
 
 
 def region_lists(
@@ -268,39 +268,35 @@ def dashboard(client: Client) -> str | None:
 
 
 def write_region_travel(
-    scenario_path: Path,
-    out: Path,
-    client: Client,
-    placement_only: bool = False,
-    only: list[str] | None = None,
+    scenario_path: Path, out: Path, client: Client, placement_only: bool = False
 ) -> Path:
-    """`rightplace travel` on the cluster: the scenario's travel table (of `only` those
-    children, if given) in `out`."""
+    """`rightplace travel` on the cluster: the scenario's travel table in `out`."""
     from solver.inputs import load_scenario_inputs
-    from solver.journeys import some_children
     from solver.scenario import load_scenario
-    from solver.travel_table import TRAVEL_FILE, write_journeys
+    from solver.travel_table import TRAVEL_FILE, stamped, write_journeys
 
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
-    children = some_children(inputs.children, only)
     table = region_journeys(
-        client, scenario, str(scenario_path), children, inputs.settings, placement_only
+        client, scenario, str(scenario_path), inputs.children, inputs.settings, placement_only
     )
-    Path(out).mkdir(parents=True, exist_ok=True)
+    table = stamped(table, scenario, inputs, placement_only)
     return write_journeys(table, Path(out) / TRAVEL_FILE)
 
 
 def region_workspace(
-    scenario_path: Path, out: Path, journeys: Path | None, client: Client
+    scenario_path: Path,
+    out: Path,
+    journeys: Path | None,
+    client: Client,
+    only: list[str] | None = None,
 ) -> Workspace:
-    """A workspace whose travel table, unless given or cached, is computed on the cluster."""
-    from solver.travel_table import find_journeys
+    """A workspace whose journeys, unless a table is given or cached for these inputs, are
+    searched on the cluster (only those of the `only` children, if given)."""
     from solver.workspace import open_workspace
 
-    if find_journeys(Path(scenario_path), Path(out), journeys) is None:
-        write_region_travel(scenario_path, out, client)
-    return open_workspace(scenario_path, out, journeys)
+    search = functools.partial(region_journeys, client)
+    return open_workspace(scenario_path, out, journeys, only=only, search=search)
 
 
 def _lists_for(

@@ -7,6 +7,7 @@ errors naming the key. `changes` open, expand, shrink or close provision from a 
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -31,12 +32,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Sen2Inputs(_Strict):
+    """A SEN2 return to take the children from, at a census date (docs/inputs.md)."""
+
+    path: Path = Field(description="SEN2 return: folder or zip of Blade CSV files")
+    census: date = Field(description="census date the children are taken at, YYYY-MM-DD")
+    key: Path | None = Field(None, description="pseudonym key file; default in the config folder")
+
+
 class Inputs(_Strict):
-    """The files a scenario reads; optional ones may be left out."""
+    """The files a scenario reads; optional ones may be left out. Children come from
+    `children` or from `sen2`, one of the two."""
 
     settings: Path = Field(description="GIAS establishment download (CSV, as DfE publishes it)")
     overrides: Path | None = Field(None, description="per-need places, vacancies and costs (CSV)")
-    children: Path = Field(description="children with EHCPs, pseudonymous (CSV)")
+    children: Path | None = Field(None, description="children with EHCPs, pseudonymous (CSV)")
+    sen2: Sen2Inputs | None = Field(None, description="or the children from a SEN2 return")
     postcodes: Path | None = Field(None, description="postcode centroids, Code-Point Open or ONSPD")
     network: Path | None = Field(
         None, description="road network: OSM XML (.osm, .osm.bz2) or GraphML"
@@ -46,6 +57,12 @@ class Inputs(_Strict):
     population: list[Path] = Field(
         default_factory=list, description="ONS population files (MYE2 estimates, SNPP)"
     )
+
+    @model_validator(mode="after")
+    def _one_children_source(self) -> Inputs:
+        if (self.children is None) == (self.sen2 is None):
+            raise ValueError("give exactly one of inputs.children and inputs.sen2")
+        return self
 
 
 def _default_journey_limits() -> dict[Phase, int]:
@@ -209,10 +226,14 @@ def load_scenario(path: Path) -> Scenario:
     base = path.parent
     resolved = {
         key: (base / value if value is not None else None)
-        for key, value in scenario.inputs.model_dump(exclude={"population"}).items()
+        for key, value in scenario.inputs.model_dump(exclude={"population", "sen2"}).items()
     }
     population = [base / p for p in scenario.inputs.population]
-    inputs = Inputs.model_validate({**resolved, "population": population})
+    sen2 = scenario.inputs.sen2
+    if sen2 is not None:
+        key = None if sen2.key is None else base / sen2.key
+        sen2 = sen2.model_copy(update={"path": base / sen2.path, "key": key})
+    inputs = Inputs.model_validate({**resolved, "population": population, "sen2": sen2})
     return scenario.model_copy(update={"inputs": inputs})
 
 
@@ -223,6 +244,8 @@ def scenario_yaml(scenario: Scenario) -> str:
     data["inputs"] = {
         key: [str(Path(p).absolute()) for p in value]
         if isinstance(value, list)
+        else {k: v if k == "census" else str(Path(v).absolute()) for k, v in value.items()}
+        if isinstance(value, dict)
         else str(Path(value).absolute())
         for key, value in data["inputs"].items()
     }

@@ -24,6 +24,7 @@ from solver.csvfile import guard_read
 from solver.inputs import load_postcodes
 from solver.model import SettingType
 from solver.needs import ncy_range_of_ages, phase_of
+from solver.outputs import write_csv
 from solver.problems import InputError, Problem
 from solver.proposal import (
     OpeningEffect,
@@ -50,6 +51,9 @@ MOVABLE_TYPES = (
     SettingType.NON_MAINTAINED_SPECIAL.value,
 )
 
+#: A candidate site farther than this from every road in the network is a problem.
+SITE_MAX_DISTANCE_M = 1_000.0
+
 if TYPE_CHECKING:
     from geo.network import RoadNetwork
 
@@ -61,6 +65,8 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
     table = guard_read(path, lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
     if "site_id" not in table.columns:
         raise InputError([Problem(str(path), 1, "site_id", "missing column")])
+    if table.empty:
+        raise InputError([Problem(str(path), None, "site_id", "no candidate sites (no data rows)")])
     for column in ("postcode", "easting", "northing"):
         if column not in table.columns:
             table[column] = ""
@@ -103,6 +109,30 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
     )
 
 
+def sites_off_network(network: RoadNetwork, candidates: pd.DataFrame, path: Path) -> list[Problem]:
+    """A problem (row, site id, distance) for each candidate site farther than
+    SITE_MAX_DISTANCE_M from every road: no child could reach it, so it must not rank."""
+    from geo.snap import snap
+
+    snapped = snap(
+        network,
+        candidates["easting"].to_numpy(float),
+        candidates["northing"].to_numpy(float),
+        max_distance_m=SITE_MAX_DISTANCE_M,
+    )
+    return [
+        Problem(
+            str(path),
+            int(i) + 2,
+            "easting",
+            f"site {candidates['site_id'].iloc[i]} is {snapped.distance_m[i] / 1000:,.1f} km from "
+            f"the nearest road in the network (limit {SITE_MAX_DISTANCE_M / 1000:,.0f} km): wrong "
+            "location, or a network that does not cover it",
+        )
+        for i in np.flatnonzero(snapped.off_network)
+    ]
+
+
 def eligible_children(children: pd.DataFrame, proposal: Proposal) -> pd.DataFrame:
     """Children whose primary need the setting is designated for and whose NCY it teaches."""
     low, high = ncy_range_of_ages(proposal.low_age, proposal.high_age)
@@ -121,13 +151,17 @@ def reach_table(
     tariffs: Tariffs,
     policy: Policy,
 ) -> pd.DataFrame:
-    """One row per eligible child and site within the child's journey limit: whether the child
-    is now in an independent, non-maintained or out-of-area setting, and the annual saving if
-    they moved there (current place and transport cost less the new ones; 0 if not movable)."""
+    """One row per eligible child and site within the proposal's catchment by road (never
+    beyond the child's journey limit): whether the child is now in an independent,
+    non-maintained or out-of-area setting, their current annual cost (place and transport) and
+    the annual saving if they moved there (current less new costs; 0 if not movable)."""
     eligible = eligible_children(children, proposal)
     ids = eligible["child_id"].astype(str)
     # Everything about a child is worked out once per child, then gathered onto their pairs.
-    limit = np.array([policy.limit_for(phase_of(int(n))) for n in eligible["ncy"]], dtype=float)
+    limit = np.array(
+        [min(policy.limit_for(phase_of(int(n))), proposal.within_minutes) for n in eligible["ncy"]],
+        dtype=float,
+    )
     by_urn = settings.set_index(settings["urn"].astype(str))
     home_la = settings["la_code"].astype(str).mode().iloc[0]
     current = eligible["current_urn"].fillna("").astype(str)
@@ -153,6 +187,8 @@ def reach_table(
             "site_id": trips_to_sites["site_id"].astype(str).to_numpy()[keep],
             "minutes": minutes,
             "independent": independent[child],
+            "out_of_area": out_of_area.to_numpy()[child],
+            "current_cost": now_cost[child],
             "saving": np.where(movable[child], np.maximum(saving, 0.0), 0.0),
         }
     )
@@ -211,8 +247,8 @@ def choose_sites(
 
 def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.DataFrame:
     """sites.csv: each site alone, ranked by children it would serve (capped at `places`),
-    then annual saving; independent placements served and the saving count the best-saving
-    children first, up to the places."""
+    then children in reach (the demand beyond its places), then annual saving; independent
+    placements served and the saving count the best-saving children first, up to the places."""
     best = reach.sort_values(["site_id", "saving"], ascending=[True, False], kind="stable")
     served = best[best.groupby("site_id").cumcount() < places]
     table = pd.DataFrame(
@@ -227,22 +263,37 @@ def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.
     table = table.reset_index()
     table["served"] = table["children_in_reach"].clip(upper=places)
     table = table.sort_values(
-        ["served", "annual_saving", "site_id"], ascending=[False, False, True]
+        ["served", "children_in_reach", "annual_saving", "site_id"],
+        ascending=[False, False, False, True],
     )
     table["rank"] = np.arange(1, len(table) + 1)
     return table[list(SITE_COLUMNS)].reset_index(drop=True)
+
+
+def _la_words(la_code: str | None, outline: Path | None) -> str:
+    """The LA as the pack names it: the outline's name and the LA code, as far as known."""
+    import json
+
+    name = ""
+    if outline is not None:
+        features = json.loads(outline.read_text(encoding="utf-8")).get("features", [])
+        name = str(features[0].get("properties", {}).get("name", "")) if features else ""
+    return " ".join(filter(None, [name, f"({la_code})" if la_code else ""])) or "the LA"
 
 
 @dataclass(frozen=True)
 class SiteEvaluation:
     """Everything `rightplace sites` finds: the ranked sites, the chosen ones, the effect of
     opening the setting there, and the children in reach in the forecast years (None without
-    a forecast: the scenario lacks la_code, EHCP history or population)."""
+    a forecast: the scenario lacks la_code, EHCP history or population); `reach` is the
+    reach table (children's pairs, internal) and `warnings` what the user should know."""
 
     ranked: pd.DataFrame
     chosen: list[str]
     effect: OpeningEffect
     forecast: pd.DataFrame | None
+    reach: pd.DataFrame | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def evaluate_sites(
@@ -251,8 +302,9 @@ def evaluate_sites(
     """Rank the candidate sites for `proposal`, choose the best k and solve with the setting
     open there; writes the internal tables, the proposed scenario and the evidence pack into
     `out`. The inputs are the scenario's once its changes take effect."""
+    from geo.basemap import boundary_beside, outline_paths, road_paths
     from solver.changes import with_changes
-    from solver.evidence import write_evidence
+    from solver.evidence import PackContext, write_evidence
     from solver.forecast import scenario_forecast
     from solver.inputs import load_scenario_inputs
     from solver.journeys import scenario_network
@@ -266,7 +318,11 @@ def evaluate_sites(
     candidates = load_candidates(candidates_path, scenario.inputs.postcodes)
     eligible = eligible_children(inputs.children, proposal)
     network = scenario_network(scenario, str(scenario_path))
-    trips = site_journeys(network, eligible, candidates, scenario.policy.cutoff_minutes)
+    far = sites_off_network(network, candidates, candidates_path)
+    if far:
+        raise InputError(far)
+    cutoff = min(scenario.policy.cutoff_minutes, proposal.within_minutes)
+    trips = site_journeys(network, eligible, candidates, cutoff)
     reach = reach_table(
         eligible, inputs.settings, journeys, trips, proposal, inputs.tariffs, scenario.policy
     )
@@ -280,16 +336,26 @@ def evaluate_sites(
         table = scenario_forecast(scenario, loaded, 5, scenario_path=scenario_path).table
         future = forecast_reach(reach, inputs.children, table)
     out.mkdir(parents=True, exist_ok=True)
-    ranked.to_csv(out / "sites.csv", index=False)
-    effect.system.to_csv(out / "effect.csv", index=False)
-    effect.settings.to_csv(out / "effect_on_settings.csv", index=False)
+    write_csv(out / "sites.csv", ranked)
+    write_csv(out / "effect.csv", effect.system)
+    write_csv(out / "effect_on_settings.csv", effect.settings)
     if future is not None:
-        future.to_csv(out / "forecast_reach.csv", index=False)
+        write_csv(out / "forecast_reach.csv", future)
     write_proposed_scenario(scenario, opened, out / "proposed_scenario.yaml")
-    title = (
-        f"Proposed {'/'.join(proposal.needs)} setting, ages {proposal.low_age}-"
-        f"{proposal.high_age}, {proposal.places} places: candidate sites"
+    outline = boundary_beside(scenario.inputs.network)
+    context = PackContext(
+        proposal,
+        _la_words(scenario.la_code, outline),
+        date.today(),
+        road_paths(network),
+        None if outline is None else outline_paths(outline),
     )
-    evaluation = SiteEvaluation(ranked, chosen, effect, future)
-    write_evidence(evaluation, candidates, inputs.settings, title, out)
+    empty = ranked.loc[ranked["children_in_reach"] == 0, "site_id"]
+    warnings = tuple(
+        f"site {site}: no child with a matching need and age lives within "
+        f"{proposal.within_minutes} minutes by road"
+        for site in empty
+    )
+    evaluation = SiteEvaluation(ranked, chosen, effect, future, reach, warnings)
+    write_evidence(evaluation, candidates, inputs.settings, context, out)
     return evaluation

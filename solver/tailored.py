@@ -42,6 +42,7 @@ LIST_COLUMNS = (
     "annual_cost",
     "vacancy",
 )
+JSON_FILE = "tailored_lists.json"
 #: Decimals kept in tailored_lists.csv (the JSON keeps every digit).
 CSV_DECIMALS = {"travel_minutes": 1, "annual_cost": 0}
 DETAIL_COLUMNS = (
@@ -161,22 +162,24 @@ def list_files(
     lists: pd.DataFrame, children: pd.DataFrame, policy: Policy, issue: Issue
 ) -> Iterator[tuple[str, bytes]]:
     """The files of issued lists, by path under the output folder: tailored_lists.csv
-    (LIST_COLUMNS), tailored_lists.json (every column) and family/<child id>.html."""
+    (LIST_COLUMNS), family/<child id>.html, then tailored_lists.json (every column)."""
     rounded = lists[list(LIST_COLUMNS)].round(CSV_DECIMALS)
     yield "tailored_lists.csv", csv_text(rounded).encode("utf-8")
-    yield "tailored_lists.json", lists.to_json(orient="records", indent=1).encode("utf-8")
     rows = children.set_index(children["child_id"].astype(str))
-    for child_id, own in lists.groupby("child_id", sort=False):
+    for child_id, own in lists.groupby("child_id", sort=False, observed=True):
         child = Child.from_row(rows.loc[str(child_id)].to_dict())
         page = family_page(own, child, policy, issue)
         yield f"family/{child_id}.html", page.encode("utf-8")
+    yield JSON_FILE, lists.to_json(orient="records", indent=1).encode("utf-8")
 
 
 def write_lists(
     lists: pd.DataFrame, children: pd.DataFrame, policy: Policy, issue: Issue, out_dir: Path
 ) -> dict[str, str]:
-    """Write `list_files` under `out_dir` (atomically, private: they hold children's rows);
-    the SHA-256 of each by name."""
+    """Write `list_files` under `out_dir`, the SHA-256 of each by name. As a set: each file
+    atomically and private, the previous run's JSON removed first and the new one written last
+    (its presence says the set is whole)."""
+    (out_dir / JSON_FILE).unlink(missing_ok=True)
     written = {}
     for name, data in list_files(lists, children, policy, issue):
         write_bytes(out_dir / name, data, private=True)

@@ -1,7 +1,21 @@
-"""The travel-time table that lists and placements read: cached, else computed and cached."""
+"""The travel-time table that lists and placements read: cached, else computed and cached.
+
+A table says what it was computed from: a digest of each input its journeys depend on (the
+children's ids, homes and current settings; the settings' URNs and locations; the road network
+file and its speeds; the journey limits; whether it holds placement journeys only), kept in its
+parquet metadata. Scenario changes never move a setting or a home in it: journeys to an opened
+setting are searched apart (`solver.changes`). A cached table computed from other inputs, or
+damaged, is computed again; a table given with --journeys that was is refused, naming what
+changed. A table that does not say (made by hand) is used as given, and found only when there
+is no road network to compute one.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +25,12 @@ import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
 from solver.inputs import LoadedInputs
+from solver.outputs import write_parquet
 from solver.problems import InputError, Problem
+from solver.rules import journey_limits
 from solver.scenario import Scenario
+
+logger = logging.getLogger(__name__)
 
 #: The file `rightplace travel` writes, and its columns (solver.journeys defines the same).
 TRAVEL_FILE = "travel_times.parquet"
@@ -20,19 +38,102 @@ JOURNEY_COLUMNS = ("child_id", "urn", "seconds", "estimated")
 #: Set (in a table's attrs and its parquet metadata) on a table holding only the journeys a
 #: placement can use (`rightplace travel --placement-only`): tailored lists need them all.
 PLACEMENT_ONLY = "rightplace.placement_only"
+#: Key (in a table's attrs and its parquet metadata) of what the table was computed from.
+INPUTS = "rightplace.inputs"
+#: Bump when the journey search changes what it finds: tables computed before are computed again.
+SEARCH_VERSION = "1"
+#: Each input a travel table is computed from, as a problem names it when it changed.
+INPUT_NAMES = {
+    "children": "the children (ids, homes or current settings)",
+    "settings": "the settings (URNs or locations)",
+    "road network": "the road network file or its speeds",
+    "journey limits": "the journey limits",
+    "placement only": "--placement-only",
+    "search": "the journey search (another RightPlace version)",
+}
+#: A journey search: (scenario, scenario file, children, settings) -> their travel table.
+Search = Callable[[Scenario, str, pd.DataFrame, pd.DataFrame], pd.DataFrame]
 
 
-def find_journeys(scenario: Path, out_dir: Path, given: Path | None = None) -> Path | None:
-    """The travel table to use: the one given, else in the output folder, else beside the
-    scenario; None when there is none (a given path must exist)."""
-    if given is not None:
-        if not given.exists():
-            raise InputError([Problem(str(given), None, "", "file not found")])
-        return given
-    for path in (out_dir / TRAVEL_FILE, Path(scenario).parent / TRAVEL_FILE):
-        if path.exists():
-            return path
-    return None
+def journey_inputs(
+    scenario: Scenario, inputs: LoadedInputs, placement_only: bool = False
+) -> dict[str, str]:
+    """What the scenario's travel table is computed from: a sha256 digest of each input of
+    INPUT_NAMES (a placement-only table also depends on year groups, scope and every limit)."""
+    policy = scenario.policy
+    child_columns = ["child_id", "easting", "northing", "current_urn"]
+    setting_columns = ["urn", "easting", "northing"]
+    limits: object = policy.cutoff_minutes
+    if placement_only:
+        child_columns += ["ncy", "transfer"]
+        setting_columns += ["ncy_low", "ncy_high"]
+        limits = {"by_ncy": journey_limits(policy).tolist(), "move_current": policy.move_current}
+    return {
+        "children": _rows_digest(inputs.children, child_columns),
+        "settings": _rows_digest(inputs.settings, setting_columns),
+        "road network": _network_digest(scenario),
+        "journey limits": _digest(json.dumps(limits, sort_keys=True).encode()),
+        "placement only": str(placement_only).lower(),
+        "search": SEARCH_VERSION,
+    }
+
+
+def stamped(
+    journeys: pd.DataFrame, scenario: Scenario, inputs: LoadedInputs, placement_only: bool = False
+) -> pd.DataFrame:
+    """The travel table marked with what it was computed from (and if placement journeys only)."""
+    journeys.attrs[PLACEMENT_ONLY] = placement_only
+    journeys.attrs[INPUTS] = journey_inputs(scenario, inputs, placement_only)
+    return journeys
+
+
+def changed_inputs(journeys: pd.DataFrame, scenario: Scenario, inputs: LoadedInputs) -> list[str]:
+    """The inputs of INPUT_NAMES that are not what the table was computed from (none when the
+    table does not say; the road network is not compared when the scenario names none)."""
+    computed_from = journeys.attrs.get(INPUTS)
+    if computed_from is None:
+        return []
+    now = journey_inputs(scenario, inputs, bool(journeys.attrs.get(PLACEMENT_ONLY)))
+    if scenario.inputs.network is None:
+        now["road network"] = computed_from.get("road network")
+    return [name for name in INPUT_NAMES if computed_from.get(name) != now[name]]
+
+
+def _rows_digest(table: pd.DataFrame, columns: list[str]) -> str:
+    """A digest of the rows' values in `columns`, whatever the rows' order."""
+    canonical = pd.DataFrame(
+        {
+            c: table[c].to_numpy(np.float64)
+            if pd.api.types.is_numeric_dtype(table[c].dtype)
+            else table[c].fillna("").astype(str).to_numpy(object)
+            for c in columns
+        }
+    )
+    rows = np.sort(pd.util.hash_pandas_object(canonical, index=False).to_numpy())
+    return _digest(json.dumps(columns).encode() + rows.tobytes())
+
+
+def _network_digest(scenario: Scenario) -> str:
+    """The digest of the scenario's road network and speeds ("" for none); a missing file is a
+    problem."""
+    path = scenario.inputs.network
+    if path is None:
+        return ""
+    from geo.network import network_key  # loads geo only when a network is named
+
+    try:
+        return network_key(path)
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, "", "file not found")]) from None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def some_children(children: pd.DataFrame, only: list[str] | None) -> pd.DataFrame:
+    """The children with the given ids (all of them for None)."""
+    return children if only is None else children[children["child_id"].astype(str).isin(only)]
 
 
 def scenario_journeys(
@@ -41,38 +142,94 @@ def scenario_journeys(
     inputs: LoadedInputs,
     out_dir: Path,
     given: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    search: Search | None = None,
 ) -> pd.DataFrame:
-    """The scenario's journeys: from the cached table, else computed on its road network and
-    cached in `out_dir` so the next command reads them."""
-    found = find_journeys(scenario_path, out_dir, given)
-    if found is not None:
-        return load_journeys(found)
-    if scenario.inputs.network is None:
+    """The scenario's journeys: the table given (refused if computed from other inputs), else
+    one cached in `out_dir` or beside the scenario and computed from these inputs, else searched
+    now (by `search`, default on this machine) and cached in `out_dir`. With `only` some
+    children, only theirs are searched, and not cached (a later run may want everyone's)."""
+    if given is not None:
+        return given_journeys(Path(given), scenario, inputs)
+    can_search = scenario.inputs.network is not None
+    for path in (Path(out_dir) / TRAVEL_FILE, Path(scenario_path).parent / TRAVEL_FILE):
+        found = cached_journeys(path, scenario, inputs, can_search)
+        if found is not None:
+            return found
+    if not can_search:
         message = f"no {TRAVEL_FILE} and no road network: give --journeys or inputs.network"
         raise InputError([Problem(str(scenario_path), None, "inputs.network", message)])
+    children = some_children(inputs.children, only)
+    journeys = (search or local_search)(scenario, str(scenario_path), children, inputs.settings)
+    if only is None:
+        write_journeys(stamped(journeys, scenario, inputs), Path(out_dir) / TRAVEL_FILE)
+    return journeys
+
+
+def given_journeys(path: Path, scenario: Scenario, inputs: LoadedInputs) -> pd.DataFrame:
+    """The travel table given with --journeys; one computed from other inputs is a problem
+    naming what changed."""
+    journeys = load_journeys(path)
+    changed = changed_inputs(journeys, scenario, inputs)
+    if changed:
+        message = (
+            "was computed from other inputs than this scenario's: "
+            + "; ".join(INPUT_NAMES[name] for name in changed)
+            + " changed since. Run `rightplace travel` again, or leave out --journeys"
+        )
+        raise InputError([Problem(str(path), None, INPUTS, message)])
+    return journeys
+
+
+def cached_journeys(
+    path: Path, scenario: Scenario, inputs: LoadedInputs, can_search: bool
+) -> pd.DataFrame | None:
+    """The travel table at `path` if it is there and was computed from these inputs. When
+    journeys `can_search` anew, a damaged table, or one that does not say what it was computed
+    from, is passed over too (None); else those are used, and a damaged one is a problem."""
+    if not path.exists():
+        return None
+    try:
+        journeys = load_journeys(path)
+    except InputError:
+        if not can_search:
+            raise
+        logger.warning("%s is damaged: computing the journeys again", path)
+        return None
+    changed = changed_inputs(journeys, scenario, inputs)
+    if changed or (can_search and INPUTS not in journeys.attrs):
+        logger.info("%s is for other inputs (%s): computing again", path, ", ".join(changed))
+        return None
+    return journeys
+
+
+def local_search(
+    scenario: Scenario, scenario_file: str, children: pd.DataFrame, settings: pd.DataFrame
+) -> pd.DataFrame:
+    """Every journey of `children` to `settings` within the scenario's cut-off, on this machine."""
     from solver.journeys import journey_times, scenario_network  # loads geo only when needed
 
-    journeys = journey_times(
-        scenario_network(scenario, str(scenario_path)),
-        inputs.children,
-        inputs.settings,
+    return journey_times(
+        scenario_network(scenario, scenario_file),
+        children,
+        settings,
         cutoff_minutes=scenario.policy.cutoff_minutes,
         children_file=str(scenario.inputs.children),
         settings_file=str(scenario.inputs.settings),
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_journeys(journeys, out_dir / TRAVEL_FILE)
-    return journeys
 
 
 def write_journeys(journeys: pd.DataFrame, path: Path) -> Path:
-    """Write a travel table as parquet, marked when it holds only placement journeys."""
+    """Write a travel table as parquet (atomically, private: it names children), with what it
+    was computed from and whether it holds only placement journeys in its metadata."""
     table = pa.Table.from_pandas(journeys, preserve_index=False)
+    metadata = dict(table.schema.metadata or {})
     if journeys.attrs.get(PLACEMENT_ONLY):
-        marked = {**(table.schema.metadata or {}), PLACEMENT_ONLY.encode(): b"true"}
-        table = table.replace_schema_metadata(marked)
-    pq.write_table(table, path)
-    return path
+        metadata[PLACEMENT_ONLY.encode()] = b"true"
+    if INPUTS in journeys.attrs:
+        metadata[INPUTS.encode()] = json.dumps(journeys.attrs[INPUTS], sort_keys=True).encode()
+    return write_parquet(path, table.replace_schema_metadata(metadata), private=True)
 
 
 def load_journeys(path: Path) -> pd.DataFrame:
@@ -83,7 +240,7 @@ def load_journeys(path: Path) -> pd.DataFrame:
         metadata = (pq.read_schema(path).metadata or {}) if path.suffix == ".parquet" else {}
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, "", "file not found")]) from None
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, pa.ArrowException) as exc:
         raise InputError([Problem(str(path), None, "", f"not readable: {exc}")]) from None
     missing = [c for c in JOURNEY_COLUMNS if c not in table.columns]
     if missing:
@@ -101,10 +258,23 @@ def load_journeys(path: Path) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     table = table.astype({"seconds": float, "estimated": bool})
-    table.attrs[PLACEMENT_ONLY] = PLACEMENT_ONLY.encode() in metadata
+    table.attrs = {PLACEMENT_ONLY: PLACEMENT_ONLY.encode() in metadata}  # never pandas' own
+    if INPUTS.encode() in metadata:
+        table.attrs[INPUTS] = _computed_from(path, metadata[INPUTS.encode()])
     # Arrow keeps the memory it read with for reuse: gigabytes for a national table.
     pa.default_memory_pool().release_unused()
     return table
+
+
+def _computed_from(path: Path, recorded: bytes) -> dict[str, str]:
+    """What a table says it was computed from; a damaged record is a problem."""
+    try:
+        parts = json.loads(recorded)
+    except ValueError:
+        parts = None
+    if not isinstance(parts, dict):
+        raise InputError([Problem(str(path), None, INPUTS, "not readable: damaged metadata")])
+    return {str(k): str(v) for k, v in parts.items()}
 
 
 def journey_rows(journeys: pd.DataFrame, child_ids: pd.Series, urns: pd.Series) -> np.ndarray:

@@ -17,7 +17,7 @@ from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists
-from solver.travel_table import PLACEMENT_ONLY
+from solver.travel_table import PLACEMENT_ONLY, Search
 
 
 class CheckFailed(RuntimeError):
@@ -86,13 +86,20 @@ def require_every_journey(journeys: pd.DataFrame) -> None:
 
 
 def open_workspace(
-    scenario_path: Path, journeys_dir: Path, journeys: Path | None = None
+    scenario_path: Path,
+    journeys_dir: Path,
+    journeys: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    search: Search | None = None,
 ) -> Workspace:
     """Load a scenario's inputs and its journeys (read from `journeys`, or from or cached into
-    `journeys_dir`); every input problem of every file is raised together."""
+    `journeys_dir`; see `scenario_journeys`); every input problem of every file is raised
+    together."""
     scenario = load_scenario(Path(scenario_path))
+    inputs = load_scenario_inputs(scenario)
     return workspace_from(
-        scenario_path, scenario, load_scenario_inputs(scenario), journeys_dir, journeys
+        scenario_path, scenario, inputs, journeys_dir, journeys, only=only, search=search
     )
 
 
@@ -102,8 +109,13 @@ def workspace_from(
     inputs: LoadedInputs,
     journeys_dir: Path,
     journeys: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    search: Search | None = None,
 ) -> Workspace:
     """A workspace from a scenario and inputs already loaded: its changes applied, its journeys."""
     scenario_path = Path(scenario_path)
-    current, trips = scenario_inputs(scenario_path, scenario, inputs, Path(journeys_dir), journeys)
+    current, trips = scenario_inputs(
+        scenario_path, scenario, inputs, Path(journeys_dir), journeys, only=only, search=search
+    )
     return Workspace(scenario_path, scenario, current, trips)

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.costs import load_tariffs
+from solver.costs import DEFAULT_TARIFFS_PATH, load_tariffs
 from solver.gias_reader import read_gias
 from solver.problems import InputError
 from solver.scenario import load_scenario
@@ -80,7 +80,7 @@ def test_impossible_costs_fail_validation_not_the_solve(tmp_path: Path, cost: st
 def test_tariff_and_scenario_problems_name_their_line(tmp_path: Path) -> None:
     """A tariff of .inf and a bad policy value are problems at their YAML line and key."""
     tariffs = tmp_path / "tariffs.yaml"
-    text = (ROOT / "data" / "tariffs.yaml").read_text().replace("default: 6000", "default: .inf")
+    text = DEFAULT_TARIFFS_PATH.read_text().replace("default: 6000", "default: .inf")
     assert ".inf" in text
     tariffs.write_text(text)
     line = next(i for i, t in enumerate(text.splitlines(), 1) if ".inf" in t)

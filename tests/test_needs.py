@@ -55,7 +55,7 @@ def test_national_mix_sums_to_one() -> None:
     ],
 )
 def test_phase_boundaries(ncy: int, phase: Phase) -> None:
-    """Phases follow DOMAIN.md: primary 0-6, secondary 7-11, post-16 12-13, post-19 14+."""
+    """Phases follow docs/domain.md: primary 0-6, secondary 7-11, post-16 12-13, post-19 14+."""
     assert phase_of(ncy) is phase
 
 

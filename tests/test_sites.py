@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from solver.cli import app
-from solver.evidence import SUPPRESSED, suppress, suppress_effect, write_evidence
-from solver.proposal import OpeningEffect, forecast_reach
-from solver.sites import SiteEvaluation, choose_sites, rank_sites
+from solver.cli import EXIT_BAD_INPUT, app
+from solver.disclosure import SUPPRESSED, WITHHELD
+from solver.proposal import forecast_reach
+from solver.sites import choose_sites, rank_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,61 +84,12 @@ def test_three_children_two_sites_by_hand() -> None:
     assert list(ranked["site_id"]) == ["a", "b"] and list(ranked["children_in_reach"]) == [2, 1]
 
 
-def test_small_counts_are_suppressed(tmp_path: Path) -> None:
-    """Counts 1-9 show as <10 (and their saving is hidden); 0 and 10+ show as they are; the
-    HTML pack never carries the small number."""
-    ranked = pd.DataFrame(
-        {
-            "site_id": ["x", "y", "z"],
-            "rank": [1, 2, 3],
-            "children_in_reach": [12, 7, 0],
-            "independent_placements_served": [10, 3, 0],
-            "annual_saving": [500000.0, 123456.0, 0.0],
-        }
-    )
-    shown = suppress(ranked)
-    assert list(shown["children_in_reach"]) == [12, SUPPRESSED, 0]
-    assert list(shown["independent_placements_served"]) == [10, SUPPRESSED, 0]
-    assert shown["annual_saving"].iloc[1] == "suppressed"
-    places = pd.DataFrame(
-        {"site_id": ["x", "y", "z"], "easting": [1e5, 2e5, 3e5], "northing": [1e5, 2e5, 3e5]}
-    )
-    settings_xy = pd.DataFrame({"easting": [1.5e5], "northing": [1.5e5]})
-    effect = OpeningEffect(
-        system=pd.DataFrame(
-            {"metric": ["placed"], "without": [12.0], "with": [19.0], "change": [7.0]}
-        ),
-        settings=pd.DataFrame(
-            {
-                "urn": ["1"],
-                "name": ["A"],
-                "setting_type": ["mainstream"],
-                "placements_without": [30],
-                "placements_with": [23],
-                "change": [-7],
-            }
-        ),
-    )
-    evaluation = SiteEvaluation(ranked, ["x"], effect, None)
-    page, csv, effect_csv, settings_csv = write_evidence(
-        evaluation, places, settings_xy, "t", tmp_path
-    )
-    text = page.read_text(encoding="utf-8")
-    assert pd.read_csv(effect_csv)["change"].tolist() == ["<10"]
-    assert pd.read_csv(settings_csv)["change"].tolist() == ["<10"]
-    assert "123456" not in text and ">7<" not in text and ">-7<" not in text
-    assert "<svg" in text and "123456" not in text and "&lt;10" in text
-    assert pd.read_csv(csv)["children_in_reach"].astype(str).tolist() == ["12", "<10", "0"]
-
-
 SITES_ARGS = ["--need", "ASD", "--ages", "5-18", "--places", "60"]
 
 
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`rightplace sites` run once on the Rutland sample; its output folder."""
-    out = tmp_path_factory.mktemp("sites")
-    result = CliRunner().invoke(
+def _sites(out: Path, candidates: Path, *args: str) -> Result:
+    """`rightplace sites` on the Rutland sample with these candidates (and options)."""
+    return CliRunner().invoke(
         app,
         [
             "sites",
@@ -143,13 +97,95 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(ROOT / "scenarios/baseline.yaml"),
             *SITES_ARGS,
             "--candidates",
-            str(ROOT / "data/rutland/candidate_sites.csv"),
+            str(candidates),
             "--out",
             str(out),
+            *args,
         ],
     )
+
+
+def test_header_only_candidates_is_a_problem(tmp_path: Path) -> None:
+    """A candidates file with a header and no rows is a problem naming the file and column,
+    exit 2, no traceback and no sites.csv."""
+    empty = tmp_path / "candidates.csv"
+    empty.write_text("site_id,postcode,easting,northing\n", encoding="utf-8")
+    result = _sites(tmp_path / "out", empty)
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert f"{empty}::site_id: no candidate sites" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out" / "sites.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("ages", "message"),
+    [
+        ("40-50", "ages 40-50 are outside 0-25"),
+        ("16-11", "the lowest age is above the highest"),
+        ("eleven", "is not an age range like 11-16"),
+    ],
+)
+def test_bad_ages_are_a_problem(tmp_path: Path, ages: str, message: str) -> None:
+    """--ages outside the statutory ages, reversed or not numbers: a problem naming the
+    option, exit 2, no traceback."""
+    args = list(SITES_ARGS)
+    args[args.index("--ages") + 1] = ages
+    result = CliRunner().invoke(
+        app,
+        ["sites", "--scenario", str(ROOT / "scenarios/baseline.yaml"), *args]
+        + ["--candidates", str(ROOT / "data/rutland/candidate_sites.csv")]
+        + ["--out", str(tmp_path)],
+    )
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "--ages::ages:" in result.output and message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_site_far_from_the_network_is_a_problem(tmp_path: Path) -> None:
+    """A candidate 600+ km from Rutland's roads is never ranked "best" with 0 children: it is a
+    problem naming file, row, column, the site and its distance; exit 2."""
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text(
+        "site_id,postcode,easting,northing\nnear,,486195,308756\nfar_away,,200000,900000\n",
+        encoding="utf-8",
+    )
+    result = _sites(tmp_path / "out", candidates)
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert f"{candidates}:3:easting: site far_away is 646.9 km from the nearest road" in (
+        result.output
+    )
+    assert "near " not in result.output and not (tmp_path / "out" / "sites.csv").exists()
+
+
+def test_site_reaching_no_child_is_warned(tmp_path: Path) -> None:
+    """With a 1-minute catchment some sample sites reach no eligible child: each is named in a
+    warning, and is never ranked above a site that reaches children."""
+    result = _sites(tmp_path, ROOT / "data/rutland/candidate_sites.csv", "--within", "1")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "sites.csv")
+    empty = table.loc[table["children_in_reach"] == 0, "site_id"]
+    assert len(empty) > 0
+    for site in empty:
+        assert f"warning: site {site}: no child with a matching need and age" in result.output
+    assert table["children_in_reach"].is_monotonic_decreasing
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`rightplace sites` run once on the Rutland sample; its output folder."""
+    out = tmp_path_factory.mktemp("sites")
+    result = _sites(out, ROOT / "data/rutland/candidate_sites.csv")
     assert result.exit_code == 0, result.output
     return out
+
+
+def test_sample_sites_do_not_all_tie(pack: Path) -> None:
+    """Issue 18: on the sample the 8 candidate sites no longer all tie on children in reach
+    (by road within the 20-minute catchment); hand-checked: the Oakham sites, in the county's
+    middle, reach more children than Greetham and Ryhall on its edge."""
+    table = pd.read_csv(pack / "sites.csv").set_index("site_id")
+    assert len(table) == 8 and table["children_in_reach"].nunique() > 1
+    reach = table["children_in_reach"]
+    assert min(reach["oakham_town"], reach["oakham_west"]) > max(reach["greetham"], reach["ryhall"])
 
 
 def test_sites_command_on_the_sample(pack: Path) -> None:
@@ -169,6 +205,49 @@ def test_sites_command_on_the_sample(pack: Path) -> None:
     assert (pack / "evidence.html").exists()
 
 
+def test_evidence_pack_reads_as_sent(pack: Path) -> None:
+    """The page a bid team sends: headline figures before the tables, whole numbers only
+    (no 376.0, no 127.7 children), money as pounds with separators, and a map drawn over the
+    roads and the LA outline with a legend; nothing fetched from elsewhere."""
+    page = (pack / "evidence.html").read_text(encoding="utf-8")
+    assert page.index("Headline") < page.index("Candidate sites compared") < page.index("Effect")
+    words = re.sub(r"<svg.*</svg>|<style>.*</style>|<[^>]+>", " ", page, flags=re.S)
+    assert re.findall(r"\d\.\d", words) == []
+    pounds = re.findall(r"£[\d,]+", words)
+    assert pounds and all(re.fullmatch(r"£\d{1,3}(,\d{3})*", p) for p in pounds)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert svg.count("<polyline") > 500  # the sample's roads
+    assert 'stroke="#333"' in svg  # the LA outline
+    for key in ("chosen site", "other candidate site", "existing setting", "road", "LA boundary"):
+        assert key in svg
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    headline = pd.read_csv(pack / "evidence_headline.csv", keep_default_na=False)
+    assert headline["site_id"].tolist() == [pd.read_csv(pack / "sites.csv")["site_id"].iloc[0]]
+
+
+@pytest.mark.browser
+def test_evidence_pack_prints_on_one_a4_page(pack: Path) -> None:
+    """Printed from Chromium on A4, the pack is one page (a screenshot is kept in
+    test-artifacts/ for a person to look at)."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 794, "height": 1123})
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url))
+        page.goto((pack / "evidence.html").as_uri())
+        page.screenshot(path=str(artifacts / "evidence_pack.png"), full_page=True)
+        pdf = page.pdf(format="A4", print_background=True)
+        browser.close()
+    assert [u for u in asked if not u.startswith("file:")] == []
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
 def _solve(scenario: Path, out: Path) -> dict[str, float]:
     result = CliRunner().invoke(app, ["solve", "--scenario", str(scenario), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -179,7 +258,7 @@ def _solve(scenario: Path, out: Path) -> dict[str, float]:
 def test_evidence_figures_match_solve(pack: Path, tmp_path: Path) -> None:
     """The pack's figures without the new setting equal `rightplace solve` on the scenario, and
     with it equal `solve` on the proposed_scenario.yaml the pack writes; the pack's CSV is the
-    same table suppressed."""
+    same table, each count within 2 of the truth (rounded to 5) or shown as <10 or withheld."""
     effect = pd.read_csv(pack / "effect.csv").set_index("metric")
     runs = {
         "without": _solve(ROOT / "scenarios/baseline.yaml", tmp_path / "without"),
@@ -192,9 +271,15 @@ def test_evidence_figures_match_solve(pack: Path, tmp_path: Path) -> None:
     placements = pd.read_csv(tmp_path / "with" / "placements.csv", dtype={"urn": str})
     new = placements["urn"].str.startswith("PROPOSED-").sum()
     assert effect.loc["placed_in_new_settings", "with"] == new
-    shown = pd.read_csv(pack / "evidence_effect.csv", dtype=str)
-    expected = suppress_effect(effect.reset_index()).astype(str)
-    pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+    shown = pd.read_csv(pack / "evidence_effect.csv", dtype=str).set_index("metric")
+    assert list(shown.index) == list(effect.index)
+    for metric in ("placed", "unplaced", "placed_in_new_settings", "independent_placements"):
+        for column in ("without", "with"):
+            truth, text = effect.loc[metric, column], shown.loc[metric, column]
+            if 1 <= truth <= 9:
+                assert text in (SUPPRESSED, WITHHELD)
+            elif text != WITHHELD:
+                assert int(text) % 5 == 0 and abs(int(text) - truth) <= 2
 
 
 def test_moves_between_settings_add_up(pack: Path) -> None:
@@ -227,23 +312,7 @@ def test_forecast_reach_by_hand() -> None:
         }
     )
     table = forecast_reach(reach, children, forecast)
-    assert table.to_dict("records") == [{"site_id": "a", "year": 2027, "children_in_reach": 4.0}]
-
-
-def test_small_changes_are_suppressed_both_ways() -> None:
-    """A fall of 4 children is as identifying as a rise of 4: both show as <10; costs and
-    journeys are not counts of children and are shown."""
-    system = pd.DataFrame(
-        {
-            "metric": ["independent_placements", "total_cost"],
-            "without": [40.0, 1000.0],
-            "with": [36.0, 900.0],
-            "change": [-4.0, -100.0],
-        }
-    )
-    shown = suppress_effect(system)
-    assert shown["change"].tolist() == [SUPPRESSED, -100.0]
-    assert shown["with"].tolist() == [36.0, 900.0]
+    assert table.to_dict("records") == [{"site_id": "a", "year": 2027, "children_in_reach": 4}]
 
 
 @settings(max_examples=25, deadline=None)

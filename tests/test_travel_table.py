@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.problems import InputError
-from solver.travel_table import appended, find_journeys, journey_minutes, load_journeys
+from solver.travel_table import appended, journey_minutes, load_journeys
 from tests.test_placement_cli import write_case
 
 
@@ -100,16 +100,6 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_journeys(path)
     assert {p.column for p in err.value.problems} == {"seconds", "estimated"}
-
-
-def test_travel_table_found_in_the_output_folder_first(tmp_path: Path) -> None:
-    """The output folder's travel_times.parquet wins over one beside the scenario."""
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "travel_times.parquet").touch()
-    (tmp_path / "travel_times.parquet").touch()
-    assert find_journeys(tmp_path / "s.yaml", out) == out / "travel_times.parquet"
-    assert find_journeys(tmp_path / "elsewhere" / "s.yaml", tmp_path / "none") is None
 
 
 def test_solve_without_travel_table_or_network_exits_2(tmp_path: Path) -> None:

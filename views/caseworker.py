@@ -11,9 +11,8 @@ from geo.isochrones import isochrone
 from solver.family_page import Issue
 from solver.journeys import scenario_network
 from solver.model import Child
-from solver.record import RECORD_FILE, input_paths, make_record, record_json
+from solver.record import RECORD_FILE, input_paths, journeys_used, make_record, record_json
 from solver.tailored import list_files
-from solver.travel_table import find_journeys
 from solver.words import (
     minutes,
     need_words,
@@ -71,7 +70,7 @@ with st.expander(f"Not on the list: {len(shown) - len(on_list)} settings, with r
 issued = datetime.now(UTC)
 issue = Issue.of(ws.scenario, issued.date())
 files = dict(list_files(lists, ws.inputs.children, policy, issue))
-beside = find_journeys(ws.scenario_path, ws.scenario_path.parent)  # computed ones are not kept
+beside = journeys_used(ws.scenario_path, ws.scenario, ws.scenario_path.parent, None)
 record = make_record(
     issued=issued,
     issue=issue,

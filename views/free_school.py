@@ -11,6 +11,7 @@ from geo.basemap import polygon_rings, to_lonlat
 from solver.evidence import SUPPRESS_BELOW, suppress
 from solver.needs import Need, ncy_range_of_ages, phase_of
 from solver.problems import InputError
+from solver.proposal import CATCHMENT_MINUTES
 from solver.sites import Proposal, evaluate_sites, load_candidates
 from views.shared import (
     ATTRIBUTION,
@@ -48,8 +49,9 @@ if ws is None:
     st.stop()
 st.write(
     "For a proposed setting, rank candidate sites by the children with a matching need and age "
-    "within their journey limit, the independent and out-of-area placements it could serve and "
-    "the annual saving; the evidence pack is what `rightplace sites` writes."
+    "within the catchment (minutes by road, never beyond their journey limit), the independent "
+    "and out-of-area placements it could serve and the annual saving; the evidence pack is what "
+    "`rightplace sites` writes."
 )
 
 left, middle, right, far = st.columns(4)
@@ -58,6 +60,7 @@ low_age = middle.number_input("Lowest age", 2, 25, 11)
 high_age = right.number_input("Highest age", 2, 25, 16)
 places = far.number_input("Places", 1, 2000, 60)
 k = left.number_input("Sites to choose", 1, 20, 1)
+within = middle.number_input("Catchment: minutes by road", 1, 120, CATCHMENT_MINUTES)
 upload = st.file_uploader(
     "Candidate sites (CSV: site_id and postcode, or easting, northing); default: the sample's",
     type="csv",
@@ -76,7 +79,9 @@ if not needs or low_age > high_age:
     st.warning("Pick at least one need and an age range whose lowest age is at most its highest.")
     st.stop()
 
-proposal = Proposal(tuple(needs), int(low_age), int(high_age), int(places))
+proposal = Proposal(
+    tuple(needs), int(low_age), int(high_age), int(places), within_minutes=int(within)
+)
 if st.button("Evaluate the sites", type="primary"):
     out = session_dir() / "sites" / hashlib.sha1(str(ws.scenario_path).encode()).hexdigest()[:12]
     with st.status(f"Evaluating {len(candidates)} candidate sites...") as status:
@@ -101,9 +106,13 @@ _, _, evaluation, pack = result
 ranked, chosen = evaluation.ranked, evaluation.chosen
 
 st.metric("Best site" if len(chosen) == 1 else "Best sites", ", ".join(chosen))
+for warning in evaluation.warnings:
+    st.warning(warning)
 st.subheader("Ranked sites (internal: exact counts)")
 st.dataframe(ranked, hide_index=True, width="stretch")
-st.subheader(f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed)")
+st.subheader(
+    f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed, others rounded to 5)"
+)
 st.dataframe(suppress(ranked), hide_index=True, width="stretch")
 st.subheader(f"Effect of opening at {', '.join(chosen)} (internal)")
 left, right = st.columns(2)
@@ -114,7 +123,10 @@ right.dataframe(evaluation.effect.settings, hide_index=True, width="stretch")
 if evaluation.forecast is not None:
     st.markdown("**Children in reach of each site in the forecast years (internal)**")
     st.dataframe(evaluation.forecast, hide_index=True, width="stretch")
-st.markdown("**Evidence pack** (every count below 10 suppressed: safe to share)")
+st.markdown(
+    "**Evidence pack** (one printable page and its CSVs: counts below 10 suppressed, others "
+    "rounded to 5, money to £1,000, audited so no hidden count can be worked out)"
+)
 columns = st.columns(len(pack) + 1)
 for column, (name, content) in zip(columns, pack.items(), strict=False):
     kind = "text/html" if name.endswith(".html") else "text/csv"
@@ -126,12 +138,12 @@ columns[-1].download_button(
 st.subheader("Candidate sites and their catchments")
 ncy_low, ncy_high = ncy_range_of_ages(proposal.low_age, proposal.high_age)
 limits = {ws.scenario.policy.limit_for(phase_of(n)) for n in range(ncy_low, ncy_high + 1)}
-choices = sorted({15, 30, *limits})
+choices = sorted({15, 30, proposal.within_minutes, *limits})
 minutes = st.selectbox(
     "Catchment: drive to the site within (minutes; the journey limits of the proposal's phases "
     f"are {', '.join(map(str, sorted(limits)))})",
     choices,
-    choices.index(min(limits)),
+    choices.index(proposal.within_minutes),
 )
 with st.spinner("Drawing catchments..."):
     rings = catchments(str(ws.scenario.inputs.network), candidates, int(minutes))
