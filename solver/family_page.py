@@ -17,6 +17,7 @@ from solver.rules import Reason
 from solver.scenario import Policy, RankKey, Scenario
 from solver.words import (
     FITS,
+    MARKS,
     RANK_WORDS,
     REASON_WORDS,
     count,
@@ -51,12 +52,16 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { border: 1px solid #505a5f; padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f3f2f1; }
 td ul { margin: 0; padding-left: 16px; }
-.meta { color: #0b0c0c; margin: 0 0 12px; }
-.know { background: #fff7bf; }
+.meta { margin: 0 0 12px; }
+.setting { border-left: 4px solid #1d70b8; padding: 2px 0 2px 10px; margin: 10px 0; }
+.setting h3 { font-size: 12pt; margin: 0 0 2px; }
+.setting p { margin: 2px 0; }
+.know { background: #fff7bf; padding: 2px 6px; margin-top: 4px; }
+.know ul { margin: 2px 0; padding-left: 18px; }
 @media print {
   body { max-width: none; padding: 0; }
-  tr, li { break-inside: avoid; }
-  h2 { break-after: avoid; }
+  tr, .setting { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
 }
 """
 
@@ -125,7 +130,8 @@ def _vacancies(value: object) -> str:
 
 
 def _listed(on: pd.DataFrame) -> str:
-    """The settings on the list: why each fits, and, kept apart, what to know about it."""
+    """The settings on the list, in order: facts, why each is on it and, kept apart, what to
+    know about it."""
     if on.empty:
         return (
             "<h2>Settings on the list</h2><p>No setting meets every test. Your caseworker will "
@@ -134,24 +140,23 @@ def _listed(on: pd.DataFrame) -> str:
     body = ""
     for r in on.itertuples():
         reasons = reasons_of(r.reasons)
-        fits = [x for x in reasons if x in FITS]
+        why = " ".join(_e(REASON_WORDS[x]) for x in reasons if x in FITS)
         know = [x for x in reasons if x not in FITS]
         body += (
-            f"<tr><td>{_e(r.rank)}</td><th scope='row'>{_e(r.name)}<br>"
-            f"<span>{_e(setting_type_words(r.setting_type))}</span></th>"
-            f"<td>{minutes(r.travel_minutes)}</td><td>{_vacancies(r.vacancy)}</td>"
-            f"<td>{_e(r.ofsted) or 'No rating published'}</td><td>{_bullets(fits)}</td>"
-            f"<td{' class=know' if know else ''}>{_bullets(know) if know else 'Nothing'}</td>"
-            "</tr>"
+            f"<section class='setting'><h3>{_e(r.rank)}. {_e(r.name)}</h3>"
+            f"<p class='facts'>{_e(setting_type_words(r.setting_type))}. "
+            f"Journey each way: {minutes(r.travel_minutes)}. "
+            f"Vacancies: {_vacancies(r.vacancy)}. "
+            f"Ofsted: {_e(r.ofsted) or 'no rating published'}.</p>"
+            f"<p class='fits'><strong>Why it is on the list:</strong> {why}</p>"
+            + (
+                f"<div class='know'><strong>What to know:</strong>{_bullets(know)}</div>"
+                if know
+                else ""
+            )
+            + "</section>"
         )
-    return (
-        "<h2>Settings on the list</h2><table><caption>Settings that can meet your child's "
-        "needs, in order</caption><thead><tr><th scope='col'>Order</th>"
-        "<th scope='col'>Setting</th><th scope='col'>Journey each way</th>"
-        "<th scope='col'>Vacancies</th><th scope='col'>Ofsted</th>"
-        "<th scope='col'>Why it is on the list</th><th scope='col'>What to know</th></tr>"
-        f"</thead><tbody>{body}</tbody></table>"
-    )
+    return "<h2>Settings on the list, in order</h2>" + body
 
 
 def _not_listed(off: pd.DataFrame, cutoff: int) -> str:
@@ -160,7 +165,7 @@ def _not_listed(off: pd.DataFrame, cutoff: int) -> str:
     far = len(off) - len(near)
     body = "".join(
         f"<tr><th scope='row'>{_e(name)}</th><td>{_e(setting_type_words(kind))}</td>"
-        f"<td>{_bullets([x for x in reasons_of(codes) if x not in FITS])}</td></tr>"
+        f"<td>{_bullets([x for x in reasons_of(codes) if x not in FITS | MARKS])}</td></tr>"
         for name, kind, codes in zip(
             near["name"].tolist(),
             near["setting_type"].tolist(),

@@ -22,11 +22,19 @@ class _Page(HTMLParser):
         super().__init__()
         self.text: list[str] = []
         self.tables: list[list[list[str]]] = []
+        self.settings: list[dict[str, str]] = []
+        self._part: str | None = None
         self._skip = False
         self._cell: list[str] | None = None
         self.feed(page)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        classes = dict(attrs).get("class") or ""
+        if tag == "section" and classes == "setting":
+            self.settings.append({})
+        elif self.settings and (tag == "h3" or classes in {"facts", "fits", "know"}):
+            self._part = tag if tag == "h3" else classes
+            self.settings[-1][self._part] = ""
         if tag in {"style", "title"}:
             self._skip = True
         elif tag == "table":
@@ -41,6 +49,8 @@ class _Page(HTMLParser):
             self._cell.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in {"h3", "p", "div"}:
+            self._part = None
         if tag in {"style", "title"}:
             self._skip = False
         elif tag in {"td", "th"} and self._cell is not None:
@@ -51,6 +61,8 @@ class _Page(HTMLParser):
         if self._skip:
             return
         self.text.append(data)
+        if self._part is not None:
+            self.settings[-1][self._part] += data
         if self._cell is not None:
             self._cell.append(data)
 
@@ -75,29 +87,28 @@ def test_page_says_who_issued_it_when_and_for_which_child() -> None:
 
 
 def test_why_it_fits_is_kept_apart_from_what_to_know() -> None:
-    """Setting 3 (special, full, much dearer): fits for the child's need; "no vacancy" and
-    "costs much more" appear only under what to know. Setting 1 has nothing to know."""
-    listed = {row[1]: row for row in _page_for_a().tables[0][1:]}
-    assert list(listed) == [
-        "Setting 1 Mainstream school",
-        "Setting 5 Mainstream school with a specialist base",
-        "Setting 3 State special school",
-    ]
-    special = listed["Setting 3 State special school"]
-    assert special[5] == (
-        "|It teaches your child's year group.|It caters for your child's main need."
-        "|The journey from home is within the council's limit."
+    """Setting 3 (special, full, much dearer): on the list because it fits the child's need;
+    "no vacancy" and "costs much more" appear only under what to know. Setting 1: nothing."""
+    listed = {block["h3"]: block for block in _page_for_a().settings}
+    assert list(listed) == ["1. Setting 1", "2. Setting 5", "3. Setting 3"]
+    special = listed["3. Setting 3"]
+    assert special["facts"] == (
+        "State special school. Journey each way: 10 min. Vacancies: None at present. Ofsted: Good."
     )
-    assert "no vacancy" in special[6] and "costs much more" in special[6]
-    assert special[3] == "None at present" and special[2] == "10 min"
-    assert listed["Setting 1 Mainstream school"][6] == "Nothing"
+    assert special["fits"] == (
+        "Why it is on the list: It teaches your child's year group. It caters for your "
+        "child's main need. The journey from home is within the council's limit."
+    )
+    assert "vacancy" not in special["fits"] and "costs" not in special["fits"]
+    assert "no vacancy" in special["know"] and "costs much more" in special["know"]
+    assert "know" not in listed["1. Setting 1"]
 
 
 def test_settings_not_on_the_list_say_why_and_far_ones_are_counted() -> None:
     """Setting 4 (a girls' SEMH school: the boy's other need) is off for sex alone; setting 2,
     out of reach, is counted, not listed."""
     page = _page_for_a()
-    assert page.tables[1][1:] == [
+    assert page.tables[0][1:] == [
         [
             "Setting 4",
             "State special school",
