@@ -190,6 +190,11 @@ def metric_value(name: str, value: float, *, signed: bool = False) -> str:
     return f"{sign}{value:,.0f}"
 
 
+def provision_words(code: str) -> str:
+    """Where a placed child is taught, in words ("sen_unit" -> "SEN unit")."""
+    return PROVISION_WORDS.get(code, code)
+
+
 def setting_type_words(code: str) -> str:
     """A setting type in words ("state_special" -> "State special school")."""
     return SETTING_TYPE_WORDS.get(code, code)

@@ -9,7 +9,15 @@ import streamlit as st
 from geo.basemap import to_lonlat
 from solver.flows import AREA_CELL_M, placement_flows
 from solver.outputs import csv_text
-from solver.words import count, minutes, outcome_words, pounds, setting_type_words, whole_numbers
+from solver.words import (
+    count,
+    minutes,
+    outcome_words,
+    pounds,
+    provision_words,
+    setting_type_words,
+    whole_numbers,
+)
 from views.charts import bars
 from views.shared import ATTRIBUTION, base_layers, show_map, workspace
 
@@ -83,6 +91,9 @@ shown = pd.DataFrame(
 )
 shown.loc["Total"] = shown.sum()
 st.table(shown.map(lambda v: f"{v:,}"))
+taught = placed["provision"].map(provision_words).value_counts().rename("Children")
+st.markdown("**Where placed children are taught** (`provision` in placements.csv)")
+st.table(taught.rename_axis("Provision").map(lambda v: f"{v:,}"))
 st.subheader("Journeys")
 bands = (placed["travel_minutes"].dropna() // 10 * 10).astype(int)
 journeys = bands.value_counts().sort_index().rename_axis("band").reset_index(name="children")
