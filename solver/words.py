@@ -177,17 +177,16 @@ def metric_words(name: str) -> str:
 
 
 def metric_value(name: str, value: float, *, signed: bool = False) -> str:
-    """A comparison value as people read it: £ for money, % for shares, whole otherwise."""
+    """A comparison value as people read it: £ for money, % for shares (percentage points for
+    a difference), whole otherwise; `signed` differences carry + or -, and 0 none."""
     if value is None or not math.isfinite(value):
         return ""
     kind = METRIC_WORDS.get(name, ("", "children"))[1]
-    sign = "+" if signed and value > 0 else ""
-    if kind == "money":
-        text = f"£{abs(value):,.0f}"
-        return ("-" if value < 0 and round(value) else sign) + text
-    if kind == "share":
-        return f"{sign}{value * 100:,.0f}%" if not signed else f"{sign}{value * 100:,.0f} points"
-    return f"{sign}{value:,.0f}"
+    rounded = round(value * 100 if kind == "share" else value)
+    sign = "-" if rounded < 0 else "+" if signed and rounded > 0 else ""
+    body = f"£{abs(rounded):,}" if kind == "money" else f"{abs(rounded):,}"
+    unit = ("" if not rounded else " points") if signed else "%"
+    return sign + body + (unit if kind == "share" else "")
 
 
 def provision_words(code: str) -> str:

@@ -9,6 +9,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+#: Legends below the chart, one entry a line, never cut off.
+_LEGEND = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
+
 
 def bars(
     table: pd.DataFrame,
@@ -45,9 +48,7 @@ def bars(
         ],
     }
     if colour is not None:
-        encoding["color"] = alt.Color(
-            f"{colour}:N", title=colour_title, legend=alt.Legend(orient="bottom", labelLimit=0)
-        )
+        encoding["color"] = alt.Color(f"{colour}:N", title=colour_title, legend=_LEGEND)
         encoding["tooltip"].insert(1, alt.Tooltip(f"{colour}:N", title=colour_title))
         if grouped:
             encoding["xOffset"] = alt.XOffset(f"{colour}:N")
@@ -65,8 +66,9 @@ def lines(
     description: str,
     colour: str | None = None,
     colour_title: str = "",
+    order: Sequence[str] | None = None,
 ) -> None:
-    """A line chart of a long table, one line per `colour`, with its points marked."""
+    """A line chart of a long table, one line per `colour` (in `order`), points marked."""
     encoding = {
         "x": alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",.0f")),
@@ -77,7 +79,10 @@ def lines(
     }
     if colour is not None:
         encoding["color"] = alt.Color(
-            f"{colour}:N", title=colour_title, legend=alt.Legend(orient="bottom", labelLimit=0)
+            f"{colour}:N",
+            title=colour_title,
+            legend=_LEGEND,
+            sort=list(order) if order else None,
         )
     chart = (
         alt.Chart(table, description=description)

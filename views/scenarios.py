@@ -251,7 +251,7 @@ with left:
         colour="cost",
         colour_title="",
         order=names,
-        y_format="£,.0f",
+        y_format=",.0f",
         description="Annual cost of places and transport by scenario",
     )
 with right:
@@ -300,6 +300,7 @@ with right:
             y_title="Places short (children)",
             colour="scenario",
             colour_title="Scenario",
+            order=names,
             description="Places short, all needs and phases, by year and scenario",
         )
     else:
