@@ -107,6 +107,10 @@ FITS: frozenset[Reason] = frozenset(
         Reason.FITS_JOURNEY,
     }
 )
+#: How a listed setting meets the child's needs (every listed one fits age and journey).
+NEED_FITS: frozenset[Reason] = frozenset(
+    {Reason.FITS_NEED, Reason.FITS_SECONDARY_NEED, Reason.FITS_MAINSTREAM}
+)
 #: Reasons a setting on the list is marked with: things to know, never why it fits.
 MARKS: frozenset[Reason] = frozenset({Reason.FULL, Reason.COST, Reason.ESTIMATED})
 
@@ -231,9 +235,10 @@ def reasons_of(codes: str) -> list[Reason]:
     return [Reason(c) for c in codes.split(";") if c]
 
 
-def reasons_short(codes: str) -> str:
-    """Reason codes in a few words each, comma-separated (for tables)."""
-    return ", ".join(REASON_SHORT[r] for r in reasons_of(codes))
+def reasons_short(codes: str, among: frozenset[Reason] | None = None) -> str:
+    """Reason codes (those `among` the given ones, if any) in a few words each, comma-separated
+    (for tables)."""
+    return ", ".join(REASON_SHORT[r] for r in reasons_of(codes) if among is None or r in among)
 
 
 def outcome_words(code: str) -> str:

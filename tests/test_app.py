@@ -72,7 +72,7 @@ def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
     expected = sample.tailored_lists([child_id])
     expected = expected[expected["on_list"]].sort_values("rank")
     shown = app.table[0].value
-    assert shown["name"].tolist() == expected["name"].tolist()
+    assert shown["Setting"].tolist() == expected["name"].tolist()
     assert shown.index.astype(int).tolist() == expected["rank"].tolist()
     assert len(app.get("download_button")) == 4  # family page, record, CSV, JSON
     assert len(_layers(app, 0)["PolygonLayer"]) == 1  # the 1 km square only

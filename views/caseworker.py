@@ -12,8 +12,11 @@ from solver.family_page import Issue
 from solver.journeys import scenario_network
 from solver.model import Child
 from solver.record import RECORD_FILE, input_paths, journeys_used, make_record, record_json
+from solver.rules import Reason
 from solver.tailored import list_files
 from solver.words import (
+    MARKS,
+    NEED_FITS,
     minutes,
     need_words,
     phase_words,
@@ -23,6 +26,21 @@ from solver.words import (
     year_group,
 )
 from views.shared import settings_map, workspace
+
+#: Column headings of the tables on this page.
+TABLE_HEADINGS = {
+    "name": "Setting",
+    "kind": "Kind",
+    "journey": "Journey",
+    "cost": "Cost a year",
+    "vacancies": "Vacancies",
+    "ofsted": "Ofsted",
+    "why": "Fits",
+    "know": "To know",
+    "off": "Why not on the list",
+}
+#: Reasons a setting is off a list.
+OFF_REASONS = frozenset({Reason.AGE, Reason.SEX, Reason.NEED, Reason.JOURNEY})
 
 st.title("Tailored list")
 ws = workspace()
@@ -37,15 +55,19 @@ if child_id is None:
 child = Child.from_row(children.loc[child_id].to_dict())
 policy = ws.scenario.policy
 secondary = f"; other need: {need_words(child.secondary_need)}" if child.secondary_need else ""
+year = year_group(child.ncy)
+phase = phase_words(child.phase)
 st.write(
-    f"**{child.child_id}**: {year_group(child.ncy)} ({phase_words(child.phase)}); main need: "
+    f"**{child.child_id}**: {year if phase in year else f'{year} ({phase})'}; main need: "
     f"{need_words(child.primary_need)}{secondary}. Journey limit "
     f"{policy.limit_for(child.phase)} minutes."
 )
 lists = ws.tailored_lists([child_id])
 shown = lists.assign(
     kind=lists["setting_type"].map(setting_type_words),
-    why=lists["reasons"].map(reasons_short),
+    why=lists["reasons"].map(lambda r: reasons_short(r, NEED_FITS)),
+    know=lists["reasons"].map(lambda r: reasons_short(r, MARKS)),
+    off=lists["reasons"].map(lambda r: reasons_short(r, OFF_REASONS)),
 )
 on_list = shown[shown["on_list"]].sort_values("rank")
 st.subheader(f"On the list: {len(on_list)} settings")
@@ -54,18 +76,19 @@ st.table(
         journey=on_list["travel_minutes"].map(minutes),
         cost=on_list["annual_cost"].map(pounds),
         vacancies=on_list["vacancy"].map(lambda v: "not known" if pd.isna(v) else f"{v:,}"),
-    )[["rank", "name", "kind", "journey", "cost", "vacancies", "ofsted", "why"]]
-    .rename(columns={"cost": "cost a year"})
+    )[["rank", "name", "kind", "journey", "cost", "vacancies", "ofsted", "why", "know"]]
     .set_index("rank")
+    .rename_axis("Rank")
+    .rename(columns=TABLE_HEADINGS)
 )
 st.caption(
-    "Why: the tests a setting passes (year group, need, mainstream, journey) and, after them, "
-    "what to know (no vacancy, much dearer, journey estimated). The family's page says each "
-    "in full."
+    "Every setting listed teaches the child's year group within the journey limit. Fits: how "
+    "it meets the child's needs. To know: no vacancy, much dearer, or journey estimated. The "
+    "family's page says each in full."
 )
 with st.expander(f"Not on the list: {len(shown) - len(on_list)} settings, with reasons"):
     off_list = shown[~shown["on_list"]].sort_values("name")
-    st.dataframe(off_list[["name", "kind", "why"]], hide_index=True)
+    st.dataframe(off_list[["name", "kind", "off"]].rename(columns=TABLE_HEADINGS), hide_index=True)
 
 issued = datetime.now(UTC)
 issue = Issue.of(ws.scenario, issued.date())
