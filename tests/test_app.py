@@ -15,7 +15,7 @@ from geo.basemap import outline_paths
 from solver.compare import comparison_table, run_scenario
 from solver.forecast import scenario_forecast
 from solver.needs import Phase
-from solver.scenario import load_scenario
+from solver.scenario import Scenario, load_scenario
 from solver.sites import Proposal, evaluate_sites
 from solver.workspace import Workspace, open_workspace
 
@@ -214,3 +214,27 @@ def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
     assert app.metric[0].value == ", ".join(chosen)
     catchments = _layers(app, 0)["PolygonLayer"]
     assert {c["site_id"] for c in catchments} == set(ranked["site_id"])
+
+
+def test_yaml_tab_shows_no_server_paths_and_its_copy_reads_the_same_files() -> None:
+    """The YAML tab shows the shipped file (paths relative to scenarios/, none of this server's);
+    saved unchanged, the copy reads the same input files and is picked to run."""
+    app = _page("scenarios")
+    text = app.text_area[0].value
+    assert str(REPO) not in text and "../data/rutland/gias.csv" in text
+    _button(app, "Save the copy", 1).click().run()
+    assert not app.exception, app.exception
+    saved = app.session_state["edited_scenarios"]["baseline_yaml"]
+    shipped = load_scenario(REPO / "scenarios" / "baseline.yaml")
+
+    def files(scenario: Scenario) -> dict[str, object]:
+        return {
+            key: [Path(v).resolve() for v in value]
+            if isinstance(value, list)
+            else (value and Path(value).resolve())
+            for key, value in scenario.inputs
+        }
+
+    assert files(load_scenario(saved)) == files(shipped)
+    picker = [m for m in app.multiselect if m.label.startswith("Scenarios")][0]
+    assert picker.value == ["baseline", "asd_special_free_school", "baseline_yaml"]

@@ -19,12 +19,16 @@ from solver.model import SettingType
 from solver.needs import Need, Phase
 from solver.outputs import csv_text
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario, Trajectory, load_scenario, scenario_yaml
+from solver.scenario import Scenario, Trajectory, load_scenario
 from solver.words import metric_value, metric_words, need_words, phase_words, setting_type_words
 from views.charts import bars, lines
 from views.shared import REPO, problems_table, session_dir, workspace
 
-SHIPPED = {p.stem: p for p in sorted((REPO / "scenarios").glob("*.yaml"))}
+SCENARIOS = REPO / "scenarios"
+SHIPPED = {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
+#: The scenarios picked to run (kept when an edited copy adds a choice) and the first pick.
+PICKED = "picked_scenarios"
+DEFAULT_PICK = ("baseline", "asd_special_free_school")
 
 
 def edited() -> dict[str, Path]:
@@ -32,19 +36,46 @@ def edited() -> dict[str, Path]:
     return st.session_state.setdefault("edited_scenarios", {})
 
 
+def beside_shipped(text: str) -> str:
+    """Scenario YAML whose relative input paths (as the shipped files and the YAML tab give
+    them) are made absolute against the shipped scenarios' folder, so a copy saved elsewhere
+    reads the same files; text that is not a YAML mapping is left for the loader to report."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    inputs = data.get("inputs") if isinstance(data, dict) else None
+    if not isinstance(inputs, dict):
+        return text
+
+    def absolute(value: object) -> object:
+        if isinstance(value, list):
+            return [absolute(v) for v in value]
+        if isinstance(value, str) and not Path(value).is_absolute():
+            return str((SCENARIOS / value).resolve())
+        return value
+
+    data["inputs"] = {key: absolute(value) for key, value in inputs.items()}
+    return yaml.safe_dump(data, sort_keys=False)
+
+
 def save_copy(name: str, text: str) -> list[Problem]:
-    """Save an edited scenario if the strict schema accepts it; its problems otherwise."""
+    """Save an edited scenario if the strict schema accepts it, and pick it to run; its
+    problems otherwise."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "edited"
     if stem in SHIPPED:
         return [Problem(name, None, "name", f"{stem} is a shipped scenario: pick another name")]
     path = session_dir() / "scenarios" / f"{stem}.yaml"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(beside_shipped(text), encoding="utf-8")
     try:
         load_scenario(path)
     except InputError as exc:
         return list(exc.problems)
     edited()[stem] = path
+    chosen = st.session_state.setdefault(PICKED, list(DEFAULT_PICK))
+    if stem not in chosen:
+        chosen.append(stem)
     return []
 
 
@@ -172,7 +203,11 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
                 st.success(f"Saved {data['name']}: pick it below.")
     with yaml_tab, st.form("yaml"):
         name = st.text_input("Name of the copy", f"{stem}_yaml")
-        text = st.text_area("Scenario (YAML, docs/scenarios.md)", scenario_yaml(base), height=400)
+        text = st.text_area(
+            "Scenario (YAML, docs/scenarios.md; input paths relative to scenarios/)",
+            SHIPPED[stem].read_text(encoding="utf-8"),
+            height=400,
+        )
         if st.form_submit_button("Save the copy"):
             problems = save_copy(name, text)
             if problems:
@@ -182,11 +217,13 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
 
 st.subheader("Run and compare")
 available = {**SHIPPED, **edited()}
+chosen = st.session_state.get(PICKED, list(DEFAULT_PICK))
 picked = st.multiselect(
     "Scenarios (the first is the reference)",
     list(available),
-    [s for s in ("baseline", "asd_special_free_school") if s in available],
+    [s for s in chosen if s in available],
 )
+st.session_state[PICKED] = picked
 years = st.slider("Forecast years ahead", 1, 15, 5)
 if st.button("Run", type="primary", disabled=not picked):
     runs: dict[str, ScenarioRun] = {}
