@@ -126,3 +126,21 @@ def test_page_states_the_familys_rights_and_next_steps_without_codes() -> None:
     codes = [t.value for t in SettingType] + [r.value for r in Reason] + ["ASD", "SEMH"]
     codes = [c for c in codes if c != "mainstream"]  # a code that is also the plain word
     assert [c for c in codes if c in text] == []
+
+
+def test_a_child_no_setting_suits_is_told_so_with_every_setting_and_why() -> None:
+    """A child out of reach of every setting: no listed setting, the caseworker to talk to, and
+    every setting counted as too far."""
+    b = child("B", 3, "ASD")
+    lists = tailored_lists(
+        children_table([b]), SETTINGS, PLACES, journeys_table({}), TARIFFS, Policy()
+    )
+    page = _Page(
+        family_page(
+            lists, Child.from_row(children_table([b]).iloc[0]), Policy(), Issue(date.today())
+        )
+    )
+    text = " ".join(" ".join(page.text).split())
+    assert page.settings == [] and "No setting meets every test" in text
+    assert f"{len(SETTINGS)} other settings are more than 75 minutes away" in text
+    assert "From the local authority." in text
