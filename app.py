@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from views.shared import delete_stale_folders
+
 st.set_page_config(page_title="RightPlace", layout="wide")
+delete_stale_folders()
 st.navigation(
     [
         st.Page("views/data.py", title="Data", default=True),

@@ -97,7 +97,11 @@ def one_run(child_ids: list[str], reruns: int) -> tuple[float, float, list[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--children", nargs="+", default=["RUT-0001", "RUT-0100", "RUT-0250"])
+    parser.add_argument(
+        "--children",
+        nargs="+",
+        default=["S2-0120a0545c90b52b", "S2-4937ff835cd40d57", "S2-a60f913cf49cf28b"],
+    )
     parser.add_argument("--reruns", type=int, default=3, help="scenario re-runs per run")
     args = parser.parse_args()
     renders, launches, lists, reruns = [], [], [], []

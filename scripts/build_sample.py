@@ -13,6 +13,7 @@ import gzip
 import io
 import shutil
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,12 @@ import pandas as pd
 from pyproj import Transformer
 
 from solver.gias import write_gias
+from solver.inputs import load_postcodes, read_gias
 from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, SettingType
 from solver.needs import CODED_NEEDS, TRANSFER_NCYS, Need, ncy_of_age, ncy_range_of_ages
+from solver.outputs import write_csv
+from solver.sen2_files import import_sen2, read_gias_ids
+from solver.sen2_synth import write_synth_returns
 from solver.synth import (
     OFSTED_GRADES,
     OFSTED_SHARES,
@@ -38,6 +43,10 @@ from solver.synth import (
 REPO = Path(__file__).resolve().parent.parent
 LA_CODE, LA_NAME, LA_GSS = "857", "Rutland", "E06000017"
 SEED = 857
+#: The census the sample's children are taken at, and its pseudonym key: public, because the
+#: sample's identifiers are invented (an LA's own key stays private, see docs/inputs.md).
+SAMPLE_CENSUS = date(2025, 1, 16)
+SAMPLE_KEY = b"rutland-sample-key: public, for the illustrative sample's invented ids only\n"
 YEAR = "202425"
 
 # Placement categories: SEN2 caseload column, sen_needs_all_plans "Type of placement" label.
@@ -688,9 +697,47 @@ def main() -> None:
         out / "gias.csv",
     )
     overrides.to_csv(out / "overrides.csv", index=False, lineterminator="\n")
-    children.to_csv(out / "children.csv", index=False, lineterminator="\n")
+    write_sample_sen2(children, category, rutland, out)
     args.scenarios.mkdir(exist_ok=True)
     (args.scenarios / "baseline.yaml").write_text(BASELINE, encoding="utf-8")
+
+
+def write_sample_sen2(
+    children: pd.DataFrame, category: np.ndarray, rutland: pd.DataFrame, out: Path
+) -> None:
+    """The children as a synthetic SEN2 return (sen2/2024, sen2/2025), then children.csv
+    derived from it exactly as `rightplace sen2` does, under the sample's (public) key."""
+    centroid = rutland.drop_duplicates(["easting", "northing"]).set_index(["easting", "northing"])
+    gridded = children["postcode"] == ""
+    at = pd.MultiIndex.from_arrays(
+        [
+            children["easting"].where(gridded, "0").astype(float),
+            children["northing"].where(gridded, "0").astype(float),
+        ]
+    )
+    postcode = children["postcode"].where(
+        ~gridded,
+        spaced(pd.Series(centroid["postcode"].reindex(at).to_numpy(), index=children.index)),
+    )
+    place = np.select(
+        [category == "rp", category == "unit"], ["resourced_provision", "sen_unit"], ""
+    )
+    sen2 = out / "sen2"
+    settings = read_gias(out / "gias.csv").settings
+    return_children = children.assign(postcode=postcode, current_place=place)
+    write_synth_returns(return_children, settings, sen2, SAMPLE_CENSUS.year, seed=SEED, lea="857")
+    derived = import_sen2(
+        sen2 / str(SAMPLE_CENSUS.year),
+        SAMPLE_CENSUS,
+        key=SAMPLE_KEY.strip(),
+        postcodes=load_postcodes(out / "postcodes.csv"),
+        settings=settings,
+        gias_ids=read_gias_ids(out / "gias.csv"),
+    )
+    if derived.census.unusable or len(derived.census.children) != len(children):
+        raise ValueError("the sample's SEN2 return does not give back every child")
+    (sen2 / "sample.key").write_bytes(SAMPLE_KEY)
+    write_csv(out / "children.csv", derived.census.children, index=False)
 
 
 BASELINE = """\

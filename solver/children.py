@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.postcodes import normalise_postcodes
 from solver.csvfile import (
+    ID_RULE,
     among,
     missing_columns,
     outside_gb,
@@ -25,6 +26,7 @@ from solver.csvfile import (
     problems_where,
     raise_if_any,
     read_text_csv,
+    unsafe_ids,
 )
 from solver.model import CHILD_COLUMNS, Sex
 from solver.needs import NCY_MAX, NCY_MIN
@@ -75,6 +77,7 @@ def load_children(
     raw = raw.assign(**{c: "" for c in OPTIONAL_CHILD_COLUMNS if c not in raw.columns})
 
     problems += problems_where(path, raw["child_id"] == "", "child_id", "child_id is blank")
+    problems += problems_where(path, unsafe_ids(raw["child_id"]), "child_id", f"child_id {ID_RULE}")
     duplicate = raw["child_id"].duplicated(keep=False) & (raw["child_id"] != "")
     problems += problems_where(path, duplicate, "child_id", "duplicate child_id")
     ncy, bad_ncy = parse_int(raw["ncy"])

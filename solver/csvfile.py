@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -124,6 +126,19 @@ def missing_columns(path: Path, frame: pd.DataFrame, required: Iterable[str]) ->
     ]
 
 
+#: An id the product writes into file names, pages and cells (a child's, a candidate site's):
+#: 1 to 64 letters, digits, `-`, `_` or `.`, the first a letter or digit, so never a path, a
+#: spreadsheet formula, Markdown or a command-line option.
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: What a problem with an id says (after the column's name).
+ID_RULE = "must be 1 to 64 letters, digits, '-', '_' or '.', the first a letter or digit"
+
+
+def unsafe_ids(ids: pd.Series) -> pd.Series:
+    """True where a non-blank id is not a SAFE_ID (blank ones are their own problem)."""
+    return (ids != "") & ~ids.str.fullmatch(SAFE_ID.pattern).fillna(False).astype(bool)
+
+
 #: The longest quoted value a problem shows (a stray long cell is cut, not printed whole).
 SHOWN_CHARACTERS = 40
 
@@ -206,3 +221,36 @@ def outside_gb(easting: pd.Series, northing: pd.Series) -> pd.Series:
     known = easting.notna() & northing.notna()
     inside = easting.between(*GB_EASTING) & northing.between(*GB_NORTHING)
     return known & ~inside
+
+
+def trimmed_csv(
+    path: Path, data: bytes, columns: Iterable[str], *, fallback_encoding: str | None = None
+) -> bytes:
+    """The CSV `data` (to be saved as `path`) with only the header's `columns`, as UTF-8, line
+    for line (so rows keep their numbers): what an upload is kept as, never the file as given.
+
+    The encoding is found as `text_encoding` finds it; a row whose field count differs from the
+    header's is a problem naming its line (its values are never quoted)."""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        text = data.decode("utf-16" if utf16 else "utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        if fallback_encoding is None or utf16 or bom:
+            raise InputError([file_problem(path, exc)]) from None
+        text = data.decode(fallback_encoding, errors="replace")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(rows, [])]
+        keep = [i for i, name in enumerate(header) if name in set(columns)]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([header[i] for i in keep])
+        for row in rows:
+            if row and len(row) != len(header):
+                message = f"{len(row)} fields where the header has {len(header)}"
+                raise InputError([Problem(str(path), rows.line_num, "", message)])
+            writer.writerow([row[i] for i in keep] if row else [])
+    except csv.Error as exc:
+        raise InputError([file_problem(path, exc)]) from None
+    return out.getvalue().encode("utf-8")

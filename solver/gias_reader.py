@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from solver.csvfile import (
+    ID_RULE,
     missing_columns,
     outside_gb,
     parse_float,
@@ -26,6 +27,7 @@ from solver.csvfile import (
     problems_where,
     raise_if_any,
     read_text_csv,
+    unsafe_ids,
 )
 from solver.gias import RP_COLUMNS, SEN_COLUMNS
 from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, Gender, SettingType
@@ -78,6 +80,14 @@ _RP_FIELDS: Mapping[str, str] = MappingProxyType(
     )
 )
 
+#: Every column read from a GIAS download (the rest are never parsed, nor kept from an upload).
+GIAS_COLUMNS: tuple[str, ...] = (
+    *REQUIRED_GIAS_COLUMNS,
+    *SEN_COLUMNS,
+    *_RP_FIELDS.values(),
+    *OPTIONAL_GIAS_COLUMNS,
+)
+
 #: `TypeOfResourcedProvision (name)` (lower case) to the settings table's `provision` value.
 _PROVISION: Mapping[str, str] = MappingProxyType(
     {
@@ -112,9 +122,7 @@ def read_gias(path: Path) -> GiasRead:
     codes, "Not applicable" = none) in full."""
     path = Path(path)
     optional = [*SEN_COLUMNS, *_RP_FIELDS.values(), *OPTIONAL_GIAS_COLUMNS]
-    raw = read_text_csv(
-        path, fallback_encoding="cp1252", columns=[*REQUIRED_GIAS_COLUMNS, *optional]
-    )
+    raw = read_text_csv(path, fallback_encoding="cp1252", columns=GIAS_COLUMNS)
     problems = missing_columns(path, raw, REQUIRED_GIAS_COLUMNS)
     if problems:
         raise InputError(problems)
@@ -134,6 +142,7 @@ def read_gias(path: Path) -> GiasRead:
     duplicate = raw["URN"].duplicated(keep=False) & (raw["URN"] != "")
     problems += problems_where(path, duplicate, "URN", "duplicate URN", raw["URN"])
     problems += problems_where(path, raw["URN"] == "", "URN", "URN is blank")
+    problems += problems_where(path, unsafe_ids(raw["URN"]), "URN", f"URN {ID_RULE}:", raw["URN"])
 
     frame = raw[is_open & modelled]
     codes = type_code[is_open & modelled]

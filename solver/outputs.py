@@ -9,6 +9,7 @@ return first) are prefixed with `'` (OWASP's advice on CSV injection); plain num
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -19,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from solver.csvfile import SAFE_ID
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -47,6 +50,14 @@ def csv_text(table: pd.DataFrame, **to_csv: object) -> str:
     """A table as CSV text for people (downloads and files), formulas neutralised."""
     to_csv.setdefault("index", False)
     return str(neutralised(table).to_csv(**to_csv))  # type: ignore[call-overload]
+
+
+def id_file_name(identifier: str, suffix: str) -> str:
+    """A file name for an id: the id itself when it is a SAFE_ID (as every validated id is),
+    else a digest of it, so no id can name a path outside its folder."""
+    if SAFE_ID.fullmatch(identifier):
+        return identifier + suffix
+    return "id-" + hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:16] + suffix
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from solver.costs import Money
+from solver.csvfile import SAFE_ID
 from solver.model import SettingType
 from solver.needs import Need, Phase
 from solver.yamlfile import load_yaml_model
@@ -145,7 +146,9 @@ class OpenSetting(_Strict):
 
     action: Literal["open"]
     year: int = Field(ge=2000, le=2100)
-    urn: str = Field(min_length=1, description="an id for the new setting, unique")
+    urn: str = Field(
+        pattern=rf"^{SAFE_ID.pattern}$", description="an id for the new setting, unique"
+    )
     name: str
     setting_type: SettingType
     designated_needs: list[Need] = Field(default_factory=list)

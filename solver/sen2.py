@@ -319,12 +319,14 @@ def _parsed(raw: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> Sen2Re
             *((c, lambda t: parse_int(t), "not a whole number") for c in module.ints),
         ):
             value, bad = parse(frame[column])
-            issues.append(_issues(frame, bad, name, column, "bad_value", what))
+            issues.append(issues_where(frame, bad, name, column, "bad_value", what))
             frame = frame.assign(**{column: value})
         if name == "person":
             frame = _without_names(frame)
         tables[name] = frame
-    return Sen2Return(MappingProxyType(tables), MappingProxyType(dict(files)), _concat(issues))
+    return Sen2Return(
+        MappingProxyType(tables), MappingProxyType(dict(files)), concat_issues(issues)
+    )
 
 
 def _without_names(person: pd.DataFrame) -> pd.DataFrame:
@@ -353,9 +355,13 @@ def _linked(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], l
     for name, frame in tables.items():
         module = MODULES[name]
         key = frame[module.key]
-        issues.append(_issues(frame, key == "", name, module.key, "missing_key", "key is blank"))
+        issues.append(
+            issues_where(frame, key == "", name, module.key, "missing_key", "key is blank")
+        )
         duplicate = key.duplicated(keep=False) & (key != "")
-        issues.append(_issues(frame, duplicate, name, module.key, "duplicate_key", "key repeated"))
+        issues.append(
+            issues_where(frame, duplicate, name, module.key, "duplicate_key", "key repeated")
+        )
     for name in MODULES:  # parents first
         if name not in tables:
             continue
@@ -366,12 +372,10 @@ def _linked(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], l
             continue
         parent = tables[module.parent_module].drop_duplicates(MODULES[module.parent_module].key)
         parent = parent.set_index(MODULES[module.parent_module].key)
-        parent_key = module.parent or module.key
-        found = among(frame[parent_key], parent.index.to_series())
+        link = str(module.parent)
+        found = among(frame[link], parent.index.to_series())
         if name != "person":
-            issues.append(
-                _issues(frame, ~found, name, parent_key, "orphan", "parent key not found")
-            )
+            issues.append(issues_where(frame, ~found, name, link, "orphan", "parent key not found"))
         if name == "person":
             frame = frame.assign(person=frame[module.key])
         elif name == "requests":
@@ -392,7 +396,7 @@ def _linked(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], l
         bad = among(rows[parent_key], counts.index[outside].to_series()) & (rows[parent_key] != "")
         expected = f"{low}" + ("+" if high is None else f"-{high}")
         issues.append(
-            _issues(
+            issues_where(
                 rows,
                 bad & ~rows[parent_key].duplicated(),
                 module.parent_module,
@@ -404,7 +408,7 @@ def _linked(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], l
     return tables, issues
 
 
-def _issues(
+def issues_where(
     frame: pd.DataFrame,
     mask: pd.Series | np.ndarray,
     module: str,
@@ -429,7 +433,7 @@ def _issues(
     )
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def concat_issues(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*ISSUE_COLUMNS, "person")})

@@ -23,7 +23,7 @@ import pandas as pd
 from geo.postcodes import normalise_postcodes
 from solver.csvfile import among
 from solver.model import CHILD_COLUMNS, Sex
-from solver.sen2 import ISSUE_COLUMNS, Sen2Return, _concat, _issues
+from solver.sen2 import ISSUE_COLUMNS, Sen2Return, concat_issues, issues_where
 
 #: Columns of children.csv written from a return: the children model and what SEN2 adds.
 SEN2_CHILD_COLUMNS: tuple[str, ...] = (
@@ -98,7 +98,14 @@ class CensusChildren:
 
 def pseudonym(ids: pd.Series, key: bytes) -> pd.Series:
     """A stable pseudonymous child_id per id (HMAC-SHA256 under `key`, 16 hex digits)."""
-    return ids.map(lambda i: "S2-" + hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:16])
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def one(value: str) -> str:
+        mac = keyed.copy()  # the key's pads once, not per id
+        mac.update(value.encode())
+        return "S2-" + mac.hexdigest()[:16]
+
+    return ids.map({value: one(value) for value in pd.unique(ids)})
 
 
 def child_ids(person: pd.DataFrame, key: bytes) -> pd.Series:
@@ -114,6 +121,7 @@ def cease_reasons(sen2: Sen2Return, key: bytes) -> pd.Series:
     ceased = plan[plan["ceasedate"].notna() & plan["ceasereason"].notna()]
     ceased = ceased.sort_values("ceasedate").drop_duplicates("person", keep="last")
     person = sen2.tables["person"].drop_duplicates("persontableid")
+    person = person[among(person["persontableid"], ceased["person"])]
     ids = child_ids(person, key).set_axis(person["persontableid"])
     reasons = ceased.set_index("person")["ceasereason"].astype(str)
     return reasons.set_axis(reasons.index.map(ids)).loc[lambda r: r.index.notna()]
@@ -135,7 +143,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
     issues = [sen2.issues]
     no_id = (person["upn"] == "") & (person["uniquelearnernumber"] == "")
     issues += [
-        _issues(
+        issues_where(
             person,
             no_id & (person["upnunknown"] == ""),
             "person",
@@ -143,7 +151,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
             "no_upn_uln",
             "UPN and ULN blank with no upnunknown reason; id from persontableid",
         ),
-        _issues(
+        issues_where(
             person,
             no_id & (person["upnunknown"] != ""),
             "person",
@@ -153,7 +161,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
         ),
     ]
     issues.append(
-        _issues(
+        issues_where(
             person,
             duplicate_persons(person),
             "person",
@@ -167,7 +175,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
         (place, "placementdetail", "entrydate", "leavingdate"),
     ):
         issues.append(
-            _issues(
+            issues_where(
                 frame,
                 frame[end] < frame[start],
                 module,
@@ -178,7 +186,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
         )
     reason = plan["ceasereason"]
     issues += [
-        _issues(
+        issues_where(
             plan,
             reason.notna() & plan["ceasedate"].isna(),
             "namedplan",
@@ -186,7 +194,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
             "cease_mismatch",
             "ceasereason given without ceasedate",
         ),
-        _issues(
+        issues_where(
             plan,
             reason.isna() & plan["ceasedate"].notna(),
             "namedplan",
@@ -194,7 +202,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
             "cease_mismatch",
             "ceasedate given without ceasereason",
         ),
-        _issues(
+        issues_where(
             plan,
             reason.notna() & ~reason.between(1, 9),
             "namedplan",
@@ -208,13 +216,13 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
             continue
         given = (frame["urn"] != "") | (frame["ukprn"] != "") | (frame["sensetting"] != "")
         issues.append(
-            _issues(
+            issues_where(
                 frame, ~given, module, "urn", "placement_no_setting", "no urn, ukprn or sensetting"
             )
         )
         code = frame["sensetting"].str.upper()
         issues.append(
-            _issues(
+            issues_where(
                 frame,
                 (code != "") & ~among(code, pd.Series(sorted(SEN_SETTINGS))),
                 module,
@@ -226,7 +234,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
     given = (place["urn"] != "") | (place["ukprn"] != "")
     for column in ("senunitindicator", "resourcedprovisionindicator"):
         issues.append(
-            _issues(
+            issues_where(
                 place,
                 given & place[column].isna(),
                 "placementdetail",
@@ -237,7 +245,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
         )
     code = need["sentype"].str.upper()
     issues.append(
-        _issues(
+        issues_where(
             need,
             ~among(code, pd.Series(list(SEN_TYPES))),
             "senneed",
@@ -246,7 +254,7 @@ def return_checks(sen2: Sen2Return) -> pd.DataFrame:
             "not a SEN2 sentype code",
         )
     )
-    return _concat(issues)
+    return concat_issues(issues)
 
 
 def duplicate_persons(person: pd.DataFrame) -> pd.Series:
@@ -312,14 +320,14 @@ def census_children(
     }
     rows = who.assign(row=who["row"].to_numpy(), person=who.index)
     for kind, (field, message) in messages.items():
-        issues.append(_issues(rows, blocking[kind].to_numpy(), "person", field, kind, message))
+        issues.append(issues_where(rows, blocking[kind].to_numpy(), "person", field, kind, message))
     blocked = np.zeros(len(who), dtype=bool)
     reasons = pd.Series("", index=who.index)
     for kind, mask in blocking.items():
         hit = mask.to_numpy(dtype=bool, na_value=False)
         blocked |= hit
         reasons = reasons.where(~hit, reasons + np.where(reasons == "", "", ", ") + kind)
-    unusable = _issues(rows, blocked, "person", "persontableid", "unusable", "")
+    unusable = issues_where(rows, blocked, "person", "persontableid", "unusable", "")
     issues.append(unusable.assign(message="not in children.csv: " + reasons[blocked].to_numpy()))
 
     children = pd.DataFrame(
@@ -342,7 +350,7 @@ def census_children(
         columns=list(SEN2_CHILD_COLUMNS),
     )[~blocked]
     children = children.astype({"ncy": "int64"}).sort_values("child_id").reset_index(drop=True)
-    return CensusChildren(children, _concat(issues), len(who), int(blocked.sum()))
+    return CensusChildren(children, concat_issues(issues), len(who), int(blocked.sum()))
 
 
 _PLACEMENT = ("urn", "ukprn", "sensetting", "senunitindicator", "resourcedprovisionindicator")
@@ -362,7 +370,7 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
     rank1 = place_on["placementrank"] == 1
     two = rank1 & place_on.duplicated(["request", "placementrank"], keep=False)
     issues.append(
-        _issues(
+        issues_where(
             place_on,
             two,
             "placementdetail",
@@ -373,7 +381,7 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
     )
     has_rank1 = among(place_on["request"], place_on.loc[rank1, "request"])
     issues.append(
-        _issues(
+        issues_where(
             place_on,
             (place_on["placementrank"] == 2) & ~has_rank1,
             "placementdetail",
@@ -388,7 +396,7 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
     active_of = active_of.set_index("requeststableid")
 
     issues.append(
-        _issues(
+        issues_where(
             current.reset_index(),
             ~among(current.index.to_series(), plan_on.index.to_series()).to_numpy(),
             "placementdetail",
@@ -400,13 +408,24 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
     no_place = ~among(plan_on.index.to_series(), current.index.to_series()).to_numpy()
     transferred = plan_on.index.map(active_of["transferla"]).fillna("") != ""
     issues.append(
-        _issues(
+        issues_where(
             plan_on.reset_index(),
             no_place & ~transferred,
             "namedplan",
             "startdate",
             "no_placement",
             "named plan in force on the census date but no placement",
+        )
+    )
+    issues.append(
+        issues_where(
+            plan_on.reset_index(),
+            no_place & transferred,
+            "namedplan",
+            "startdate",
+            "transferred_in_no_placement",
+            "plan transferred in (transferla) with no placement on the census date: taken as "
+            "another LA's then, not in scope",
         )
     )
     keep = plan_on.index[~(no_place & transferred)].union(current.index)
@@ -432,7 +451,7 @@ def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataF
     records = records.sort_values(["person", "startdate", "request"], na_position="first")
     several = records["person"].duplicated(keep="last")
     issues.append(
-        _issues(
+        issues_where(
             records.assign(row=records["request_row"]),
             several,
             "requests",
@@ -485,7 +504,7 @@ def _settings(
         urn = urn.where(urn != "", records["ukprn"].map(by_ukprn.set_index("ukprn")["urn"]))
         urn = urn.fillna("")
     if settings is None:
-        return urn, place, _concat([])
+        return urn, place, concat_issues([])
     rows = records.assign(row=records["place_row"])
     known = among(urn, settings["urn"])
     in_gias = pd.Series(False, index=urn.index) if gias_ids is None else among(urn, gias_ids["urn"])
@@ -498,7 +517,7 @@ def _settings(
     given_ukprn = ~given_urn & (records["ukprn"] != "")
     provision = urn.map(settings.drop_duplicates("urn").set_index("urn")["provision"]).fillna("")
     issues = [
-        _issues(
+        issues_where(
             rows,
             given_urn & ~known & ~in_gias,
             "placementdetail",
@@ -506,7 +525,7 @@ def _settings(
             "urn_not_in_gias",
             "URN of the current placement not in the GIAS file",
         ),
-        _issues(
+        issues_where(
             rows,
             given_ukprn & (urn == ""),
             "placementdetail",
@@ -514,7 +533,7 @@ def _settings(
             "ukprn_not_in_gias",
             "UKPRN of the current placement not in the GIAS file",
         ),
-        _issues(
+        issues_where(
             rows,
             ~known & in_gias & gias_type.isin(UNEXPECTED_GIAS_TYPES),
             "placementdetail",
@@ -522,7 +541,7 @@ def _settings(
             "gias_unexpected_type",
             "GIAS type unexpected for a SEND placement (HE, UTC, online, overseas ...)",
         ),
-        _issues(
+        issues_where(
             rows,
             ~known & in_gias & ~gias_type.isin(UNEXPECTED_GIAS_TYPES),
             "placementdetail",
@@ -530,16 +549,22 @@ def _settings(
             "setting_not_modelled",
             "in GIAS but closed or of a type not modelled: no current setting",
         ),
-        _issues(
-            rows,
-            known & (place != "") & (provision == ""),
-            "placementdetail",
-            "senunitindicator",
-            "gias_no_provision",
-            "SEN unit or resourced provision flagged where GIAS has none",
+        *(
+            issues_where(
+                rows,
+                known & records[indicator] & ~provision.str.contains(kind, regex=False),
+                "placementdetail",
+                indicator,
+                "gias_no_provision",
+                f"{kind} flagged where GIAS has none",
+            )
+            for indicator, kind in (
+                ("senunitindicator", "SEN unit"),
+                ("resourcedprovisionindicator", "resourced provision"),
+            )
         ),
     ]
-    return urn.where(known, ""), place, _concat(issues)
+    return urn.where(known, ""), place, concat_issues(issues)
 
 
 def _transfer(records: pd.DataFrame, census: date) -> pd.Series:

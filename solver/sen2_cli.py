@@ -50,16 +50,18 @@ def sen2_command(
         gias = gather(problems, lambda: read_gias(settings))
         ids = gather(problems, lambda: read_gias_ids(settings))
         secret = gather(problems, lambda: load_key(key))
-        if problems or gias is None or secret is None:
+        sen2 = gather(problems, lambda: read_return(source))
+        before = None if previous is None else gather(problems, lambda: read_return(previous))
+        if problems or gias is None or secret is None or sen2 is None:
             raise InputError(problems)
         result = import_sen2(
-            source,
+            sen2,
             census.date(),
             key=secret,
             postcodes=lookup,
             settings=gias.settings,
             gias_ids=ids,
-            previous=previous,
+            previous=before,
         )
         paths = write_sen2(result, out)
         typer.echo(f"wrote {', '.join(p.name for p in paths)} to {out}")

@@ -21,7 +21,7 @@ from solver.csvfile import read_text_csv
 from solver.model import CHILD_COLUMNS
 from solver.outputs import write_bytes, write_csv
 from solver.problems import InputError, Problem
-from solver.sen2 import read_return
+from solver.sen2 import Sen2Return, read_return
 from solver.sen2_census import CensusChildren, cease_reasons, census_children
 from solver.sen2_flows import census_flows
 
@@ -82,34 +82,35 @@ class Sen2Import:
 
 
 def import_sen2(
-    source: Path,
+    source: Path | Sen2Return,
     census: date,
     *,
     key: bytes,
     postcodes: pd.DataFrame | None,
     settings: pd.DataFrame | None = None,
     gias_ids: pd.DataFrame | None = None,
-    previous: Path | None = None,
+    previous: Path | Sen2Return | None = None,
 ) -> Sen2Import:
-    """Read a return and derive children on `census`; with `previous`, last year's children
-    (at the census a year before) and the flows between them."""
-    sen2 = read_return(source)
-    now = census_children(
-        sen2, census, key=key, postcodes=postcodes, settings=settings, gias_ids=gias_ids
-    )
+    """Read a return (or take one read) and derive children on `census`; with `previous`,
+    last year's children (at the census a year before) and the flows between them."""
+    sen2 = _read(source)
+
+    def at(day: date, ret: Sen2Return) -> CensusChildren:
+        return census_children(
+            ret, day, key=key, postcodes=postcodes, settings=settings, gias_ids=gias_ids
+        )
+
+    now = at(census, sen2)
     if previous is None:
         return Sen2Import(now, None)
-    before = census_children(
-        read_return(previous),
-        census_date(census.year - 1),
-        key=key,
-        postcodes=postcodes,
-        settings=settings,
-        gias_ids=gias_ids,
-    )
+    before = at(census_date(census.year - 1), _read(previous))
     groups = settings if settings is not None else pd.DataFrame(columns=["urn", "setting_type"])
     flows = census_flows(before.children, now.children, groups, cease_reasons(sen2, key))
     return Sen2Import(now, flows)
+
+
+def _read(source: Path | Sen2Return) -> Sen2Return:
+    return source if isinstance(source, Sen2Return) else read_return(source)
 
 
 def write_sen2(result: Sen2Import, out: Path) -> list[Path]:
@@ -146,3 +147,21 @@ def sen2_children(
             found.in_scope,
         )
     return found.children.loc[:, list(CHILD_COLUMNS)]
+
+
+def sen2_quality(
+    sen2: Sen2Return, census: date, settings: Path, postcodes: Path | None
+) -> CensusChildren:
+    """A return's quality report at `census` against a GIAS file and a postcode lookup, under a
+    throwaway key (for showing the report: no id leaves this call)."""
+    from solver.inputs import load_postcodes, read_gias  # solver.inputs imports this module
+
+    lookup = None if postcodes is None else load_postcodes(postcodes)
+    return census_children(
+        sen2,
+        census,
+        key=secrets.token_bytes(KEY_BYTES),
+        postcodes=lookup,
+        settings=read_gias(settings).settings,
+        gias_ids=read_gias_ids(settings),
+    )

@@ -404,14 +404,19 @@ def write_return(tables: Mapping[str, pd.DataFrame], folder: Path, exported: dat
 
 
 def write_synth_returns(
-    children: pd.DataFrame, settings: pd.DataFrame, folder: Path, year: int, seed: int = 0
+    children: pd.DataFrame,
+    settings: pd.DataFrame,
+    folder: Path,
+    year: int,
+    seed: int = 0,
+    lea: str = "999",
 ) -> list[Path]:
-    """Write returns `year` - 1 and `year` (folders named by year) whose census on `year`'s
-    census date gives back `children`."""
+    """Write returns `year` - 1 and `year` of LA `lea` (folders named by year) whose census on
+    `year`'s census date gives back `children`."""
     history = synth_history(children, settings, year, seed)
     paths: list[Path] = []
     for return_year in (year - 1, year):
-        tables = return_tables(history, return_year)
+        tables = return_tables(history, return_year, lea)
         paths += write_return(tables, folder / str(return_year), date(return_year, 3, 7))
     return paths
 

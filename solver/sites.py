@@ -20,7 +20,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from solver.costs import Tariffs
-from solver.csvfile import guard_read
+from solver.csvfile import ID_RULE, guard_read, problems_where, unsafe_ids
 from solver.inputs import load_postcodes
 from solver.model import SettingType
 from solver.needs import ncy_range_of_ages, phase_of
@@ -89,6 +89,9 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
         )
         for i in np.flatnonzero(easting.isna() | northing.isna())
     ]
+    ids = table["site_id"]
+    bad_ids = unsafe_ids(ids) | (ids == "")
+    problems += problems_where(path, bad_ids, "site_id", f"site_id {ID_RULE}:", ids)
     problems += [
         Problem(str(path), int(i) + 2, "site_id", "duplicate site_id")
         for i in np.flatnonzero(table["site_id"].duplicated())

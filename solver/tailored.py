@@ -18,7 +18,7 @@ import pandas as pd
 from solver.costs import Tariffs
 from solver.family_page import Issue, family_page
 from solver.model import Child
-from solver.outputs import csv_text, write_bytes
+from solver.outputs import csv_text, id_file_name, write_bytes
 from solver.rules import (
     Pairs,
     Reason,
@@ -169,7 +169,7 @@ def list_files(
     for child_id, own in lists.groupby("child_id", sort=False, observed=True):
         child = Child.from_row(rows.loc[str(child_id)].to_dict())
         page = family_page(own, child, policy, issue)
-        yield f"family/{child_id}.html", page.encode("utf-8")
+        yield f"family/{id_file_name(str(child_id), '.html')}", page.encode("utf-8")
     yield JSON_FILE, lists.to_json(orient="records", indent=1).encode("utf-8")
 
 

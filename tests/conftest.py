@@ -1,10 +1,14 @@
-"""Test-wide guards: no test may reach the internet."""
+"""Test-wide guards: no test may reach the internet, and none leaves a visitor's folder."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +49,22 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     yield
+
+
+def end_app_session() -> None:
+    """End the app session AppTest runs under as the server ends a disconnected one (every
+    AppTest shares its session id), releasing its session-scoped resources."""
+    from streamlit.runtime.caching import clear_session_resource_cache
+
+    clear_session_resource_cache("test session id")
+
+
+@pytest.fixture(autouse=True)
+def _visit_ends() -> Iterator[None]:
+    """After each test the app session it ran (if any) ends, and no visitor's folder this
+    process made (`rightplace-<pid>-*` in the temporary folder) is left behind."""
+    yield
+    if "streamlit.testing.v1" in sys.modules:
+        end_app_session()
+    left = list(Path(tempfile.gettempdir()).glob(f"rightplace-{os.getpid()}-*"))
+    assert left == [], "a visitor's folder outlived its session"

@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from geo.basemap import outline_paths
 from solver.compare import comparison_table, run_scenario
+from solver.csvfile import trimmed_csv
 from solver.forecast import scenario_forecast
 from solver.needs import Phase
+from solver.problems import InputError
 from solver.scenario import Scenario, load_scenario
 from solver.sites import Proposal, evaluate_sites
 from solver.workspace import Workspace, open_workspace
+from tests.conftest import end_app_session
+from views.shared import stale_folders
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 
 
+def _visitor_folders() -> list[Path]:
+    """The visitors' folders this process made (the app names them by its server's pid)."""
+    return list(Path(tempfile.gettempdir()).glob(f"rightplace-{os.getpid()}-*"))
+
+
 @pytest.fixture(scope="module")
-def sample() -> Workspace:
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """The Rutland sample as the library opens it."""
-    return open_workspace(REPO / "scenarios" / "baseline.yaml", Path(tempfile.mkdtemp()))
+    return open_workspace(REPO / "scenarios" / "baseline.yaml", tmp_path_factory.mktemp("sample"))
 
 
 def _page(name: str) -> AppTest:
@@ -192,6 +204,41 @@ def test_bad_scenario_yaml_shows_the_problem_table() -> None:
     assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
 
 
+def test_edited_scenario_reads_only_the_sample_and_the_visitors_own_files() -> None:
+    """A scenario edited in the app naming a server file or another visitor's upload is a
+    problem per input, not saved; one naming the sample's files is saved."""
+    app = _page("scenarios")
+    sample = REPO / "data" / "rutland"
+    elsewhere = f"{tempfile.gettempdir()}/rightplace-1-abcd1234/uploads/children.csv"
+    app.text_area[0].input(
+        f"name: x\ninputs: {{settings: /etc/passwd, children: {elsewhere},"
+        f" postcodes: {sample}/../../../etc/hosts, network: {sample}/roads.osm.bz2}}\n"
+    )
+    _button(app, "Save the copy", 1).click().run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert sorted(table["column"]) == ["inputs.children", "inputs.postcodes", "inputs.settings"]
+    assert not app.session_state["edited_scenarios"]
+    app.text_area[0].input(
+        f"name: x\ninputs: {{settings: {sample}/gias.csv, children: {sample}/children.csv}}\n"
+    )
+    _button(app, "Save the copy", 1).click().run()
+    assert not app.exception, app.exception
+    assert list(app.session_state["edited_scenarios"]) == ["baseline_yaml"]
+
+
+def test_a_scenario_name_holding_markdown_is_shown_as_text() -> None:
+    """A copy named with Markdown (an image, a link) is confirmed in words, rendered as text:
+    no image to fetch, no live link."""
+    app = _page("scenarios")
+    name = "![x](http://example.invalid/x.png) [click](http://example.invalid)"
+    [t for t in app.text_input if t.label == "Name of the copy"][0].input(name)
+    _button(app, "Save the copy").click().run()
+    assert not app.exception, app.exception
+    html = MarkdownIt("commonmark").render(app.success[0].value)
+    assert "<img" not in html and "<a " not in html and "example.invalid/x.png" in html
+
+
 def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
     """Evaluating the sample's candidate sites shows evaluate_sites' ranking, choice and effect,
     the suppressed table as the evidence pack writes it, and one catchment per candidate site."""
@@ -238,3 +285,77 @@ def test_yaml_tab_shows_no_server_paths_and_its_copy_reads_the_same_files() -> N
     assert files(load_scenario(saved)) == files(shipped)
     picker = [m for m in app.multiselect if m.label.startswith("Scenarios")][0]
     assert picker.value == ["baseline", "asd_special_free_school", "baseline_yaml"]
+
+
+def test_uploads_keep_only_what_is_read_and_go_when_the_visit_ends() -> None:
+    """Uploading the LA's files on the Data page with a children file holding names, birth
+    dates and UPNs: they are used, the visitor's folder holds only the columns the readers
+    read (no name, birth date or UPN anywhere in it), and the folder goes when the session
+    ends."""
+    rutland = REPO / "data" / "rutland"
+    children = pd.read_csv(rutland / "children.csv", dtype=str, keep_default_na=False)
+    personal = children.assign(
+        name=[f"Ann Smith{i}" for i in range(len(children))],
+        dob="2014-01-02",
+        upn=[f"A{i:012d}" for i in range(len(children))],
+    )
+    app = _page("data")
+    files = {0: "gias.csv", 2: "children.csv", 3: "postcodes.csv"}
+    for index, name in files.items():
+        content = personal.to_csv(index=False).encode() if name == "children.csv" else None
+        app.file_uploader[index].upload(name, content or (rutland / name).read_bytes())
+    app.run()
+    assert not app.exception, app.exception
+    _button(app, "Use these files").click().run()
+    assert not app.exception, app.exception
+    assert app.session_state["workspace"].scenario.name == "Uploaded files"
+    assert len(app.session_state["workspace"].inputs.children) == len(children)
+    [folder] = _visitor_folders()
+    kept = pd.read_csv(folder / "uploads" / "children.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(kept, children)
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert b"Smith" not in path.read_bytes() and b"2014-01-02" not in path.read_bytes()
+    end_app_session()  # what the server does when a session disconnects
+    assert not folder.exists()
+
+
+def test_a_session_resumed_after_its_folder_went_starts_afresh() -> None:
+    """A session that reconnects after its visit ended (its folder deleted) gets a new folder
+    and the sample again, not files that are gone: no exception, no stale edited copies."""
+    app = _page("scenarios")
+    [t for t in app.text_input if t.label == "Name of the copy"][0].input("mine")
+    _button(app, "Save the copy").click().run()
+    assert list(app.session_state["edited_scenarios"]) == ["mine"]
+    [folder] = _visitor_folders()
+    end_app_session()
+    app.run()
+    assert not app.exception, app.exception
+    [again] = _visitor_folders()
+    assert again != folder and not folder.exists()
+    assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
+    assert app.session_state["workspace"].scenario.name == "Rutland baseline"
+
+
+def test_an_unreadable_upload_is_a_problem_naming_file_and_row() -> None:
+    """A children file that is not UTF-8, or has a row with more fields than its header, is a
+    problem naming the file (and the row) that quotes no value, not a copy kept."""
+    for data, row in ((b"child_id,ncy\nC\xe91,5\n", None), (b"child_id,ncy\nC1,5,X\n", 2)):
+        with pytest.raises(InputError) as caught:
+            trimmed_csv(Path("children.csv"), data, ["child_id", "ncy"])
+        [problem] = caught.value.problems
+        assert (problem.file, problem.row) == ("children.csv", row)
+        assert "C1" not in problem.message and "X" not in problem.message
+
+
+def test_stale_folders_are_those_of_stopped_servers(tmp_path: Path) -> None:
+    """A visitor's folder is stale when its server's process has gone, or, unnamed by an older
+    version, when untouched for a day; other rightplace-* folders are never touched."""
+    names = ["rightplace-111-abcd_123", "rightplace-222-abcd_123", "rightplace-old12345"]
+    names += ["rightplace-new12345", "rightplace-bench-national", "other-333-abcd_123"]
+    for name in names:
+        (tmp_path / name).mkdir()
+    old = time.time() - 2 * 24 * 3600
+    os.utime(tmp_path / "rightplace-old12345", (old, old))
+    stale = stale_folders(tmp_path, running=lambda pid: pid == 111)
+    assert sorted(p.name for p in stale) == ["rightplace-222-abcd_123", "rightplace-old12345"]

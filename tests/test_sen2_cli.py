@@ -204,3 +204,46 @@ def test_no_personal_value_reaches_any_output(
     for needle in needles:
         assert needle.lower() not in haystack.lower(), needle
     assert "postcode_not_found" in (out / "sen2_issues.csv").read_text()
+
+
+def test_sen2_bad_inputs_exit_2(
+    synth: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No such return, or a postcode file that is not one: every problem printed, exit 2,
+    nothing written, no traceback."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    args = ["sen2", "--return", str(tmp_path / "nothing"), "--census", "2025-01-16"]
+    files = ["--postcodes", str(synth / "gias.csv"), "--settings", str(synth / "gias.csv")]
+    result = runner.invoke(app, [*args, *files, "--out", str(tmp_path / "b")])
+    assert result.exit_code == 2, result.output
+    assert "2 problem(s) found" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "b").exists()
+    bad_date = runner.invoke(app, [*args[:-1], "16/01/2025", *files, "--out", str(tmp_path)])
+    assert bad_date.exit_code == 2
+
+
+def test_readme_quick_start_runs_from_the_sen2_return(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's first commands (validate the sample's SEN2 return, derive its children,
+    validate them) run as written, out/ being a fresh folder, and give the shipped
+    children.csv."""
+    import shlex
+
+    repo = Path(__file__).resolve().parent.parent
+    readme = (repo / "README.md").read_text()
+    block = readme.split("```sh", 2)[2].split("```", 1)[0]
+    commands = [
+        shlex.split(line.split("#", 1)[0]) for line in block.replace("\\\n", " ").splitlines()
+    ]
+    first = [c for c in commands if c][:3]
+    assert [c[1] for c in first] == ["validate", "sen2", "validate"]
+    monkeypatch.chdir(repo)
+    for command in first:
+        args = [a.replace("out/", f"{tmp_path}/") for a in command[1:]]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (command, result.output)
+    assert (tmp_path / "sen2" / "children.csv").read_bytes() == (
+        repo / "data" / "rutland" / "children.csv"
+    ).read_bytes()
+    assert (tmp_path / "sen2" / "sen2_flows.csv").exists()

@@ -155,6 +155,7 @@ EXPECTED = sorted(
         ("placementdetail", 14, "placementrank", "rank2_without_rank1"),
         ("placementdetail", 10, "entrydate", "placement_no_plan"),
         ("namedplan", 11, "startdate", "no_placement"),
+        ("namedplan", 12, "startdate", "transferred_in_no_placement"),  # P10: not in scope
         ("requests", 9, "requeststableid", "several_requests"),
         ("placementdetail", 16, "urn", "urn_not_in_gias"),
         ("placementdetail", 10, "ukprn", "ukprn_not_in_gias"),

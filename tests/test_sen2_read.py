@@ -85,3 +85,42 @@ def test_dates_and_bools_as_exported() -> None:
     values, bad = parse_bools(pd.Series(["True", "f", "YES", "n", "1", "0", "", "maybe"]))
     assert values[:6].tolist() == [True, False, True, False, True, False]
     assert bad.tolist() == [False] * 7 + [True]
+
+
+def test_upload_gives_the_same_report_as_the_folder(tmp_path: Path) -> None:
+    """The Data page's path (a zip's bytes or module files' bytes, read in memory, checked
+    against a GIAS file) reports what the folder does, and writes no file."""
+    from solver.inputs import read_gias
+    from solver.outputs import csv_text
+    from solver.sen2 import return_from_bytes
+    from solver.sen2_census import census_children
+    from solver.sen2_files import sen2_quality
+    from tests.test_sen2_quality import CENSUS, KEY
+
+    folder = write_return(tmp_path / "return")
+    archive = tmp_path / "return.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in folder.iterdir():
+            z.write(path, path.name)
+    sample = Path(__file__).resolve().parent.parent / "data" / "rutland"
+    before = set(tmp_path.rglob("*"))
+    uploads = [
+        {"return.zip": archive.read_bytes()},
+        {p.name: p.read_bytes() for p in folder.iterdir()},
+    ]
+    reports = [
+        csv_text(sen2_quality(return_from_bytes(u), CENSUS, sample / "gias.csv", None).report())
+        for u in uploads
+    ]
+    assert set(tmp_path.rglob("*")) == before
+    gias = pd.read_csv(sample / "gias.csv", dtype=str, encoding="cp1252", keep_default_na=False)
+    columns = {"URN": "urn", "UKPRN": "ukprn", "TypeOfEstablishment (code)": "type_code"}
+    expected = census_children(
+        read_return(folder),
+        CENSUS,
+        key=KEY,
+        postcodes=None,
+        settings=read_gias(sample / "gias.csv").settings,
+        gias_ids=gias.rename(columns=columns)[list(columns.values())],
+    )
+    assert reports[0] == reports[1] == csv_text(expected.report())

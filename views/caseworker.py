@@ -11,6 +11,7 @@ from geo.isochrones import isochrone
 from solver.family_page import Issue
 from solver.journeys import scenario_network
 from solver.model import Child
+from solver.outputs import id_file_name
 from solver.record import RECORD_FILE, input_paths, journeys_used, make_record, record_json
 from solver.rules import Reason
 from solver.tailored import list_files
@@ -25,7 +26,7 @@ from solver.words import (
     setting_type_words,
     year_group,
 )
-from views.shared import settings_map, workspace
+from views.shared import plain, settings_map, workspace
 
 #: Column headings of the tables on this page.
 TABLE_HEADINGS = {
@@ -58,7 +59,7 @@ secondary = f"; other need: {need_words(child.secondary_need)}" if child.seconda
 year = year_group(child.ncy)
 phase = phase_words(child.phase)
 st.write(
-    f"**{child.child_id}**: {year if phase in year else f'{year} ({phase})'}; main need: "
+    f"**{plain(child.child_id)}**: {year if phase in year else f'{year} ({phase})'}; main need: "
     f"{need_words(child.primary_need)}{secondary}. Journey limit "
     f"{policy.limit_for(child.phase)} minutes."
 )
@@ -107,26 +108,26 @@ st.markdown("**For the family and the file**")
 left, right = st.columns(2)
 left.download_button(
     "Page for the family (HTML, prints on A4)",
-    files[f"family/{child_id}.html"],
-    file_name=f"tailored-list-{child_id}.html",
+    files[f"family/{id_file_name(child_id, '.html')}"],
+    file_name=f"tailored-list-{id_file_name(child_id, '.html')}",
     mime="text/html",
 )
 right.download_button(
     f"Record of this list ({RECORD_FILE}, for rightplace replay)",
     record_json(record),
-    file_name=f"record-{child_id}.json",
+    file_name=f"record-{id_file_name(child_id, '.json')}",
     mime="application/json",
 )
 left.download_button(
     "Tailored list (CSV)",
     files["tailored_lists.csv"],
-    file_name=f"tailored-list-{child_id}.csv",
+    file_name=f"tailored-list-{id_file_name(child_id, '.csv')}",
     mime="text/csv",
 )
 right.download_button(
     "Tailored list (JSON)",
     files["tailored_lists.json"],
-    file_name=f"tailored-list-{child_id}.json",
+    file_name=f"tailored-list-{id_file_name(child_id, '.json')}",
     mime="application/json",
 )
 st.subheader("Map")

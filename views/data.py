@@ -1,20 +1,34 @@
 """Data: the inputs in use, their validation report, uploads of the LA's own files, a map."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 import yaml
 
 from solver.costs import DEFAULT_TARIFFS_PATH
+from solver.outputs import csv_text
+from solver.problems import InputError
+from solver.sen2 import return_from_bytes
+from solver.sen2_files import census_date, sen2_quality
 from solver.validate import validate_files
 from solver.words import need_words, setting_type_words
-from views.shared import problems_table, session_dir, settings_map, use_scenario, workspace
+from views.shared import (
+    plain,
+    problems_table,
+    save_upload,
+    session_dir,
+    settings_map,
+    use_scenario,
+    workspace,
+)
 
 st.title("Data")
 ws = workspace()
 if ws is None:
     st.stop()
 inputs = ws.inputs
-st.caption(f"Scenario: **{ws.scenario.name}**. {ws.scenario.description}")
+st.caption(f"Scenario: **{plain(ws.scenario.name)}**. {plain(ws.scenario.description)}")
 a, b, c = st.columns(3)
 a.metric("Settings", len(inputs.settings))
 b.metric("Children with EHCPs", len(inputs.children))
@@ -45,13 +59,15 @@ uploads = {
     "postcodes": st.file_uploader("Postcode centroids (Code-Point Open or ONSPD)", type="csv"),
 }
 if uploads["settings"] is not None:
-    folder = session_dir() / "uploads"
-    folder.mkdir(exist_ok=True)
-    saved = {}
-    for role, upload in uploads.items():
-        if upload is not None:
-            saved[role] = folder / f"{role}.csv"
-            saved[role].write_bytes(upload.getvalue())
+    try:
+        saved = {
+            role: save_upload(role, upload.getvalue())
+            for role, upload in uploads.items()
+            if upload is not None
+        }
+    except InputError as exc:
+        problems_table(list(exc.problems))
+        st.stop()
     report = validate_files(**saved)
     if not report.ok:
         problems_table(list(report.problems))
@@ -66,7 +82,7 @@ if uploads["settings"] is not None:
                     "tariffs": str(ws.scenario.inputs.tariffs or DEFAULT_TARIFFS_PATH),
                 },
             }
-            path = folder / "scenario.yaml"
+            path = session_dir() / "uploads" / "scenario.yaml"
             path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
             problems = use_scenario(path)
             if problems:
@@ -75,6 +91,33 @@ if uploads["settings"] is not None:
                 st.rerun()
 else:
     st.info("The Rutland sample is in use (data/README.md says what is real and illustrative).")
+
+st.subheader("Your SEN2 return")
+st.write(
+    "Upload the Blade CSV files of your SEN2 return (or their zip) to see its data-quality "
+    "report at a census date, against the settings and postcodes in use. The files are read in "
+    "memory only; no name, birth date or postcode is shown or kept (docs/inputs.md)."
+)
+returned = st.file_uploader(
+    "SEN2 return (CSV files or zip)", type=["csv", "zip"], accept_multiple_files=True
+)
+if returned:
+    try:
+        sen2 = return_from_bytes({f.name: f.getvalue() for f in returned})
+    except InputError as exc:
+        problems_table(list(exc.problems))
+    else:
+        census = st.date_input("Census date", census_date(sen2.year or date.today().year))
+        found = sen2_quality(
+            sen2, census, ws.scenario.inputs.settings, ws.scenario.inputs.postcodes
+        )
+        a, b, c = st.columns(3)
+        a.metric("Persons in scope", found.in_scope)
+        b.metric("Children", len(found.children))
+        c.metric("Unusable", found.unusable)
+        report = found.report()
+        st.dataframe(report, hide_index=True, width="stretch")
+        st.download_button("sen2_issues.csv", csv_text(report), "sen2_issues.csv", "text/csv")
 
 with st.expander("Validation report of the files in use"):
     files = ws.scenario.inputs

@@ -10,6 +10,7 @@ import streamlit as st
 from geo.basemap import polygon_rings, to_lonlat
 from solver.evidence import SUPPRESS_BELOW, suppress
 from solver.needs import Need, ncy_range_of_ages, phase_of
+from solver.outputs import csv_text
 from solver.problems import InputError
 from solver.proposal import CATCHMENT_MINUTES
 from solver.sites import Proposal, evaluate_sites, load_candidates
@@ -17,7 +18,9 @@ from views.shared import (
     ATTRIBUTION,
     REPO,
     base_layers,
+    plain,
     problems_table,
+    save_upload,
     session_dir,
     settings_layer,
     settings_points,
@@ -66,11 +69,9 @@ upload = st.file_uploader(
     type="csv",
 )
 candidates_path = SAMPLE_CANDIDATES
-if upload is not None:
-    candidates_path = session_dir() / "uploads" / "candidate_sites.csv"
-    candidates_path.parent.mkdir(exist_ok=True)
-    candidates_path.write_bytes(upload.getvalue())
 try:
+    if upload is not None:
+        candidates_path = save_upload("candidate_sites", upload.getvalue())
     candidates = load_candidates(candidates_path, ws.scenario.inputs.postcodes)
 except InputError as exc:
     problems_table(list(exc.problems))
@@ -114,7 +115,7 @@ st.subheader(
     f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed, others rounded to 5)"
 )
 st.dataframe(suppress(ranked), hide_index=True, width="stretch")
-st.subheader(f"Effect of opening at {', '.join(chosen)} (internal)")
+st.subheader(f"Effect of opening at {plain(', '.join(chosen))} (internal)")
 left, right = st.columns(2)
 left.markdown("**All placements without and with the setting**")
 left.dataframe(evaluation.effect.system, hide_index=True, width="stretch")
@@ -132,7 +133,7 @@ for column, (name, content) in zip(columns, pack.items(), strict=False):
     kind = "text/html" if name.endswith(".html") else "text/csv"
     column.download_button(name, content, name, kind, key=f"pack_{name}")
 columns[-1].download_button(
-    "sites.csv (internal)", ranked.to_csv(index=False), "sites.csv", "text/csv", key="sites_csv"
+    "sites.csv (internal)", csv_text(ranked), "sites.csv", "text/csv", key="sites_csv"
 )
 
 st.subheader("Candidate sites and their catchments")

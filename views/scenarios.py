@@ -22,7 +22,14 @@ from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Trajectory, load_scenario
 from solver.words import metric_value, metric_words, need_words, phase_words, setting_type_words
 from views.charts import bars, lines
-from views.shared import REPO, problems_table, session_dir, workspace
+from views.shared import (
+    REPO,
+    outside_own_files,
+    plain,
+    problems_table,
+    session_dir,
+    workspace,
+)
 
 SCENARIOS = REPO / "scenarios"
 SHIPPED = {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
@@ -60,8 +67,9 @@ def beside_shipped(text: str) -> str:
 
 
 def save_copy(name: str, text: str) -> list[Problem]:
-    """Save an edited scenario if the strict schema accepts it, and pick it to run; its
-    problems otherwise."""
+    """Save an edited scenario if the strict schema accepts it and it reads only the sample's
+    files and this visitor's own, and pick it to run; its problems otherwise (and nothing
+    saved)."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "edited"
     if stem in SHIPPED:
         return [Problem(name, None, "name", f"{stem} is a shipped scenario: pick another name")]
@@ -69,9 +77,13 @@ def save_copy(name: str, text: str) -> list[Problem]:
     path.parent.mkdir(exist_ok=True)
     path.write_text(beside_shipped(text), encoding="utf-8")
     try:
-        load_scenario(path)
+        problems = outside_own_files(load_scenario(path), name)
     except InputError as exc:
-        return list(exc.problems)
+        problems = list(exc.problems)
+    if problems:  # nothing saved, and an earlier copy of that name is gone with it
+        path.unlink()
+        edited().pop(stem, None)
+        return problems
     edited()[stem] = path
     chosen = st.session_state.setdefault(PICKED, list(DEFAULT_PICK))
     if stem not in chosen:
@@ -200,7 +212,7 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
             if problems:
                 problems_table(problems)
             else:
-                st.success(f"Saved {data['name']}: pick it below.")
+                st.success(f"Saved {plain(data['name'])}: pick it below.")
     with yaml_tab, st.form("yaml"):
         name = st.text_input("Name of the copy", f"{stem}_yaml")
         text = st.text_area(
@@ -213,7 +225,7 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
             if problems:
                 problems_table(problems)
             else:
-                st.success(f"Saved {name}: pick it below.")
+                st.success(f"Saved {plain(name)}: pick it below.")
 
 st.subheader("Run and compare")
 available = {**SHIPPED, **edited()}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import tempfile
+import time
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -10,13 +16,24 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import boundary_beside, outline_paths, road_paths, to_lonlat, view_centre
+from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
+from solver.csvfile import trimmed_csv
+from solver.gias_reader import GIAS_COLUMNS
 from solver.journeys import scenario_network
+from solver.places import OPTIONAL_OVERRIDE_COLUMNS, REQUIRED_OVERRIDE_COLUMNS
 from solver.problems import InputError, Problem
+from solver.scenario import Scenario
 from solver.workspace import Workspace, open_workspace
 
 ATTRIBUTION = "Roads and LA outline © OpenStreetMap contributors (ODbL)."
+#: The map style Streamlit's front end reads as "no base map". Any other value, None or ""
+#: included, makes it fetch Carto's style from basemaps.cartocdn.com (tests/test_browser.py
+#: records every request the pages make and fails on any leaving the machine).
+NO_BASEMAP = "__MAP_STYLE__"
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SCENARIO = REPO / "scenarios" / "baseline.yaml"
+#: The sample's files: what a scenario edited in the app may read besides the visitor's own.
+SAMPLE_DATA = REPO / "data"
 
 #: Marker colours by setting type (RGB), shared by every map.
 TYPE_COLOURS: dict[str, list[int]] = {
@@ -31,15 +48,127 @@ TYPE_COLOURS: dict[str, list[int]] = {
 }
 
 
+#: A visitor's folder in the system temporary folder is `rightplace-<server pid>-<random>`.
+FOLDER_PREFIX = "rightplace-"
+
+#: The columns kept from each upload, by role: those its reader reads. Postcode lookups are
+#: public and may have no header (Code-Point Open), so they are kept as given.
+UPLOAD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "settings": GIAS_COLUMNS,
+    "overrides": (*REQUIRED_OVERRIDE_COLUMNS, *OPTIONAL_OVERRIDE_COLUMNS),
+    "children": (*REQUIRED_CHILD_COLUMNS, *OPTIONAL_CHILD_COLUMNS),
+    "candidate_sites": ("site_id", "postcode", "easting", "northing"),
+}
+
+
+class SessionFolder:
+    """A visitor's own folder for uploads and journeys: deleted when their session ends (see
+    `_session_folders`), and at the latest when the server stops."""
+
+    def __init__(self) -> None:
+        prefix = f"{FOLDER_PREFIX}{os.getpid()}-"
+        self.path = Path(tempfile.mkdtemp(prefix=prefix))
+        self.delete = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+
+def _delete_all(folders: list[SessionFolder]) -> None:
+    for folder in folders:
+        folder.delete()
+
+
+@st.cache_resource(scope="session", on_release=_delete_all, show_spinner=False)
+def _session_folders() -> list[SessionFolder]:
+    """The folders of this session: Streamlit releases them, so they are deleted, when the
+    session disconnects."""
+    return []
+
+
 def session_dir() -> Path:
-    """This session's own folder for uploads and journeys: never shared between users."""
-    if "session_dir" not in st.session_state:
-        st.session_state["session_dir"] = tempfile.mkdtemp(prefix="rightplace-")
-    return Path(st.session_state["session_dir"])
+    """This session's own folder: never shared between users, gone when the visit ends. A
+    session resumed after its folder went starts afresh (its files are gone with it)."""
+    folder = st.session_state.get("session_folder")
+    if folder is None or not folder.path.is_dir():
+        if folder is not None:
+            st.session_state.clear()
+        folder = SessionFolder()
+        _session_folders().append(folder)
+        st.session_state["session_folder"] = folder
+    return Path(folder.path)
+
+
+#: A visitor's folder: `rightplace-<server pid>-<random>`, or with no pid as older versions
+#: named them (`tempfile.mkdtemp`'s 8 characters), which are stale after STALE_UNNAMED_SECONDS.
+_FOLDER_NAME = re.compile(rf"{FOLDER_PREFIX}(?:(\d+)-)?[a-z0-9_]{{8}}")
+STALE_UNNAMED_SECONDS = 24 * 3600
+
+
+def stale_folders(root: Path, running: Callable[[int], bool]) -> list[Path]:
+    """Visitors' folders in `root` that no running server owns: their server's process is not
+    `running`, or they carry no pid and were last changed over STALE_UNNAMED_SECONDS ago."""
+    now = time.time()
+    stale = []
+    for path in root.glob(f"{FOLDER_PREFIX}*"):
+        match = _FOLDER_NAME.fullmatch(path.name)
+        if match is None or not path.is_dir():
+            continue
+        if match[1] is None:
+            if now - path.stat().st_mtime > STALE_UNNAMED_SECONDS:
+                stale.append(path)
+        elif not running(int(match[1])):
+            stale.append(path)
+    return stale
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (maybe another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def delete_stale_folders() -> int:
+    """Once per server, at start: delete the visitors' folders of servers that stopped without
+    deleting them (killed); how many."""
+    stale = stale_folders(Path(tempfile.gettempdir()), _running)
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(stale)
+
+
+def outside_own_files(scenario: Scenario, file: str) -> list[Problem]:
+    """A problem for each input of a scenario edited in the app that lies outside the sample's
+    data and this visitor's own folder (the server's files, another visitor's uploads)."""
+    allowed = (SAMPLE_DATA.resolve(), session_dir().resolve())
+    inputs = scenario.inputs.model_dump(exclude_none=True)
+    return [
+        Problem(file, None, f"inputs.{key}", "not a sample file nor one of your uploads")
+        for key, value in inputs.items()
+        for path in (value if isinstance(value, list) else [value])
+        if not any(Path(path).resolve().is_relative_to(root) for root in allowed)
+    ]
+
+
+def save_upload(role: str, data: bytes) -> Path:
+    """Keep an upload in this session's folder as `<role>.csv`, only the columns its reader
+    reads (see UPLOAD_COLUMNS); InputError if it cannot be read as CSV."""
+    path = session_dir() / "uploads" / f"{role}.csv"
+    path.parent.mkdir(exist_ok=True)
+    if role in UPLOAD_COLUMNS:
+        fallback = "cp1252" if role == "settings" else None
+        data = trimmed_csv(path, data, UPLOAD_COLUMNS[role], fallback_encoding=fallback)
+    path.write_bytes(data)
+    return path
 
 
 def workspace() -> Workspace | None:
-    """The session's workspace, opening the Rutland sample the first time; None on bad input."""
+    """The session's workspace, opening the Rutland sample the first time (or again when the
+    session's folder went with its visit); None on bad input."""
+    session_dir()  # a session resumed after its folder went starts afresh
     if "workspace" not in st.session_state:
         with st.spinner("Loading the Rutland sample and its journey times..."):
             use_scenario(SAMPLE_SCENARIO)
@@ -56,6 +185,13 @@ def use_scenario(path: Path) -> list[Problem]:
     for key in ("allocation", "forecast"):
         st.session_state.pop(key, None)
     return []
+
+
+def plain(text: object) -> str:
+    """`text` for st.markdown/st.write shown as itself: every ASCII punctuation character
+    backslash-escaped, so an id or name holding Markdown or HTML is never rendered (no image
+    fetched, no live link)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
 
 
 def problems_table(problems: list[Problem]) -> None:
@@ -110,12 +246,14 @@ def base_layers(ws: Workspace) -> list[pdk.Layer]:
 
 
 def show_map(layers: list[pdk.Layer], lon: pd.Series, lat: pd.Series, tooltip: str) -> None:
-    """A pydeck map with no web tiles, centred on the given points."""
+    """A pydeck map with no base map (so no request leaves the machine: our own layers only),
+    centred on the given points."""
     centre_lon, centre_lat = view_centre(lon, lat)
     st.pydeck_chart(
         pdk.Deck(
             layers=layers,
-            map_style=None,
+            map_style=NO_BASEMAP,
+            map_provider=None,
             initial_view_state=pdk.ViewState(latitude=centre_lat, longitude=centre_lon, zoom=9),
             tooltip={"text": tooltip},
         )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from solver.forecast import scenario_forecast
+from solver.outputs import csv_text
 from solver.problems import InputError
 from solver.words import need_words
 from views.charts import bars, lines
@@ -73,4 +74,4 @@ bars(
 )
 st.subheader("SCAP-shaped table")
 st.dataframe(result.scap, hide_index=True)
-st.download_button("forecast.csv", table.to_csv(index=False), "forecast.csv", "text/csv")
+st.download_button("forecast.csv", csv_text(table), "forecast.csv", "text/csv")
