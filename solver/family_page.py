@@ -16,8 +16,10 @@ from solver.model import Child
 from solver.rules import Reason
 from solver.scenario import Policy, RankKey, Scenario
 from solver.words import (
+    ANY_NEED_WORDS,
     FITS,
     MARKS,
+    NEED_FITS,
     RANK_WORDS,
     REASON_WORDS,
     count,
@@ -141,6 +143,8 @@ def _listed(on: pd.DataFrame) -> str:
     for r in on.itertuples():
         reasons = reasons_of(r.reasons)
         why = " ".join(_e(REASON_WORDS[x]) for x in reasons if x in FITS)
+        if not NEED_FITS.intersection(reasons):
+            why += " " + ANY_NEED_WORDS
         know = [x for x in reasons if x not in FITS]
         body += (
             f"<section class='setting'><h3>{_e(r.rank)}. {_e(r.name)}</h3>"

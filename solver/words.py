@@ -111,6 +111,10 @@ FITS: frozenset[Reason] = frozenset(
 NEED_FITS: frozenset[Reason] = frozenset(
     {Reason.FITS_NEED, Reason.FITS_SECONDARY_NEED, Reason.FITS_MAINSTREAM}
 )
+#: Said of a listed setting no need-designation rule applies to (independent mainstream,
+#: alternative provision, post-16): it takes a child whatever their need.
+ANY_NEED_WORDS = "It takes children whatever their need."
+ANY_NEED_SHORT = "any need"
 #: Reasons a setting on the list is marked with: things to know, never why it fits.
 MARKS: frozenset[Reason] = frozenset({Reason.FULL, Reason.COST, Reason.ESTIMATED})
 

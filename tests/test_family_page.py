@@ -11,7 +11,16 @@ from solver.model import Child, SettingType
 from solver.rules import Reason
 from solver.scenario import Policy
 from solver.tailored import tailored_lists
-from tests.placement_tables import TARIFFS, child, children_table, journeys_table
+from tests.placement_tables import (
+    TARIFFS,
+    child,
+    children_table,
+    journeys_table,
+    place,
+    places_table,
+    setting,
+    settings_table,
+)
 from tests.test_tailored import PLACES, SETTINGS
 
 
@@ -144,3 +153,26 @@ def test_a_child_no_setting_suits_is_told_so_with_every_setting_and_why() -> Non
     assert page.settings == [] and "No setting meets every test" in text
     assert f"{len(SETTINGS)} other settings are more than 75 minutes away" in text
     assert "From the local authority." in text
+
+
+def test_a_setting_no_need_rule_applies_to_says_it_takes_any_need() -> None:
+    """Alternative provision (no designation rule) is on the list of a child with SLD: the page
+    says it takes children whatever their need, not that it caters for the child's."""
+    c = child("C", 8, "SLD")
+    settings = settings_table([setting("AP", "alternative_provision", ncy_low=0, ncy_high=11)])
+    lists = tailored_lists(
+        children_table([c]),
+        settings,
+        places_table([place("AP", 10, 5)]),
+        journeys_table({("C", "AP"): 12.0}),
+        TARIFFS,
+        Policy(),
+    )
+    page = _Page(
+        family_page(
+            lists, Child.from_row(children_table([c]).iloc[0]), Policy(), Issue(date.today())
+        )
+    )
+    [block] = page.settings
+    assert block["fits"].endswith("It takes children whatever their need.")
+    assert "main need" not in block["fits"]

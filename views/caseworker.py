@@ -16,6 +16,7 @@ from solver.record import RECORD_FILE, input_paths, journeys_used, make_record, 
 from solver.rules import Reason
 from solver.tailored import list_files
 from solver.words import (
+    ANY_NEED_SHORT,
     MARKS,
     NEED_FITS,
     minutes,
@@ -66,7 +67,7 @@ st.write(
 lists = ws.tailored_lists([child_id])
 shown = lists.assign(
     kind=lists["setting_type"].map(setting_type_words),
-    why=lists["reasons"].map(lambda r: reasons_short(r, NEED_FITS)),
+    why=lists["reasons"].map(lambda r: reasons_short(r, NEED_FITS) or ANY_NEED_SHORT),
     know=lists["reasons"].map(lambda r: reasons_short(r, MARKS)),
     off=lists["reasons"].map(lambda r: reasons_short(r, OFF_REASONS)),
 )
