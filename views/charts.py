@@ -53,7 +53,7 @@ def bars(
         if grouped:
             encoding["xOffset"] = alt.XOffset(f"{colour}:N")
     chart = alt.Chart(table, description=description).mark_bar(aria=False).encode(**encoding)
-    st.altair_chart(chart, width="stretch", alt=description)
+    st.altair_chart(chart, width="stretch")
 
 
 def lines(
@@ -89,4 +89,4 @@ def lines(
         .mark_line(point=True, aria=False)
         .encode(**encoding)
     )
-    st.altair_chart(chart, width="stretch", alt=description)
+    st.altair_chart(chart, width="stretch")

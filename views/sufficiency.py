@@ -1,13 +1,23 @@
 """Sufficiency: demand against places by need x phase x year, with intervals, gaps and costs."""
 
+import pandas as pd
 import streamlit as st
 
 from solver.forecast import scenario_forecast
 from solver.outputs import csv_text
 from solver.problems import InputError
-from solver.words import need_words
+from solver.words import need_words, phase_words, pounds
 from views.charts import bars, lines
 from views.shared import problems_table, workspace
+
+#: Forecast columns shown as whole children, with their headings.
+SHOWN_COLUMNS = {
+    "demand": "Demand",
+    "demand_low": "Demand, low",
+    "demand_high": "Demand, high",
+    "places": "Places",
+    "gap": "Places short",
+}
 
 st.title("Sufficiency forecast")
 ws = workspace()
@@ -50,12 +60,22 @@ c.metric(f"Cost of the gap in {last}", f"£{by_year.loc[last, 'cost']:,.0f} a ye
 year = st.selectbox("Year", sorted(table["year"].unique()), index=0)
 rows = table[table["year"] == year]
 st.subheader(f"Demand (80% interval), places and gap in {year}, by need and phase")
+by_need = rows.groupby(["need", "phase"])[
+    ["demand", "demand_low", "demand_high", "places", "gap", "cost"]
+].sum()
 st.dataframe(
-    rows.groupby(["need", "phase"])[
-        ["demand", "demand_low", "demand_high", "places", "gap", "cost"]
-    ]
-    .sum()
-    .round(1),
+    pd.DataFrame(
+        {
+            "Need": by_need.index.get_level_values("need").map(need_words),
+            "Phase": by_need.index.get_level_values("phase").map(phase_words),
+            **{
+                heading: [f"{v:,.0f}" for v in by_need[column]]
+                for column, heading in SHOWN_COLUMNS.items()
+            },
+            "Cost of the gap": by_need["cost"].map(pounds).to_numpy(),
+        }
+    ),
+    hide_index=True,
     width="stretch",
 )
 st.caption("Intervals are per row; summed intervals are wider than the interval of a total.")
