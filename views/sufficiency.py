@@ -1,6 +1,5 @@
 """Sufficiency: demand against places by need x phase x year, with intervals, gaps and costs."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -8,30 +7,26 @@ from solver.ehcp import ALL
 from solver.forecast import GAP_TYPES, scenario_forecast
 from solver.outputs import csv_text
 from solver.problems import InputError
+from solver.words import need_words, phase_words, pounds
+from views.charts import band, bars
 from views.shared import problems_table, workspace
 
 SPECIALIST = [t.value for t in GAP_TYPES]
-ANY_NEED = "any need"
+ANY_NEED = "Any need (mainstream classes)"
+
+#: Forecast columns shown as whole children, with their headings.
+SHOWN_COLUMNS = {
+    "demand": "Demand",
+    "demand_low": "Demand, low",
+    "demand_high": "Demand, high",
+    "places": "Places",
+    "gap": "Places short",
+}
 
 
-def band_chart(frame: pd.DataFrame, title: str, places: pd.Series | None = None) -> alt.Chart:
-    """Demand by year as a line in its 80% band, with a places line if given."""
-    data = frame.assign(year=frame["year"].astype(str))
-    base = alt.Chart(data).encode(x=alt.X("year:O", title="January"))
-    layers = [
-        base.mark_area(opacity=0.25).encode(
-            y=alt.Y("demand_low:Q", title=title), y2="demand_high:Q"
-        ),
-        base.mark_line(point=True).encode(y="demand:Q", tooltip=["year", "demand"]),
-    ]
-    if places is not None:
-        lines = pd.DataFrame({"year": places.index.astype(str), "places": places.to_numpy()})
-        layers.append(
-            alt.Chart(lines)
-            .mark_line(strokeDash=[6, 3], color="black")
-            .encode(x="year:O", y="places:Q", tooltip=["year", "places"])
-        )
-    return alt.layer(*layers)
+def need_label(code: str) -> str:
+    """A need in words; the blank need of mainstream classes as ANY_NEED."""
+    return need_words(code) if code else ANY_NEED
 
 
 st.title("Sufficiency forecast")
@@ -65,18 +60,25 @@ by_year = table.groupby("year")[["demand", "places", "gap", "cost"]].sum()
 last = int(table["year"].max())
 a, b, c = st.columns(3)
 a.metric(f"Demand in {last}", f"{by_year.loc[last, 'demand']:,.0f}")
-b.metric(f"Gap in {last} (children)", f"{by_year.loc[last, 'gap']:,.0f}")
-c.metric(f"Cost of the gap in {last}", f"£{by_year.loc[last, 'cost']:,.0f} a year")
+b.metric(f"Places short in {last} (children)", f"{by_year.loc[last, 'gap']:,.0f}")
+c.metric(f"Cost of the gap in {last}", f"{pounds(by_year.loc[last, 'cost'])} a year")
 
 st.subheader("Children with EHCPs, all needs (80% interval)")
 totals = result.totals[result.totals["setting_group"] == ALL].round()
-st.altair_chart(band_chart(totals, "children"), width="stretch")
+band(
+    totals,
+    y_title="Children with EHCPs",
+    description="Forecast children with EHCPs, all needs, by year, with the 80% interval",
+)
 
 specialist = table[table["setting_type"].isin(SPECIALIST)]
 special_years = specialist.groupby("year")[["demand", "demand_low", "demand_high", "places"]].sum()
 st.subheader("Children needing a specialist place, and the places (dashed)")
-st.altair_chart(
-    band_chart(special_years.reset_index(), "children", special_years["places"]), width="stretch"
+band(
+    special_years.reset_index(),
+    y_title="Children",
+    description="Forecast children needing a specialist place by year, and the places",
+    places=special_years["places"],
 )
 st.caption(
     "State special schools, SEN units and resourced provision, alternative provision. The "
@@ -84,14 +86,24 @@ st.caption(
 )
 
 year = st.selectbox("Year", sorted(table["year"].unique()), index=0)
-rows = table[table["year"] == year].assign(need=lambda t: t["need"].replace("", ANY_NEED))
+rows = table[table["year"] == year]
 st.subheader(f"Demand (80% interval), places and gap in January {year}, by need and phase")
+by_need = rows.groupby(["need", "phase"])[
+    ["demand", "demand_low", "demand_high", "places", "gap", "cost"]
+].sum()
 st.dataframe(
-    rows.groupby(["need", "phase"])[
-        ["demand", "demand_low", "demand_high", "places", "gap", "cost"]
-    ]
-    .sum()
-    .astype(int),
+    pd.DataFrame(
+        {
+            "Need": by_need.index.get_level_values("need").map(need_label),
+            "Phase": by_need.index.get_level_values("phase").map(phase_words),
+            **{
+                heading: [f"{v:,.0f}" for v in by_need[column]]
+                for column, heading in SHOWN_COLUMNS.items()
+            },
+            "Cost of the gap": by_need["cost"].map(pounds).to_numpy(),
+        }
+    ),
+    hide_index=True,
     width="stretch",
 )
 st.caption(
@@ -99,13 +111,17 @@ st.caption(
     f"once: a need's own places, its share of a specialist setting's, and mainstream classes "
     f"under '{ANY_NEED}' only."
 )
-st.subheader("Gap by need (children), each year")
+st.subheader("Places short by need (children), each year")
 gap = table[table["gap"] > 0].groupby(["year", "need"], as_index=False)["gap"].sum()
-st.altair_chart(
-    alt.Chart(gap.assign(year=gap["year"].astype(str)))
-    .mark_bar()
-    .encode(x=alt.X("year:O", title="January"), y="gap:Q", color="need:N"),
-    width="stretch",
+bars(
+    gap.assign(need=gap["need"].map(need_label)),
+    x="year",
+    y="gap",
+    x_title="Year",
+    y_title="Places short (children)",
+    colour="need",
+    colour_title="Need",
+    description="Places short by need and year",
 )
 st.subheader("SCAP SEND forecast (2026 survey shape)")
 st.dataframe(result.scap, hide_index=True)
