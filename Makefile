@@ -20,7 +20,7 @@ $(AXE): tests/a11y/package-lock.json
 
 install: $(VENV)/.installed $(AXE)
 
-app: install
+app: $(VENV)/.installed
 	$(VENV)/bin/streamlit run app.py
 
 test: install
