@@ -135,7 +135,7 @@ PAGES = [
     ("Data", "Data", None, "Map of settings"),
     ("Caseworker", "Tailored list", "child", "On the list"),
     ("Placement", "Placement optimisation", "Run the allocation", "Flows by home area"),
-    ("Sufficiency", "Sufficiency forecast", None, "SCAP-shaped table"),
+    ("Sufficiency", "Sufficiency forecast", None, "SCAP SEND forecast (2026 survey shape)"),
     ("Scenarios", "Scenarios", "Run", "Sufficiency gap, all needs and phases"),
     ("Free school", "Free school site evidence", "Evaluate the sites", "Black: chosen site"),
 ]
