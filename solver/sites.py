@@ -90,7 +90,7 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
         for i in np.flatnonzero(easting.isna() | northing.isna())
     ]
     ids = table["site_id"]
-    bad_ids = unsafe_ids(ids) | (ids == "")
+    bad_ids = unsafe_ids(ids) & (ids.str.strip() != "")  # empty ones are said so below
     problems += problems_where(path, bad_ids, "site_id", f"site_id {ID_RULE}:", ids)
     problems += [
         Problem(str(path), int(i) + 2, "site_id", "duplicate site_id")
