@@ -27,6 +27,7 @@ from solver.ehcp import ALL, NEED_COLUMNS, by_age, gias_la_code, new_plan_totals
 from solver.la_forecast import History, forecast, round_within
 from solver.model import SettingType
 from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
+from solver.outputs import write_csv
 from solver.population import population_by_age, read_population
 from solver.problems import InputError, Problem
 from solver.scenario import Demand, Scenario, Trajectory
@@ -774,13 +775,12 @@ def scenario_forecast(
 
 
 def write_forecast(result: Forecast, out: Path) -> list[Path]:
-    """Write forecast.csv, scap_send.csv and effects.csv into `out`; the paths written."""
+    """Write forecast.csv, scap_send.csv and effects.csv into `out`, each atomically; the
+    paths written."""
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "forecast.csv": result.table[list(FORECAST_COLUMNS)],
         "scap_send.csv": result.scap,
         "effects.csv": result.effects,
     }
-    for name, table in files.items():
-        table.to_csv(out / name, index=False, float_format="%.3f")
-    return [out / name for name in files]
+    return [write_csv(out / name, table, float_format="%.3f") for name, table in files.items()]

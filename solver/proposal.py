@@ -20,6 +20,7 @@ from solver.compare import SHARE_GROUPS, placement_metrics
 from solver.inputs import LoadedInputs
 from solver.model import SettingType
 from solver.needs import Need, phase_of
+from solver.outputs import write_text
 from solver.problems import InputError, Problem
 from solver.scenario import OpenSetting, Scenario, scenario_yaml
 from solver.workspace import Workspace
@@ -191,5 +192,4 @@ def write_proposed_scenario(scenario: Scenario, opened: Sequence[OpenSetting], p
     """The scenario with the openings as YAML, so `rightplace solve` on it reproduces the
     pack's figures."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scenario_yaml(with_openings(scenario, opened)), encoding="utf-8")
-    return path
+    return write_text(path, scenario_yaml(with_openings(scenario, opened)))
