@@ -746,6 +746,7 @@ BASELINE = """\
 name: Rutland baseline
 description: Rutland (E06000017), January 2025 EHCP caseload, synthesised children
 la_code: E06000017
+la_name: Rutland County Council
 inputs:
   settings: ../data/rutland/gias.csv
   overrides: ../data/rutland/overrides.csv
