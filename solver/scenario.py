@@ -168,6 +168,12 @@ class OpenSetting(_Strict):
     easting: float = Field(ge=0, le=700_000, description="EPSG:27700 metres")
     northing: float = Field(ge=0, le=1_300_000, description="EPSG:27700 metres")
 
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> OpenSetting:
+        if self.low_age > self.high_age:
+            raise ValueError(f"low_age {self.low_age} is above high_age {self.high_age}")
+        return self
+
 
 class ChangePlaces(_Strict):
     """Expand (add) or shrink (remove) a setting's places for one need, or in total, from `year`."""

@@ -129,6 +129,23 @@ def test_bad_change_and_demand_keys_are_errors_naming_the_key(tmp_path: Path) ->
     assert "changes.0" in keys and "changes.1.close.colour" in keys and "demand" in keys
 
 
+def test_a_new_setting_with_ages_out_of_order_is_an_error(tmp_path: Path) -> None:
+    """A setting opened for ages 18 to 5 (as the app's form could send) is refused, naming the
+    change and its line, never saved and run as a setting no child fits."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: x\ninputs: {settings: s.csv, children: c.csv}\nchanges:\n"
+        "  - {action: open, year: 2026, urn: NEW001, name: N, setting_type: state_special,\n"
+        "     low_age: 18, high_age: 5, places: 60, easting: 486000, northing: 308000}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    (problem,) = caught.value.problems
+    assert problem.row == 4 and "changes.0" in problem.column
+    assert "low_age 18 is above high_age 5" in problem.message
+
+
 def test_demand_trend_trajectories() -> None:
     """Continue keeps the calibrated trend, stabilise holds rates, custom compounds growth."""
     calibrated = np.array([1.1, 1.2, 1.3])
