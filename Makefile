@@ -11,7 +11,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core for the accessibility test (pinned in tests/a11y/package-lock.json); without npm the
+# test is skipped outside CI.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/a11y --no-audit --no-fund; \
+	else echo "npm not found: tests/test_accessibility.py will be skipped"; fi
+
+install: $(VENV)/.installed $(AXE)
 
 app: install
 	$(VENV)/bin/streamlit run app.py

@@ -47,6 +47,7 @@ from solver.rules import (
     in_scope,
     is_mainstream,
     journey_index,
+    provision,
     within_age_and_limit,
 )
 from solver.scenario import Policy
@@ -83,7 +84,15 @@ MAINSTREAM_SHARE = "minimum mainstream share"
 #: than any annual placement, so the most children possible are placed within the constraint.
 UNPLACED_PENALTY = 1_000_000
 
-PLACEMENT_COLUMNS = ("child_id", "urn", "need", "kept", "travel_minutes", "annual_cost")
+PLACEMENT_COLUMNS = (
+    "child_id",
+    "urn",
+    "need",
+    "provision",  # where in the setting: rules.provision
+    "kept",
+    "travel_minutes",
+    "annual_cost",
+)
 UNPLACED_COLUMNS = ("child_id", "reason")
 
 
@@ -669,6 +678,7 @@ def _placement_table(scope: pd.DataFrame, settings: pd.DataFrame, placed: Pairs)
             "child_id": scope["child_id"].astype(str).to_numpy()[placed.child],
             "urn": settings["urn"].astype(str).to_numpy()[placed.setting],
             "need": np.array([n.value for n in NEEDS], dtype=object)[placed.need],
+            "provision": provision(settings, placed.setting, placed.designated),
             "kept": np.zeros(len(placed), dtype=bool),
             "travel_minutes": placed.minutes,
             "annual_cost": placed.annual_cost,

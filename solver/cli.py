@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -13,10 +14,21 @@ import typer
 
 from solver.allocate import write_allocation
 from solver.changes import capacity_changes
+from solver.family_page import Issue
 from solver.inputs import load_scenario_inputs
 from solver.memory import return_freed_arrays
-from solver.outputs import write_csv
+from solver.outputs import write_csv, write_text
 from solver.problems import InputError, Problem
+from solver.record import (
+    RECORD_FILE,
+    changed_inputs,
+    input_paths,
+    journeys_used,
+    make_record,
+    read_record,
+    record_json,
+    software_version,
+)
 from solver.scenario import load_scenario
 from solver.sen2_cli import sen2_command, validate_sen2
 from solver.sen2_synth import write_synth_sen2
@@ -202,6 +214,14 @@ def lists(
     journeys: JourneysOption = None,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = 2,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help=f"also write {RECORD_FILE}: the date, input hashes, policy, lists and version "
+            "that `rightplace replay` reproduces them from",
+        ),
+    ] = False,
 ) -> None:
     """Tailored lists: every setting on or off each child's list, ranked, with reasons."""
 
@@ -213,11 +233,67 @@ def lists(
             from solver.region import distributed_lists
 
             table = distributed_lists(ws, client, child)
-        write_lists(table, out)
+        issued = datetime.now(UTC)
+        issue = Issue.of(ws.scenario, issued.date())
+        files = write_lists(table, ws.inputs.children, ws.scenario.policy, issue, out)
+        if record:
+            made = make_record(
+                issued=issued,
+                issue=issue,
+                child_ids=child or None,
+                scenario=ws.scenario,
+                inputs=input_paths(
+                    scenario, ws.scenario, journeys_used(scenario, ws.scenario, out, journeys)
+                ),
+                lists=table,
+                files=files,
+            )
+            write_text(out / RECORD_FILE, record_json(made), private=True)
         return int(table["child_id"].nunique())
 
     count = on_cluster(scheduler, workers, work)
     typer.echo(f"tailored lists for {count} children written to {out}")
+
+
+#: Exit codes of `replay`: an input changed since the record; the same inputs gave other files.
+EXIT_INPUT_CHANGED = 3
+EXIT_NOT_REPRODUCED = 4
+
+
+@app.command()
+def replay(
+    record: Annotated[Path, typer.Argument(help=f"a {RECORD_FILE} written by lists --record")],
+    out: OutOption,
+) -> None:
+    """Make a recorded list again, byte for byte; exit 3 naming each input changed since the
+    record, 4 if the same inputs gave different files (another software version)."""
+    recorded = report_problems(lambda: read_record(record))
+    changes = changed_inputs(recorded)
+    if changes:
+        for change in changes:
+            typer.echo(change, err=True)
+        typer.echo(f"{len(changes)} input(s) changed: the list cannot be reproduced", err=True)
+        raise typer.Exit(EXIT_INPUT_CHANGED)
+
+    def work() -> dict[str, str]:
+        children = recorded.child_ids
+        ws = workspace_for(recorded.scenario, out, recorded.journeys, None, children)
+        table = ws.tailored_lists(children)
+        return write_lists(table, ws.inputs.children, ws.scenario.policy, recorded.issue, out)
+
+    written = report_problems(work)
+    differ = sorted(
+        n for n in set(written) | set(recorded.files) if written.get(n) != recorded.files.get(n)
+    )
+    if differ:
+        for name in differ:
+            typer.echo(f"{name}: differs from the record", err=True)
+        typer.echo(
+            f"recorded with rightplace {recorded.version}, replayed with {software_version()}",
+            err=True,
+        )
+        raise typer.Exit(EXIT_NOT_REPRODUCED)
+    typer.echo(f"reproduced {len(written)} file(s) byte for byte in {out}")
 
 
 @app.command()

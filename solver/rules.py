@@ -398,6 +398,44 @@ def much_dearer(pairs: Pairs, ratio: float) -> BoolArray:
     return suitable & (pairs.annual_cost > ratio * cheapest[pairs.child])
 
 
+#: Where in a setting a placed child is taught (placements.csv `provision`), by setting type;
+#: a mainstream school's resourced provision or SEN unit takes the children it is designated for.
+PROVISION_OF_TYPE: Mapping[SettingType, str] = MappingProxyType(
+    {
+        SettingType.MAINSTREAM: "mainstream",
+        SettingType.MAINSTREAM_RP: "mainstream",
+        SettingType.STATE_SPECIAL: "special",
+        SettingType.NON_MAINTAINED_SPECIAL: "special",
+        SettingType.INDEPENDENT_SPECIAL: "special",
+        SettingType.INDEPENDENT_MAINSTREAM: "mainstream",
+        SettingType.ALTERNATIVE_PROVISION: "alternative_provision",
+        SettingType.POST16: "post16",
+    }
+)
+#: GIAS provision (the settings table's `provision`) to where a designated child is taught.
+PROVISION_OF_BASE: Mapping[str, str] = MappingProxyType(
+    {
+        "resourced provision": "resourced_provision",
+        "SEN unit": "sen_unit",
+        "resourced provision and SEN unit": "resourced_provision_or_sen_unit",
+        "": "resourced_provision_or_sen_unit",  # designated, GIAS silent on which
+    }
+)
+
+
+def provision(settings: pd.DataFrame, setting: IntArray, designated: BoolArray) -> np.ndarray:
+    """Where each placed child is taught: a mainstream school's resourced provision or SEN unit
+    when placed under a need it is designated for, else the setting type's provision."""
+    kinds = settings["setting_type"].astype(str).to_numpy()[setting]
+    base = settings["provision"].astype(str).to_numpy()[setting]
+    by_type = np.array([PROVISION_OF_TYPE[SettingType(k)] for k in kinds], dtype=object)
+    in_base = (kinds == SettingType.MAINSTREAM_RP.value) & designated
+    by_base = np.array(
+        [PROVISION_OF_BASE.get(b, PROVISION_OF_BASE[""]) for b in base], dtype=object
+    )
+    return np.where(in_base, by_base, by_type)
+
+
 def is_mainstream(settings: pd.DataFrame) -> BoolArray:
     """Settings that count as mainstream for the inclusion policy."""
     return settings["setting_type"].astype(str).isin([t.value for t in MAINSTREAM_TYPES]).to_numpy()

@@ -213,6 +213,9 @@ class Scenario(_Strict):
     name: str
     description: str = ""
     la_code: str | None = Field(None, description="ONS code of the LA, e.g. E06000017")
+    la_name: str | None = Field(
+        None, description="the LA as families know it (Rutland County Council): on their pages"
+    )
     inputs: Inputs
     policy: Policy = Field(default_factory=Policy)
     changes: list[Change] = Field(default_factory=list)

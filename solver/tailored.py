@@ -8,18 +8,18 @@ shorter journey, lower cost), then URN, so it is deterministic.
 
 from __future__ import annotations
 
-import functools
-import html
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from solver.costs import Tariffs
-from solver.outputs import id_file_name, write_csv, write_text
+from solver.family_page import Issue, family_page
+from solver.model import Child
+from solver.outputs import csv_text, id_file_name, write_bytes
 from solver.rules import (
-    LEGAL_GROUND,
     Pairs,
     Reason,
     assess,
@@ -42,6 +42,9 @@ LIST_COLUMNS = (
     "annual_cost",
     "vacancy",
 )
+JSON_FILE = "tailored_lists.json"
+#: Decimals kept in tailored_lists.csv (the JSON keeps every digit).
+CSV_DECIMALS = {"travel_minutes": 1, "annual_cost": 0}
 DETAIL_COLUMNS = (
     "name",
     "setting_type",
@@ -51,22 +54,6 @@ DETAIL_COLUMNS = (
     "ofsted",
     "designated_needs",
 )
-
-#: Plain words for each reason, for the family's page.
-REASON_TEXT = {
-    Reason.AGE: "does not teach the child's year group",
-    Reason.SEX: "single-sex setting",
-    Reason.NEED: "not designated for the child's needs",
-    Reason.JOURNEY: "journey longer than the limit",
-    Reason.FULL: "no vacancy at present",
-    Reason.COST: "much dearer than a suitable alternative",
-    Reason.ESTIMATED: "journey time estimated",
-    Reason.FITS_AGE: "teaches the child's year group",
-    Reason.FITS_NEED: "designated for the child's primary need",
-    Reason.FITS_SECONDARY_NEED: "designated for the child's secondary need",
-    Reason.FITS_MAINSTREAM: "mainstream: can meet any need with support",
-    Reason.FITS_JOURNEY: "journey within the limit",
-}
 
 
 def tailored_lists(
@@ -171,66 +158,30 @@ def _reasons(pairs: Pairs, full: np.ndarray, dear: np.ndarray, mainstream: np.nd
     return [t.rstrip(";") for t in text]
 
 
-def family_page(lists: pd.DataFrame, child_id: str) -> str:
-    """A printable HTML page of one child's tailored list, in plain words."""
-    return _page(lists[lists["child_id"] == child_id], child_id)
+def list_files(
+    lists: pd.DataFrame, children: pd.DataFrame, policy: Policy, issue: Issue
+) -> Iterator[tuple[str, bytes]]:
+    """The files of issued lists, by path under the output folder: tailored_lists.csv
+    (LIST_COLUMNS), family/<child id>.html, then tailored_lists.json (every column)."""
+    rounded = lists[list(LIST_COLUMNS)].round(CSV_DECIMALS)
+    yield "tailored_lists.csv", csv_text(rounded).encode("utf-8")
+    rows = children.set_index(children["child_id"].astype(str))
+    for child_id, own in lists.groupby("child_id", sort=False, observed=True):
+        child = Child.from_row(rows.loc[str(child_id)].to_dict())
+        page = family_page(own, child, policy, issue)
+        yield f"family/{id_file_name(str(child_id), '.html')}", page.encode("utf-8")
+    yield JSON_FILE, lists.to_json(orient="records", indent=1).encode("utf-8")
 
 
-@functools.lru_cache(maxsize=1024)
-def _words(reasons: str) -> str:
-    """Reason codes ("AGE;FULL") in plain words, HTML-escaped (few distinct combinations)."""
-    text = "; ".join(REASON_TEXT[Reason(c)] for c in reasons.split(";") if c)
-    return html.escape(text, quote=False)
-
-
-def _page(rows: pd.DataFrame, child_id: str) -> str:
-    """`family_page` from the child's own rows."""
-    on, off = rows[rows["on_list"]], rows[~rows["on_list"]]
-
-    def cell(value: object) -> str:
-        return "" if pd.isna(value) else html.escape(str(value))
-
-    listed = "".join(
-        f"<tr><td>{cell(r.rank)}</td><td>{cell(r.name)}</td><td>{cell(r.setting_type)}</td>"
-        f"<td>{r.travel_minutes:.0f} min</td><td>£{r.annual_cost:,.0f}</td>"
-        f"<td>{cell(r.vacancy)}</td><td>{cell(r.ofsted)}</td><td>{cell(r.designated_needs)}</td>"
-        f"<td>{_words(r.reasons)}</td></tr>"
-        for r in on.itertuples()
-    )
-    # Plain lists, not itertuples: a national page excludes tens of thousands of settings.
-    excluded = "".join(
-        f"<tr><td>{cell(name)}</td><td>{_words(reasons)}</td></tr>"
-        for name, reasons in zip(off["name"].tolist(), off["reasons"].tolist(), strict=True)
-    )
-    grounds = "".join(
-        "<li>" + html.escape(f"{REASON_TEXT[r]}: {LEGAL_GROUND[r]}", quote=False) + "</li>"
-        for r in (Reason.AGE, Reason.JOURNEY, Reason.FULL, Reason.COST)
-    )
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>Settings for {html.escape(child_id)}</title>"
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:4px}@media print{a{display:none}}</style></head>"
-        f"<body><h1>Settings that could meet the needs of {html.escape(child_id)}</h1>"
-        "<table><tr><th>Rank</th><th>Setting</th><th>Type</th><th>Journey</th>"
-        "<th>Annual cost</th><th>Vacancies</th><th>Ofsted</th><th>Designated for</th>"
-        f"<th>Why it fits</th></tr>{listed}</table>"
-        f"<h2>Settings not on the list</h2><table><tr><th>Setting</th><th>Why not</th></tr>"
-        f"{excluded}</table><h2>The legal tests</h2><ul>{grounds}</ul></body></html>"
-    )
-
-
-def write_lists(lists: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """tailored_lists.csv (LIST_COLUMNS), tailored_lists.json (every column) and one printable
-    page per child under family/; as a set: each file atomically and private, the previous
-    run's JSON removed first and the new one written last."""
-    json_path = out_dir / "tailored_lists.json"
-    json_path.unlink(missing_ok=True)
-    written = [write_csv(out_dir / "tailored_lists.csv", lists[list(LIST_COLUMNS)], private=True)]
-    pages = out_dir / "family"
-    for child_id, rows in lists.groupby("child_id", sort=False, observed=True):
-        page = pages / id_file_name(str(child_id), ".html")
-        written.append(write_text(page, _page(rows, str(child_id)), private=True))
-    records = lists.to_json(orient="records", indent=1)
-    written.insert(1, write_text(json_path, str(records), private=True))
+def write_lists(
+    lists: pd.DataFrame, children: pd.DataFrame, policy: Policy, issue: Issue, out_dir: Path
+) -> dict[str, str]:
+    """Write `list_files` under `out_dir`, the SHA-256 of each by name. As a set: each file
+    atomically and private, the previous run's JSON removed first and the new one written last
+    (its presence says the set is whole)."""
+    (out_dir / JSON_FILE).unlink(missing_ok=True)
+    written = {}
+    for name, data in list_files(lists, children, policy, issue):
+        write_bytes(out_dir / name, data, private=True)
+        written[name] = hashlib.sha256(data).hexdigest()
     return written

@@ -91,6 +91,7 @@ def test_solve_writes_placements_unplaced_and_summary(tmp_path: Path) -> None:
         "child_id",
         "urn",
         "need",
+        "provision",
         "kept",
         "travel_minutes",
         "annual_cost",

@@ -1,4 +1,4 @@
-"""Tailored lists: one micro case per suitability rule, marks, ranking and the family page."""
+"""Tailored lists: one micro case per suitability rule, marks and ranking."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from solver.check import verdicts
 from solver.model import SettingType
 from solver.needs import Need
 from solver.scenario import Policy
-from solver.tailored import LIST_COLUMNS, family_page, tailored_lists
+from solver.tailored import LIST_COLUMNS, tailored_lists
 from tests.placement_tables import (
     TARIFFS,
     child,
@@ -169,22 +169,6 @@ def test_lists_are_deterministic_and_order_free() -> None:
         Policy(),
     )
     assert one.to_csv(index=False) == two.to_csv(index=False)
-
-
-def test_family_page_lists_settings_in_plain_words() -> None:
-    """The printable page names listed settings with why they fit, and excluded ones with why."""
-    table = tailored_lists(
-        children_table([child("A", 3, "ASD")]),
-        SETTINGS,
-        PLACES,
-        journeys_table(everywhere("A", 10)),
-        TARIFFS,
-        Policy(),
-    )
-    page = family_page(table, "A")
-    assert "Setting 5" in page and "designated for the child's primary need" in page
-    assert "does not teach the child's year group" in page
-    assert "490000" not in page  # no home location
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,15 +1,47 @@
 """Caseworker: one child's tailored list, ranked with reasons, for the family and the file."""
 
+import hashlib
+from datetime import UTC, datetime
+
+import pandas as pd
 import streamlit as st
 
 from geo.basemap import polygon_rings
 from geo.isochrones import isochrone
+from solver.family_page import Issue
 from solver.journeys import scenario_network
 from solver.model import Child
-from solver.outputs import csv_text, id_file_name
+from solver.outputs import id_file_name
+from solver.record import RECORD_FILE, input_paths, journeys_used, make_record, record_json
 from solver.rules import Reason
-from solver.tailored import LIST_COLUMNS, REASON_TEXT, family_page
+from solver.tailored import list_files
+from solver.words import (
+    MARKS,
+    NEED_FITS,
+    minutes,
+    need_words,
+    phase_words,
+    pounds,
+    reasons_short,
+    setting_type_words,
+    year_group,
+)
 from views.shared import plain, settings_map, workspace
+
+#: Column headings of the tables on this page.
+TABLE_HEADINGS = {
+    "name": "Setting",
+    "kind": "Kind",
+    "journey": "Journey",
+    "cost": "Cost a year",
+    "vacancies": "Vacancies",
+    "ofsted": "Ofsted",
+    "why": "Fits",
+    "know": "To know",
+    "off": "Why not on the list",
+}
+#: Reasons a setting is off a list.
+OFF_REASONS = frozenset({Reason.AGE, Reason.SEX, Reason.NEED, Reason.JOURNEY})
 
 st.title("Tailored list")
 ws = workspace()
@@ -22,53 +54,79 @@ if child_id is None:
     st.stop()
 
 child = Child.from_row(children.loc[child_id].to_dict())
-secondary = f", secondary need {child.secondary_need.value}" if child.secondary_need else ""
+policy = ws.scenario.policy
+secondary = f"; other need: {need_words(child.secondary_need)}" if child.secondary_need else ""
+year = year_group(child.ncy)
+phase = phase_words(child.phase)
 st.write(
-    f"**{plain(child.child_id)}**: NCY {child.ncy} ({child.phase.value}), primary need "
-    f"{child.primary_need.value}{secondary}. Journey limit "
-    f"{ws.scenario.policy.limit_for(child.phase)} minutes."
+    f"**{plain(child.child_id)}**: {year if phase in year else f'{year} ({phase})'}; main need: "
+    f"{need_words(child.primary_need)}{secondary}. Journey limit "
+    f"{policy.limit_for(child.phase)} minutes."
 )
 lists = ws.tailored_lists([child_id])
-
-
-def in_words(reasons: str) -> str:
-    """Reason codes in plain words."""
-    return "; ".join(REASON_TEXT[Reason(code)] for code in reasons.split(";") if code)
-
-
-shown = lists.assign(why=lists["reasons"].map(in_words))
-columns = ["rank", "name", "setting_type", "travel_minutes", "annual_cost", "vacancy"]
-columns += ["ofsted", "designated_needs", "why"]
+shown = lists.assign(
+    kind=lists["setting_type"].map(setting_type_words),
+    why=lists["reasons"].map(lambda r: reasons_short(r, NEED_FITS)),
+    know=lists["reasons"].map(lambda r: reasons_short(r, MARKS)),
+    off=lists["reasons"].map(lambda r: reasons_short(r, OFF_REASONS)),
+)
 on_list = shown[shown["on_list"]].sort_values("rank")
 st.subheader(f"On the list: {len(on_list)} settings")
 st.table(
-    on_list[columns]
-    .assign(
-        travel_minutes=on_list["travel_minutes"].map(lambda m: f"{m:.0f}"),
-        annual_cost=on_list["annual_cost"].map(lambda c: f"£{c:,.0f}"),
-    )
-    .rename(columns={"travel_minutes": "minutes", "setting_type": "type"})
+    on_list.assign(
+        journey=on_list["travel_minutes"].map(minutes),
+        cost=on_list["annual_cost"].map(pounds),
+        vacancies=on_list["vacancy"].map(lambda v: "not known" if pd.isna(v) else f"{v:,}"),
+    )[["rank", "name", "kind", "journey", "cost", "vacancies", "ofsted", "why", "know"]]
     .set_index("rank")
+    .rename_axis("Rank")
+    .rename(columns=TABLE_HEADINGS)
+)
+st.caption(
+    "Every setting listed teaches the child's year group within the journey limit. Fits: how "
+    "it meets the child's needs. To know: no vacancy, much dearer, or journey estimated. The "
+    "family's page says each in full."
 )
 with st.expander(f"Not on the list: {len(shown) - len(on_list)} settings, with reasons"):
     off_list = shown[~shown["on_list"]].sort_values("name")
-    st.dataframe(off_list[["name", "setting_type", "why"]], hide_index=True)
+    st.dataframe(off_list[["name", "kind", "off"]].rename(columns=TABLE_HEADINGS), hide_index=True)
 
-st.download_button(
-    "Printable page for the family (HTML)",
-    family_page(lists, child_id),
+issued = datetime.now(UTC)
+issue = Issue.of(ws.scenario, issued.date())
+files = dict(list_files(lists, ws.inputs.children, policy, issue))
+beside = journeys_used(ws.scenario_path, ws.scenario, ws.scenario_path.parent, None)
+record = make_record(
+    issued=issued,
+    issue=issue,
+    child_ids=[child_id],
+    scenario=ws.scenario,
+    inputs=input_paths(ws.scenario_path, ws.scenario, beside),
+    lists=lists,
+    files={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+)
+st.markdown("**For the family and the file**")
+left, right = st.columns(2)
+left.download_button(
+    "Page for the family (HTML, prints on A4)",
+    files[f"family/{id_file_name(child_id, '.html')}"],
     file_name=f"tailored-list-{id_file_name(child_id, '.html')}",
     mime="text/html",
 )
-st.download_button(
+right.download_button(
+    f"Record of this list ({RECORD_FILE}, for rightplace replay)",
+    record_json(record),
+    file_name=f"record-{id_file_name(child_id, '.json')}",
+    mime="application/json",
+)
+left.download_button(
     "Tailored list (CSV)",
-    csv_text(lists[list(LIST_COLUMNS)]),
+    files["tailored_lists.csv"],
     file_name=f"tailored-list-{id_file_name(child_id, '.csv')}",
     mime="text/csv",
 )
-st.download_button(
+right.download_button(
     "Tailored list (JSON)",
-    lists.to_json(orient="records", indent=1),
+    files["tailored_lists.json"],
     file_name=f"tailored-list-{id_file_name(child_id, '.json')}",
     mime="application/json",
 )

@@ -7,6 +7,7 @@ import yaml
 from solver.costs import DEFAULT_TARIFFS_PATH
 from solver.problems import InputError
 from solver.validate import validate_files
+from solver.words import need_words, setting_type_words
 from views.shared import (
     plain,
     problems_table,
@@ -30,9 +31,13 @@ c.metric("Place lines", len(inputs.places))
 
 left, right = st.columns(2)
 left.subheader("Settings by type")
-left.dataframe(inputs.settings["setting_type"].value_counts().rename("settings"))
+left.dataframe(
+    inputs.settings["setting_type"].value_counts().rename("settings").rename(setting_type_words)
+)
 right.subheader("Children by primary need")
-right.dataframe(inputs.children["primary_need"].value_counts().rename("children"))
+right.dataframe(
+    inputs.children["primary_need"].value_counts().rename("children").rename(need_words)
+)
 
 st.subheader("Map of settings")
 settings_map(ws)

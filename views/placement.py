@@ -1,5 +1,7 @@
 """Placement: the system-wide allocation, its counts, costs, journeys and unplaced children."""
 
+import json
+
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -7,6 +9,16 @@ import streamlit as st
 from geo.basemap import to_lonlat
 from solver.flows import AREA_CELL_M, placement_flows
 from solver.outputs import csv_text
+from solver.words import (
+    count,
+    minutes,
+    outcome_words,
+    pounds,
+    provision_words,
+    setting_type_words,
+    whole_numbers,
+)
+from views.charts import bars
 from views.shared import ATTRIBUTION, base_layers, show_map, workspace
 
 st.title("Placement optimisation")
@@ -28,33 +40,73 @@ if result is None:
     st.stop()
 
 summary = result.summary()
+placements = result.placements
+kept = placements["kept"].astype(bool)
 a, b, c, d = st.columns(4)
-a.metric("Placed", summary["placed"])
-b.metric("Unplaced", summary["unplaced"])
-c.metric("Total annual cost", f"£{summary['total_cost']:,.0f}")
-d.metric("Mean journey (min)", summary["mean_travel_minutes"])
-st.caption(
-    f"Status {summary['status']}, objective {summary['objective']:,.0f}, bound "
-    f"{summary['bound']:,.0f}."
+a.metric("Placed", f"{summary['placed']:,}")
+b.metric("Unplaced", f"{summary['unplaced']:,}")
+c.metric("Total annual cost", pounds(summary["total_cost"]))
+d.metric("Mean journey", minutes(summary["mean_travel_minutes"]))
+st.write(
+    f"{count(int((~kept).sum()), 'child', 'children')} placed now cost "
+    f"{pounds(placements.loc[~kept, 'annual_cost'].sum())} a year; "
+    f"{count(int(kept.sum()), 'child', 'children')} keeping their placement cost "
+    f"{pounds(placements.loc[kept, 'annual_cost'].sum())}. "
+    + (
+        "No other placement of the children placed now, within every capacity and journey "
+        "limit, costs less (proved)."
+        if summary["status"] == "optimal"
+        else f"The new placements cost at most {summary['gap']:.1%} more than the best "
+        "possible (a proved bound)."
+    )
 )
 
 st.subheader("Unplaced children and why")
 if len(result.unplaced):
-    st.dataframe(result.unplaced, hide_index=True)
-    st.bar_chart(result.unplaced["reason"].value_counts())
+    why = result.unplaced.assign(reason=result.unplaced["reason"].map(outcome_words))
+    st.dataframe(why.rename(columns={"child_id": "child"}), hide_index=True)
+    reasons = why["reason"].value_counts().rename_axis("reason").reset_index(name="children")
+    bars(
+        reasons,
+        x="reason",
+        y="children",
+        x_title="Why not placed",
+        y_title="Children",
+        description="Unplaced children by reason",
+        horizontal=True,
+    )
 else:
     st.success("Every child in scope is placed.")
 
 settings = ws.inputs.settings[["urn", "name", "setting_type"]]
-placed = result.placements.merge(settings, on="urn", how="left")
+placed = placements.merge(settings, on="urn", how="left")
 st.subheader("Placements by setting type")
-st.dataframe(
-    placed.groupby("setting_type")
-    .agg(children=("child_id", "size"), annual_cost=("annual_cost", "sum"))
-    .round(0)
+by_type = placed.groupby("setting_type").agg(
+    children=("child_id", "size"), cost=("annual_cost", "sum")
 )
-st.subheader("Journeys (minutes)")
-st.bar_chart(placed["travel_minutes"].dropna().round(-1).value_counts().sort_index())
+by_type.index = by_type.index.map(setting_type_words)
+shown = pd.DataFrame(
+    {"Children": by_type["children"], "Annual cost (£)": whole_numbers(by_type["cost"].tolist())},
+    index=by_type.index.rename("Setting type"),
+)
+shown.loc["Total"] = shown.sum()
+st.table(shown.map(lambda v: f"{v:,}"))
+taught = placed["provision"].map(provision_words).value_counts().rename("Children")
+st.markdown("**Where placed children are taught** (`provision` in placements.csv)")
+st.table(taught.rename_axis("Provision").map(lambda v: f"{v:,}"))
+st.subheader("Journeys")
+bands = (placed["travel_minutes"].dropna() // 10 * 10).astype(int)
+journeys = bands.value_counts().sort_index().rename_axis("band").reset_index(name="children")
+journeys["band"] = journeys["band"].map(lambda m: f"{m}-{m + 9}")
+bars(
+    journeys,
+    x="band",
+    y="children",
+    x_title="Journey each way (minutes)",
+    y_title="Children",
+    description="Placed children by journey time in 10-minute bands",
+    order=journeys["band"].tolist(),
+)
 st.subheader("Flows by home area")
 flows = placement_flows(result.placements, ws.inputs.children, ws.inputs.settings)
 area_lon, area_lat = to_lonlat(flows["area_easting"], flows["area_northing"])
@@ -87,3 +139,10 @@ st.caption(
 )
 st.download_button("placements.csv", csv_text(result.placements), "placements.csv", "text/csv")
 st.download_button("unplaced.csv", csv_text(result.unplaced), "unplaced.csv", "text/csv")
+st.download_button(
+    "summary.json",
+    json.dumps(summary, indent=2) + "\n",
+    "summary.json",
+    "application/json",
+    help="Every figure of the run, the solver's objective and proved bound included.",
+)

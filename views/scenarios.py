@@ -19,17 +19,16 @@ from solver.model import SettingType
 from solver.needs import Need, Phase
 from solver.outputs import csv_text
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario, Trajectory, load_scenario, scenario_yaml
-from views.shared import (
-    REPO,
-    outside_own_files,
-    plain,
-    problems_table,
-    session_dir,
-    workspace,
-)
+from solver.scenario import Scenario, Trajectory, load_scenario
+from solver.words import metric_value, metric_words, need_words, phase_words, setting_type_words
+from views.charts import bars, lines
+from views.shared import REPO, outside_own_files, plain, problems_table, session_dir, workspace
 
-SHIPPED = {p.stem: p for p in sorted((REPO / "scenarios").glob("*.yaml"))}
+SCENARIOS = REPO / "scenarios"
+SHIPPED = {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
+#: The scenarios picked to run (kept when an edited copy adds a choice) and the first pick.
+PICKED = "picked_scenarios"
+DEFAULT_PICK = ("baseline", "asd_special_free_school")
 
 
 def edited() -> dict[str, Path]:
@@ -37,15 +36,39 @@ def edited() -> dict[str, Path]:
     return st.session_state.setdefault("edited_scenarios", {})
 
 
+def beside_shipped(text: str) -> str:
+    """Scenario YAML whose relative input paths (as the shipped files and the YAML tab give
+    them) are made absolute against the shipped scenarios' folder, so a copy saved elsewhere
+    reads the same files; text that is not a YAML mapping is left for the loader to report."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    inputs = data.get("inputs") if isinstance(data, dict) else None
+    if not isinstance(inputs, dict):
+        return text
+
+    def absolute(value: object) -> object:
+        if isinstance(value, list):
+            return [absolute(v) for v in value]
+        if isinstance(value, str) and not Path(value).is_absolute():
+            return str((SCENARIOS / value).resolve())
+        return value
+
+    data["inputs"] = {key: absolute(value) for key, value in inputs.items()}
+    return yaml.safe_dump(data, sort_keys=False)
+
+
 def save_copy(name: str, text: str) -> list[Problem]:
     """Save an edited scenario if the strict schema accepts it and it reads only the sample's
-    files and this visitor's own; its problems otherwise (and nothing saved)."""
+    files and this visitor's own, and pick it to run; its problems otherwise (and nothing
+    saved)."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()) or "edited"
     if stem in SHIPPED:
         return [Problem(name, None, "name", f"{stem} is a shipped scenario: pick another name")]
     path = session_dir() / "scenarios" / f"{stem}.yaml"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(beside_shipped(text), encoding="utf-8")
     try:
         problems = outside_own_files(load_scenario(path), name)
     except InputError as exc:
@@ -55,6 +78,9 @@ def save_copy(name: str, text: str) -> list[Problem]:
         edited().pop(stem, None)
         return problems
     edited()[stem] = path
+    chosen = st.session_state.setdefault(PICKED, list(DEFAULT_PICK))
+    if stem not in chosen:
+        chosen.append(stem)
     return []
 
 
@@ -75,7 +101,7 @@ def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
         columns = st.columns(len(Phase))
         limits = {
             phase.value: column.number_input(
-                phase.value, 5, 240, base.policy.limit_for(phase), step=5
+                phase_words(phase), 5, 240, base.policy.limit_for(phase), step=5
             )
             for phase, column in zip(Phase, columns, strict=True)
         }
@@ -100,8 +126,11 @@ def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
             "Type",
             [t.value for t in SettingType],
             [t.value for t in SettingType].index("state_special"),
+            format_func=setting_type_words,
         )
-        needs = c.multiselect("Designated needs", [n.value for n in Need], ["ASD"])
+        needs = c.multiselect(
+            "Designated needs", [n.value for n in Need], ["ASD"], format_func=need_words
+        )
         year = d.number_input("Opens in", 2020, 2060, 2026)
         a, b, c, d, e = st.columns(5)
         low_age = a.number_input("Lowest age", 0, 25, 5)
@@ -118,7 +147,11 @@ def edit_form(base: Scenario, stem: str, settings: pd.DataFrame) -> dict | None:
             sorted(names, key=lambda u: str(names[u])),
             format_func=lambda u: str(names[u]),
         )
-        need = b.selectbox("For need", ["(all needs)", *[n.value for n in Need]])
+        need = b.selectbox(
+            "For need",
+            ["(all needs)", *[n.value for n in Need]],
+            format_func=lambda n: n if n == "(all needs)" else need_words(n),
+        )
         more = c.number_input("More places", 0, 2000, 10)
         from_year = d.number_input("From", 2020, 2060, 2026)
         if not st.form_submit_button("Save the copy"):
@@ -175,7 +208,11 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
                 st.success(f"Saved {plain(data['name'])}: pick it below.")
     with yaml_tab, st.form("yaml"):
         name = st.text_input("Name of the copy", f"{stem}_yaml")
-        text = st.text_area("Scenario (YAML, docs/scenarios.md)", scenario_yaml(base), height=400)
+        text = st.text_area(
+            "Scenario (YAML, docs/scenarios.md; input paths relative to scenarios/)",
+            SHIPPED[stem].read_text(encoding="utf-8"),
+            height=400,
+        )
         if st.form_submit_button("Save the copy"):
             problems = save_copy(name, text)
             if problems:
@@ -185,11 +222,13 @@ with st.expander("Edit a copy: journey limits, new provision, demand growth"):
 
 st.subheader("Run and compare")
 available = {**SHIPPED, **edited()}
+chosen = st.session_state.get(PICKED, list(DEFAULT_PICK))
 picked = st.multiselect(
     "Scenarios (the first is the reference)",
     list(available),
-    [s for s in ("baseline", "asd_special_free_school") if s in available],
+    [s for s in chosen if s in available],
 )
+st.session_state[PICKED] = picked
 years = st.slider("Forecast years ahead", 1, 15, 5)
 if st.button("Run", type="primary", disabled=not picked):
     runs: dict[str, ScenarioRun] = {}
@@ -213,7 +252,17 @@ if not shown:
 
 table = comparison_table(shown)
 names = list(shown)
-st.dataframe(table.round(3), width="stretch")
+readable = pd.DataFrame(
+    {
+        column: [
+            metric_value(metric, value, signed=column not in names)
+            for metric, value in table[column].items()
+        ]
+        for column in table.columns
+    },
+    index=pd.Index([metric_words(m) for m in table.index], name="Measure"),
+)
+st.dataframe(readable, width="stretch")
 st.download_button(
     COMPARISON_FILE,
     csv_text(table.round(4), index=True),
@@ -221,17 +270,80 @@ st.download_button(
     "text/csv",
     key="comparison",
 )
-metrics = table[names].T
+st.caption(f"{COMPARISON_FILE} keeps the codes and every digit, for spreadsheets.")
+
+
+def long(metrics: list[str], part: str, value: str) -> pd.DataFrame:
+    """The chosen metrics of every scenario as rows (scenario, part in words, value)."""
+    rows = table.loc[metrics, names].T.stack().rename(value).reset_index()
+    rows.columns = ["scenario", part, value]
+    rows[part] = rows[part].map(metric_words)
+    return rows
+
+
 left, right = st.columns(2)
-left.markdown("**Annual cost (£)**")
-left.bar_chart(metrics[["education_cost", "transport_cost"]], stack=True)
-right.markdown("**Placement shares by setting type**")
-right.bar_chart(metrics[list(SHARE_GROUPS)], stack=True)
-left.markdown("**Journeys (minutes)**")
-left.bar_chart(metrics[["mean_journey_minutes", "p95_journey_minutes"]], stack=False)
+with left:
+    st.markdown("**Annual cost**")
+    bars(
+        long(["education_cost", "transport_cost"], "cost", "pounds"),
+        x="scenario",
+        y="pounds",
+        x_title="Scenario",
+        y_title="Annual cost (£)",
+        colour="cost",
+        colour_title="",
+        order=names,
+        y_format=",.0f",
+        description="Annual cost of places and transport by scenario",
+    )
+with right:
+    st.markdown("**Where children are placed**")
+    bars(
+        long(list(SHARE_GROUPS), "setting", "share"),
+        x="scenario",
+        y="share",
+        x_title="Scenario",
+        y_title="Share of children placed",
+        colour="setting",
+        colour_title="",
+        order=names,
+        y_format=".0%",
+        description="Share of placed children by kind of setting, by scenario",
+    )
+with left:
+    st.markdown("**Journeys**")
+    bars(
+        long(["mean_journey_minutes", "p95_journey_minutes"], "journey", "minutes"),
+        x="scenario",
+        y="minutes",
+        x_title="Scenario",
+        y_title="Minutes each way",
+        colour="journey",
+        colour_title="",
+        order=names,
+        grouped=True,
+        description="Mean and 95th percentile journey by scenario",
+    )
 gaps = table.loc[table.index.str.startswith("gap_"), names]
-right.markdown("**Sufficiency gap, all needs and phases (children)**")
-if len(gaps):
-    right.line_chart(gaps.groupby(gaps.index.str.split("_").str[1]).sum())
-else:
-    right.write("No gaps in any scenario.")
+with right:
+    st.markdown("**Sufficiency gap, all needs and phases**")
+    if len(gaps):
+        by_year = gaps.groupby(gaps.index.str.split("_").str[1]).sum()
+        rows = (
+            by_year.rename_axis("year")
+            .reset_index()
+            .melt(id_vars="year", var_name="scenario", value_name="children")
+        )
+        lines(
+            rows,
+            x="year",
+            y="children",
+            x_title="Year",
+            y_title="Places short (children)",
+            colour="scenario",
+            colour_title="Scenario",
+            order=names,
+            description="Places short, all needs and phases, by year and scenario",
+        )
+    else:
+        st.write("No gaps in any scenario.")

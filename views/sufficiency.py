@@ -5,6 +5,8 @@ import streamlit as st
 from solver.forecast import scenario_forecast
 from solver.outputs import csv_text
 from solver.problems import InputError
+from solver.words import need_words
+from views.charts import bars, lines
 from views.shared import problems_table, workspace
 
 st.title("Sufficiency forecast")
@@ -31,7 +33,14 @@ table = result.table
 
 by_year = table.groupby("year")[["demand", "places", "gap", "cost"]].sum()
 st.subheader("Children with EHCPs, all needs")
-st.line_chart(by_year[["demand"]])
+lines(
+    by_year.reset_index(),
+    x="year",
+    y="demand",
+    x_title="Year",
+    y_title="Children with EHCPs",
+    description="Forecast children with EHCPs, all needs, by year",
+)
 last = int(table["year"].max())
 a, b, c = st.columns(3)
 a.metric(f"Demand in {last}", f"{by_year.loc[last, 'demand']:,.0f}")
@@ -51,7 +60,18 @@ st.dataframe(
 )
 st.caption("Intervals are per row; summed intervals are wider than the interval of a total.")
 st.subheader("Gap by need (children), each year")
-st.bar_chart(table.pivot_table(index="year", columns="need", values="gap", aggfunc="sum"))
+bars(
+    table.groupby(["year", "need"], as_index=False)["gap"]
+    .sum()
+    .assign(need=lambda t: t["need"].map(need_words)),
+    x="year",
+    y="gap",
+    x_title="Year",
+    y_title="Places short (children)",
+    colour="need",
+    colour_title="Need",
+    description="Places short by need and year",
+)
 st.subheader("SCAP-shaped table")
 st.dataframe(result.scap, hide_index=True)
 st.download_button("forecast.csv", csv_text(table), "forecast.csv", "text/csv")

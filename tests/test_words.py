@@ -1,0 +1,71 @@
+"""Words for people: every code has words, and numbers read as people expect."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from solver.model import SettingType
+from solver.needs import Need, Phase
+from solver.rules import PROVISION_OF_BASE, PROVISION_OF_TYPE, Reason
+from solver.words import (
+    NEED_WORDS,
+    PHASE_WORDS,
+    PROVISION_WORDS,
+    REASON_SHORT,
+    REASON_WORDS,
+    SETTING_TYPE_WORDS,
+    metric_value,
+    metric_words,
+    minutes,
+    pounds,
+    reasons_short,
+    whole_numbers,
+    year_group,
+)
+
+
+def test_every_code_has_words() -> None:
+    """Each setting type, need, phase, reason and provision has its words: none is left a code."""
+    assert set(SETTING_TYPE_WORDS) == set(SettingType)
+    assert set(NEED_WORDS) == set(Need)
+    assert set(PHASE_WORDS) == set(Phase)
+    assert set(REASON_WORDS) == set(Reason) == set(REASON_SHORT)
+    provisions = set(PROVISION_OF_TYPE.values()) | set(PROVISION_OF_BASE.values())
+    assert provisions == set(PROVISION_WORDS)
+
+
+def test_numbers_read_as_people_expect() -> None:
+    """Pounds with separators and no pence, whole minutes, year groups as schools say them."""
+    assert pounds(28845.8333) == "£28,846" and pounds(float("nan")) == ""
+    assert minutes(11.3833) == "11 min" and minutes(None) == ""
+    assert [year_group(n) for n in (-1, 0, 7, 13, 14)] == [
+        "early years (age 3)",
+        "Reception",
+        "Year 7",
+        "Year 13",
+        "post-19 (age 18)",
+    ]
+    assert reasons_short("FITS_AGE;FULL") == "year group, no vacancy"
+
+
+def test_comparison_metrics_in_words() -> None:
+    """Money, shares and gap rows of comparison.csv read in words; differences carry a sign."""
+    assert metric_words("total_cost") == "Total annual cost"
+    assert metric_words("gap_2027_ASD_secondary") == (
+        "Places short in 2027: Autism, secondary (children)"
+    )
+    assert metric_value("total_cost", 9664092.4) == "£9,664,092"
+    assert metric_value("total_cost", -9000.2, signed=True) == "-£9,000"
+    assert metric_value("share_special", 0.2549) == "25%"
+    assert metric_value("placed", 3.0, signed=True) == "+3"
+
+
+@given(st.lists(st.floats(0, 1e7, allow_nan=False), max_size=30))
+def test_whole_numbers_add_up_to_the_rounded_total(values: list[float]) -> None:
+    """Each value rounds down or up by less than 1, and the shown values add to the shown total."""
+    shown = whole_numbers(values)
+    assert sum(shown) == round(math.fsum(values))
+    assert all(abs(s - v) < 1 for s, v in zip(shown, values, strict=True))
