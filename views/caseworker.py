@@ -132,8 +132,9 @@ right.download_button(
 )
 st.subheader("Map")
 st.caption(
-    "The shaded square is the child's 1 km area, not their home; the journey area is drawn "
-    "from its centre."
+    "The settings on the list. The red square is the child's 1 km area, not their home; the "
+    "journey area, drawn from its centre, holds every place within 500 m of a road reached "
+    "within the limit (journeys treat such places as on that road)."
 )
 area = (child.easting // 1000 * 1000, child.northing // 1000 * 1000)
 limit = ws.scenario.policy.limit_for(child.phase)
@@ -143,4 +144,5 @@ if st.checkbox(f"Show where a drive from the child's area takes at most {limit} 
         network = scenario_network(ws.scenario, str(ws.scenario_path))
         areas = isochrone(network, area[0] + 500, area[1] + 500, limit, towards=False)
         reach = polygon_rings(areas.geometry)
-settings_map(ws, urns=on_list["urn"].tolist(), area=area, reach=reach)
+ranks = dict(zip(on_list["urn"].astype(str), on_list["rank"].astype(int), strict=True))
+settings_map(ws, urns=on_list["urn"].tolist(), area=area, reach=reach, ranks=ranks)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
 import tempfile
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from solver.journeys import scenario_network
 from solver.places import OPTIONAL_OVERRIDE_COLUMNS, REQUIRED_OVERRIDE_COLUMNS
 from solver.problems import InputError, Problem
 from solver.scenario import Scenario
+from solver.words import setting_type_words
 from solver.workspace import Workspace, open_workspace
 
 ATTRIBUTION = "Roads and LA outline © OpenStreetMap contributors (ODbL)."
@@ -46,6 +48,17 @@ TYPE_COLOURS: dict[str, list[int]] = {
     "alternative_provision": [227, 119, 194],
     "post16": [44, 160, 44],
 }
+ROAD_COLOUR = [160, 160, 160]
+OUTLINE_COLOUR = [60, 60, 60]
+#: The child's own 1 km square and the area the journey limit reaches from it (RGBA).
+HOME_AREA_COLOUR = [255, 0, 0, 90]
+REACH_COLOUR = [0, 120, 200, 50]
+#: Placement flows: line colour and width (pixels) per child; the centres they start from.
+FLOW_COLOUR = [31, 119, 180, 170]
+FLOW_PX_PER_CHILD = 0.4
+HOME_AREA_DOT = [40, 40, 40]
+#: A map key entry: the CSS of its swatch and its words.
+KeyEntry = tuple[str, str]
 
 
 #: A visitor's folder in the system temporary folder is `rightplace-<server pid>-<random>`.
@@ -227,7 +240,7 @@ def base_layers(ws: Workspace) -> list[pdk.Layer]:
             "PathLayer",
             _roads(str(network)),
             get_path="path",
-            get_color=[160, 160, 160],
+            get_color=ROAD_COLOUR,
             width_min_pixels=1,
         )
     ]
@@ -238,7 +251,7 @@ def base_layers(ws: Workspace) -> list[pdk.Layer]:
                 "PathLayer",
                 _outline(str(outline)),
                 get_path="path",
-                get_color=[60, 60, 60],
+                get_color=OUTLINE_COLOUR,
                 width_min_pixels=2,
             )
         )
@@ -260,16 +273,79 @@ def show_map(layers: list[pdk.Layer], lon: pd.Series, lat: pd.Series, tooltip: s
     )
 
 
-def settings_points(settings: pd.DataFrame) -> pd.DataFrame:
-    """Settings as map points: lon, lat, name, setting_type and colour by type."""
+def _rgb(colour: Sequence[int]) -> str:
+    """A colour (RGB or RGBA, 0-255) in CSS."""
+    r, g, b, *a = colour
+    return f"rgba({r},{g},{b},{a[0] / 255 if a else 1:.2f})"
+
+
+def dot_key(colour: Sequence[int], words: str) -> KeyEntry:
+    """A key entry for dots of `colour`."""
+    css = f"width:12px;height:12px;border-radius:50%;background:{_rgb(colour)}"
+    return css + ";border:1px solid rgba(0,0,0,0.6)", words
+
+
+def line_key(colour: Sequence[int], words: str, width_px: float = 2) -> KeyEntry:
+    """A key entry for lines of `colour`, `width_px` wide."""
+    return f"width:28px;height:{width_px:.0f}px;background:{_rgb(colour)}", words
+
+
+def area_key(colour: Sequence[int], words: str) -> KeyEntry:
+    """A key entry for areas filled with `colour`."""
+    edge = _rgb([*colour[:3], 255])
+    return f"width:18px;height:12px;background:{_rgb(colour)};border:1px solid {edge}", words
+
+
+def base_key(ws: Workspace) -> list[KeyEntry]:
+    """Key entries of `base_layers`: roads and, when drawn, the LA outline."""
+    entries = [line_key(ROAD_COLOUR, "Roads", 1)]
+    if boundary_beside(ws.scenario.inputs.network) is not None:
+        entries.append(line_key(OUTLINE_COLOUR, "LA boundary"))
+    return entries
+
+
+def type_key(setting_types: pd.Series) -> list[KeyEntry]:
+    """Key entries of the setting types among `setting_types`, in TYPE_COLOURS order."""
+    shown = set(setting_types)
+    return [
+        dot_key(colour, setting_type_words(code))
+        for code, colour in TYPE_COLOURS.items()
+        if code in shown
+    ]
+
+
+def map_key(entries: list[KeyEntry]) -> None:
+    """The key (legend) of a map, under it: each swatch beside its words."""
+    items = "".join(
+        "<li style='display:inline-flex;align-items:center;margin:0 1.2em 0 0'>"
+        f"<span aria-hidden='true' style='display:inline-block;margin-right:.4em;{css}'></span>"
+        f"{html.escape(words)}</li>"
+        for css, words in entries
+    )
+    st.markdown(
+        f"<ul aria-label='Map key' style='list-style:none;padding:0;margin:0'>{items}</ul>",
+        unsafe_allow_html=True,
+    )
+
+
+def settings_points(settings: pd.DataFrame, ranks: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Settings as map points: lon, lat, name, setting_type, kind (in words), colour by type
+    and tip (name and kind, after the rank in `ranks` by URN when given)."""
     lon, lat = to_lonlat(settings["easting"], settings["northing"])
+    kinds = settings["setting_type"].map(setting_type_words)
+    tips = settings["name"].astype(str) + " (" + kinds + ")"
+    if ranks is not None:
+        rank = settings["urn"].astype(str).map(ranks)
+        tips = ("Rank " + rank.astype("Int64").astype(str) + ": ").where(rank.notna(), "") + tips
     return pd.DataFrame(
         {
             "lon": lon,
             "lat": lat,
             "name": settings["name"].to_numpy(),
             "setting_type": settings["setting_type"].to_numpy(),
+            "kind": kinds.to_numpy(),
             "colour": [TYPE_COLOURS[t] for t in settings["setting_type"]],
+            "tip": tips.to_numpy(),
         }
     )
 
@@ -291,27 +367,32 @@ def settings_map(
     urns: list[str] | None = None,
     area: tuple[float, float] | None = None,
     reach: pd.DataFrame | None = None,
+    ranks: Mapping[str, int] | None = None,
 ) -> None:
-    """Settings over the offline base map; `area` is a 1 km square to shade, `reach` polygons
-    (from `polygon_rings`) to draw under them."""
+    """Settings over the offline base map, with its key; `area` is a 1 km square to shade,
+    `reach` polygons (from `polygon_rings`) to draw under them, `ranks` by URN for the tips."""
     settings = ws.inputs.settings
     if urns is not None:
         settings = settings[settings["urn"].isin(urns)]
-    points = settings_points(settings)
+    points = settings_points(settings, ranks)
     layers = base_layers(ws)
+    key = base_key(ws)
     if reach is not None:
         layers.append(
-            pdk.Layer(
-                "PolygonLayer", reach, get_polygon="polygon", get_fill_color=[0, 120, 200, 40]
-            )
+            pdk.Layer("PolygonLayer", reach, get_polygon="polygon", get_fill_color=REACH_COLOUR)
         )
+        key.append(area_key(REACH_COLOUR, "Within the journey limit by road"))
     layers.append(settings_layer(points))
     if area is not None:
         e, n = area
         xs, ys = to_lonlat([e, e + 1000, e + 1000, e], [n, n, n + 1000, n + 1000])
         square = pd.DataFrame({"polygon": [[[x, y] for x, y in zip(xs, ys, strict=True)]]})
         layers.append(
-            pdk.Layer("PolygonLayer", square, get_polygon="polygon", get_fill_color=[255, 0, 0, 90])
+            pdk.Layer(
+                "PolygonLayer", square, get_polygon="polygon", get_fill_color=HOME_AREA_COLOUR
+            )
         )
-    show_map(layers, points["lon"], points["lat"], "{name} ({setting_type})")
-    st.caption(ATTRIBUTION + " Colours: setting type.")
+        key.append(area_key(HOME_AREA_COLOUR, "The child's 1 km area"))
+    show_map(layers, points["lon"], points["lat"], "{tip}")
+    map_key(type_key(points["setting_type"]) + key)
+    st.caption(ATTRIBUTION + " Point at a setting for its name.")
