@@ -179,8 +179,7 @@ def load_network(
     """
     path = Path(path)
     table = speed_table(speeds)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    cached = cache / f"{_stem(path)}-{network_key(path, table)[:20]}.npz"
+    cached = compiled_path(path, table, cache_dir)
     if cached.exists():
         logger.info("loading compiled network %s", cached)
         try:
@@ -189,9 +188,20 @@ def load_network(
             logger.warning("compiled network %s is damaged (%s): compiling again", cached, exc)
     logger.info("compiling %s (first load; later loads use the cache)", path)
     network = compile_graph(_read_graph(path), speeds=table)
-    cache.mkdir(parents=True, exist_ok=True)
+    cached.parent.mkdir(parents=True, exist_ok=True)
     _write_npz(network, cached)
     return network
+
+
+def compiled_path(
+    path: Path | str,
+    speeds: Mapping[str, float] | None = None,
+    cache_dir: Path | str | None = None,
+) -> Path:
+    """Where `load_network` keeps the compiled arrays of a network file (present once it has
+    been compiled with these speeds)."""
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    return cache / f"{_stem(Path(path))}-{network_key(path, speeds)[:20]}.npz"
 
 
 def add_travel_times(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float]) -> nx.MultiDiGraph:

@@ -7,14 +7,16 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import shapely
 
 from geo.isochrones import isochrone
+from geo.network import compiled_path
 from solver.flows import shown_flows
 from solver.journeys import scenario_network
 from solver.workspace import open_workspace
 from tests.geo_fixtures import cross_network
-from views.shared import settings_points
+from views.shared import opening_message, settings_points
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -92,3 +94,19 @@ def test_settings_carry_name_kind_and_rank_on_hover() -> None:
     )
     tips = settings_points(settings, {"200": 1})["tip"].tolist()
     assert tips == ["Oak School (State special school)", "Rank 1: Elm Academy (Mainstream school)"]
+
+
+def test_opening_says_when_the_road_network_is_being_compiled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the sample's network is compiled into the cache, opening it says so (it takes
+    up to a minute); once compiled, it says it is loading."""
+    monkeypatch.setenv("RIGHTPLACE_CACHE", str(tmp_path))
+    scenario = REPO / "scenarios" / "baseline.yaml"
+    assert opening_message(scenario).startswith("Compiling the road network roads.osm.bz2")
+    compiled = compiled_path(REPO / "data" / "rutland" / "roads.osm.bz2")
+    assert compiled.parent == tmp_path
+    compiled.touch()
+    assert (
+        opening_message(scenario) == "Loading the scenario baseline: its files and journey times..."
+    )

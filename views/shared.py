@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -10,20 +11,23 @@ import tempfile
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import boundary_beside, outline_paths, road_paths, to_lonlat, view_centre
+from geo.network import RoadNetwork, compiled_path, network_key
 from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
 from solver.csvfile import trimmed_csv
 from solver.gias_reader import GIAS_COLUMNS
 from solver.journeys import scenario_network
 from solver.places import OPTIONAL_OVERRIDE_COLUMNS, REQUIRED_OVERRIDE_COLUMNS
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario
+from solver.scenario import Scenario, load_scenario
 from solver.words import setting_type_words
 from solver.workspace import Workspace, open_workspace
 
@@ -49,6 +53,8 @@ TYPE_COLOURS: dict[str, list[int]] = {
     "post16": [44, 160, 44],
 }
 ROAD_COLOUR = [160, 160, 160]
+#: Roads are drawn simplified within this many metres: unseen at the maps' zoom, half the points.
+ROAD_TOLERANCE_M = 10.0
 OUTLINE_COLOUR = [60, 60, 60]
 #: The child's own 1 km square and the area the journey limit reaches from it (RGBA).
 HOME_AREA_COLOUR = [255, 0, 0, 90]
@@ -183,15 +189,32 @@ def workspace() -> Workspace | None:
     session's folder went with its visit); None on bad input."""
     session_dir()  # a session resumed after its folder went starts afresh
     if "workspace" not in st.session_state:
-        with st.spinner("Loading the Rutland sample and its journey times..."):
-            use_scenario(SAMPLE_SCENARIO)
+        use_scenario(SAMPLE_SCENARIO)
     return st.session_state.get("workspace")
 
 
-def use_scenario(path: Path) -> list[Problem]:
-    """Open `path` as the session's workspace; its problems (empty when it opened)."""
+def opening_message(path: Path) -> str:
+    """What opening the scenario at `path` is doing, said while it runs: compiling its road
+    network the first time the machine sees it, else loading its files and journeys."""
     try:
-        opened = open_workspace(path, session_dir() / f"journeys-{abs(hash(str(path)))}")
+        network = load_scenario(path).inputs.network
+    except InputError:
+        network = None
+    if network is not None and Path(network).is_file() and not compiled_path(network).exists():
+        return (
+            f"Compiling the road network {Path(network).name}: this happens once, on the first "
+            "start with a new road network, and takes up to a minute. Later visits open in "
+            "seconds..."
+        )
+    return f"Loading the scenario {path.stem}: its files and journey times..."
+
+
+def use_scenario(path: Path) -> list[Problem]:
+    """Open `path` as the session's workspace, saying what it is doing; its problems (empty
+    when it opened)."""
+    try:
+        with st.spinner(opening_message(path)):
+            opened = open_workspace(path, session_dir() / f"journeys-{abs(hash(str(path)))}")
     except InputError as exc:
         return list(exc.problems)
     st.session_state["workspace"] = opened
@@ -217,54 +240,105 @@ def problems_table(problems: list[Problem]) -> None:
     )
 
 
-@st.cache_data(show_spinner=False)
-def _roads(network: str) -> pd.DataFrame:
-    """The road paths of a network file: public data, so shared between sessions."""
-    from geo.network import load_network
-
-    return road_paths(load_network(Path(network)))
-
-
-@st.cache_data(show_spinner=False)
-def _outline(path: str) -> pd.DataFrame:
-    """The LA outline's rings: public data, so shared between sessions."""
-    return outline_paths(Path(path))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shared_network(key: str, _ws: Workspace) -> RoadNetwork:
+    """The road network whose content `network_key` gives `key`: public, so loaded once and
+    shared between sessions."""
+    return scenario_network(_ws.scenario, str(_ws.scenario_path))
 
 
-def base_layers(ws: Workspace) -> list[pdk.Layer]:
-    """The offline base map: the scenario's roads and, when it is next to them, the LA outline."""
-    scenario_network(ws.scenario, str(ws.scenario_path))  # a missing network is a problem
+def road_network(ws: Workspace) -> RoadNetwork:
+    """The scenario's road network, shared between sessions by content; a missing or
+    unreadable one is an input problem."""
     network = ws.scenario.inputs.network
+    if network is None or not Path(network).is_file():
+        return scenario_network(ws.scenario, str(ws.scenario_path))  # says what is wrong
+    return _shared_network(network_key(network), ws)
+
+
+@dataclass(frozen=True)
+class EncodedLayer:
+    """A map layer already written as compact deck.gl JSON (the shared base map)."""
+
+    json: str
+
+
+def _encoded(layer: pdk.Layer) -> EncodedLayer:
+    """`layer` as compact JSON."""
+    return EncodedLayer(json.dumps(json.loads(layer.to_json()), separators=(",", ":")))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _base_layers(key: str, outline: str | None, _ws: Workspace) -> tuple[EncodedLayer, ...]:
+    """`base_layers` for the network and outline file whose content `key` names: public, so
+    encoded once and shared between sessions."""
+    roads = road_paths(road_network(_ws), ROAD_TOLERANCE_M)
     layers = [
         pdk.Layer(
             "PathLayer",
-            _roads(str(network)),
+            roads.to_dict("records"),
+            id="roads",
             get_path="path",
             get_color=ROAD_COLOUR,
             width_min_pixels=1,
         )
     ]
-    outline = boundary_beside(network)
     if outline is not None:
         layers.append(
             pdk.Layer(
                 "PathLayer",
-                _outline(str(outline)),
+                outline_paths(Path(outline)).to_dict("records"),
+                id="outline",
                 get_path="path",
                 get_color=OUTLINE_COLOUR,
                 width_min_pixels=2,
             )
         )
-    return layers
+    return tuple(_encoded(layer) for layer in layers)
 
 
-def show_map(layers: list[pdk.Layer], lon: pd.Series, lat: pd.Series, tooltip: str) -> None:
+def base_layers(ws: Workspace) -> list[pdk.Layer | EncodedLayer]:
+    """The offline base map: the scenario's roads and, when it is next to them, the LA outline."""
+    road_network(ws)  # a missing network is a problem
+    network = ws.scenario.inputs.network
+    outline = boundary_beside(network)
+    key = network_key(network)  # type: ignore[arg-type]
+    if outline is not None:
+        status = outline.stat()
+        key += f"|{outline}|{status.st_size}|{status.st_mtime_ns}"
+    return list(_base_layers(key, None if outline is None else str(outline), ws))
+
+
+class _Deck(pdk.Deck):
+    """A Deck whose JSON is compact and starts with layers already encoded."""
+
+    def __init__(self, encoded: list[EncodedLayer], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.encoded = encoded
+
+    def to_json(self) -> str:
+        """The deck as compact JSON, the encoded layers drawn first."""
+        encoded = vars(self).pop("encoded")  # pydeck would write every attribute
+        try:
+            spec = json.loads(super().to_json())
+        finally:
+            self.encoded = encoded
+        own = [json.dumps(layer, separators=(",", ":")) for layer in spec.pop("layers")]
+        rest = json.dumps(spec, separators=(",", ":"))
+        layers = ",".join([*(e.json for e in self.encoded), *own])
+        return '{"layers":[' + layers + "]" + ("," + rest[1:] if spec else "}")
+
+
+def show_map(
+    layers: Sequence[pdk.Layer | EncodedLayer], lon: pd.Series, lat: pd.Series, tooltip: str
+) -> None:
     """A pydeck map with no base map (so no request leaves the machine: our own layers only),
-    centred on the given points."""
+    centred on the given points; encoded layers (the base map) are drawn first."""
     centre_lon, centre_lat = view_centre(lon, lat)
     st.pydeck_chart(
-        pdk.Deck(
-            layers=layers,
+        _Deck(
+            [layer for layer in layers if isinstance(layer, EncodedLayer)],
+            layers=[layer for layer in layers if not isinstance(layer, EncodedLayer)],
             map_style=NO_BASEMAP,
             map_provider=None,
             initial_view_state=pdk.ViewState(latitude=centre_lat, longitude=centre_lon, zoom=9),
