@@ -89,6 +89,9 @@ def test_data_page_counts_the_sample(sample: Workspace) -> None:
     key = _map_key(app)
     assert all(f">{words}</li>" in key for words in _type_words(sample.inputs.settings))
     assert ">Roads</li>" in key and ">LA boundary</li>" in key
+    sent = app.get("deck_gl_json_chart")[0].proto.json
+    assert app.run().get("deck_gl_json_chart")[0].proto.json == sent  # unchanged: not redrawn
+    assert sent.startswith('{"layers":[{"@@type":"PathLayer"') and ", " not in sent[:1000]
 
 
 def test_caseworker_list_equals_the_library(sample: Workspace) -> None:

@@ -142,6 +142,7 @@ arcs = pd.DataFrame(
 arc_layer = pdk.Layer(
     "ArcLayer",
     arcs,
+    id="flows",
     get_source_position="from",
     get_target_position="to",
     get_width="width",
@@ -153,6 +154,7 @@ homes = pd.DataFrame({"lon": area_lon, "lat": area_lat}).drop_duplicates()
 home_layer = pdk.Layer(
     "ScatterplotLayer",
     homes,
+    id="home-areas",
     get_position=["lon", "lat"],
     get_fill_color=HOME_AREA_DOT,
     radius_min_pixels=4,

@@ -429,6 +429,7 @@ def settings_layer(points: pd.DataFrame) -> pdk.Layer:
     return pdk.Layer(
         "ScatterplotLayer",
         points,
+        id="settings",
         get_position=["lon", "lat"],
         get_fill_color="colour",
         radius_min_pixels=5,
@@ -453,7 +454,13 @@ def settings_map(
     key = base_key(ws)
     if reach is not None:
         layers.append(
-            pdk.Layer("PolygonLayer", reach, get_polygon="polygon", get_fill_color=REACH_COLOUR)
+            pdk.Layer(
+                "PolygonLayer",
+                reach,
+                id="journey-area",
+                get_polygon="polygon",
+                get_fill_color=REACH_COLOUR,
+            )
         )
         key.append(area_key(REACH_COLOUR, "Within the journey limit by road"))
     layers.append(settings_layer(points))
@@ -463,7 +470,11 @@ def settings_map(
         square = pd.DataFrame({"polygon": [[[x, y] for x, y in zip(xs, ys, strict=True)]]})
         layers.append(
             pdk.Layer(
-                "PolygonLayer", square, get_polygon="polygon", get_fill_color=HOME_AREA_COLOUR
+                "PolygonLayer",
+                square,
+                id="home-area",
+                get_polygon="polygon",
+                get_fill_color=HOME_AREA_COLOUR,
             )
         )
         key.append(area_key(HOME_AREA_COLOUR, "The child's 1 km area"))
