@@ -24,14 +24,16 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pyproj
 import scipy.sparse as sp
 import shapely
+
+if TYPE_CHECKING:  # osmnx and networkx load in a second: only compiling needs them
+    import networkx as nx
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +216,8 @@ def add_travel_times(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float]) -> 
         for key in ("highway", "maxspeed"):
             if isinstance(data.get(key), list):
                 data[key] = sorted(set(data[key]))
+    import osmnx as ox
+
     graph = ox.add_edge_speeds(graph, hwy_speeds=dict(speeds), fallback=FALLBACK_SPEED_KPH)
     return ox.add_edge_travel_times(graph)
 
@@ -278,6 +282,8 @@ def compile_graph(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float]) -> Roa
 
 def _read_graph(path: Path) -> nx.MultiDiGraph:
     """Read a file with osmnx by its suffix; clipped OSM extracts are repaired with a warning."""
+    import osmnx as ox
+
     name = path.name.lower()
     if not path.exists():
         raise FileNotFoundError(path)

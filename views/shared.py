@@ -318,7 +318,7 @@ class _Deck(pdk.Deck):
 
     def to_json(self) -> str:
         """The deck as compact JSON, the encoded layers drawn first."""
-        encoded = vars(self).pop("encoded")  # pydeck would write every attribute
+        encoded = self.__dict__.pop("encoded")  # pydeck would write every attribute
         try:
             spec = json.loads(super().to_json())
         finally:
