@@ -263,9 +263,18 @@ class EncodedLayer:
     json: str
 
 
-def _encoded(layer: pdk.Layer) -> EncodedLayer:
-    """`layer` as compact JSON."""
-    return EncodedLayer(json.dumps(json.loads(layer.to_json()), separators=(",", ":")))
+def _path_layer(name: str, paths: pd.DataFrame, colour: list[int], width_px: int) -> EncodedLayer:
+    """Paths (`path` column) as a deck.gl PathLayer in compact JSON, written as pydeck writes
+    one (accessors as "@@=column"), without its slow pretty-printing."""
+    spec = {
+        "@@type": "PathLayer",
+        "id": name,
+        "data": paths[["path"]].to_dict("records"),
+        "getPath": "@@=path",
+        "getColor": colour,
+        "widthMinPixels": width_px,
+    }
+    return EncodedLayer(json.dumps(spec, separators=(",", ":")))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -273,28 +282,10 @@ def _base_layers(key: str, outline: str | None, _ws: Workspace) -> tuple[Encoded
     """`base_layers` for the network and outline file whose content `key` names: public, so
     encoded once and shared between sessions."""
     roads = road_paths(road_network(_ws), ROAD_TOLERANCE_M)
-    layers = [
-        pdk.Layer(
-            "PathLayer",
-            roads.to_dict("records"),
-            id="roads",
-            get_path="path",
-            get_color=ROAD_COLOUR,
-            width_min_pixels=1,
-        )
-    ]
+    layers = [_path_layer("roads", roads, ROAD_COLOUR, 1)]
     if outline is not None:
-        layers.append(
-            pdk.Layer(
-                "PathLayer",
-                outline_paths(Path(outline)).to_dict("records"),
-                id="outline",
-                get_path="path",
-                get_color=OUTLINE_COLOUR,
-                width_min_pixels=2,
-            )
-        )
-    return tuple(_encoded(layer) for layer in layers)
+        layers.append(_path_layer("outline", outline_paths(Path(outline)), OUTLINE_COLOUR, 2))
+    return tuple(layers)
 
 
 def base_layers(ws: Workspace) -> list[pdk.Layer | EncodedLayer]:
