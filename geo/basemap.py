@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 from pyproj import Transformer
 
 from geo.network import RoadNetwork
@@ -32,13 +33,15 @@ def to_lonlat(
     return np.asarray(lon), np.asarray(lat)
 
 
-def road_paths(network: RoadNetwork) -> pd.DataFrame:
-    """One row per road with its vertices as `[[lon, lat], ...]` in `path`, for a path layer."""
-    lon, lat = to_lonlat(network.geometry_xy[:, 0], network.geometry_xy[:, 1])
+def road_paths(network: RoadNetwork, tolerance_m: float = 0.0) -> pd.DataFrame:
+    """One row per road with its vertices as `[[lon, lat], ...]` in `path`, for a path layer;
+    simplified within `tolerance_m` when given (fewer points to send and draw)."""
+    lines = shapely.simplify(network.road_lines, tolerance_m) if tolerance_m else network.road_lines
+    xy, road = shapely.get_coordinates(lines, return_index=True)
+    lon, lat = to_lonlat(xy[:, 0], xy[:, 1])
     points = np.column_stack([lon, lat]).round(5)
-    offsets = network.geometry_offsets
-    paths = [points[offsets[i] : offsets[i + 1]].tolist() for i in range(network.n_roads)]
-    return pd.DataFrame({"path": paths})
+    starts = np.flatnonzero(np.diff(road)) + 1
+    return pd.DataFrame({"path": [part.tolist() for part in np.split(points, starts)]})
 
 
 def view_centre(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[float, float]:

@@ -22,14 +22,16 @@ def isochrone(
     *,
     towards: bool = True,
     max_distance_m: float = 500.0,
-    buffer_m: float = 100.0,
+    buffer_m: float | None = None,
     off_network: OffNetwork | None = None,
 ) -> gpd.GeoDataFrame:
     """Reachable areas around a point (EPSG:27700), one row per limit in `minutes`.
 
     With `towards=True` (catchments) an area holds the places whose drive *to* the point takes at
-    most the limit; roads are cut where the limit runs out and buffered by `buffer_m`. Rows have
-    `minutes`, `estimated` (the point is beyond the snapping guard) and `geometry`.
+    most the limit; roads are cut where the limit runs out and buffered by `buffer_m`, by default
+    the snapping guard: journeys treat any place that near a road as on it, so the area holds
+    every such place (no gaps between roads the limit reaches). Rows have `minutes`, `estimated`
+    (the point is beyond the snapping guard) and `geometry`.
     """
     limits = sorted({int(m) for m in np.atleast_1d(minutes)})
     point = snap(network, np.array([easting]), np.array([northing]), max_distance_m=max_distance_m)
@@ -37,10 +39,11 @@ def isochrone(
         network, point, cutoff_s=limits[-1] * 60, towards=towards, off_network=off_network
     )[0]
     fwd, bwd = network.road_fwd_ds, network.road_bwd_ds
+    buffer = max_distance_m if buffer_m is None else buffer_m
     # Weights for moving along a road away from its u end, and away from its v end.
     from_u, from_v = (bwd, fwd) if towards else (fwd, bwd)
     areas = [
-        _area(network, times, from_u, from_v, limit * 600.0, easting, northing, buffer_m)
+        _area(network, times, from_u, from_v, limit * 600.0, easting, northing, buffer)
         for limit in limits
     ]
     return gpd.GeoDataFrame(

@@ -24,14 +24,16 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pyproj
 import scipy.sparse as sp
 import shapely
+
+if TYPE_CHECKING:  # osmnx and networkx load in a second: only compiling needs them
+    import networkx as nx
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +181,7 @@ def load_network(
     """
     path = Path(path)
     table = speed_table(speeds)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    cached = cache / f"{_stem(path)}-{network_key(path, table)[:20]}.npz"
+    cached = compiled_path(path, table, cache_dir)
     if cached.exists():
         logger.info("loading compiled network %s", cached)
         try:
@@ -189,9 +190,20 @@ def load_network(
             logger.warning("compiled network %s is damaged (%s): compiling again", cached, exc)
     logger.info("compiling %s (first load; later loads use the cache)", path)
     network = compile_graph(_read_graph(path), speeds=table)
-    cache.mkdir(parents=True, exist_ok=True)
+    cached.parent.mkdir(parents=True, exist_ok=True)
     _write_npz(network, cached)
     return network
+
+
+def compiled_path(
+    path: Path | str,
+    speeds: Mapping[str, float] | None = None,
+    cache_dir: Path | str | None = None,
+) -> Path:
+    """Where `load_network` keeps the compiled arrays of a network file (present once it has
+    been compiled with these speeds)."""
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    return cache / f"{_stem(Path(path))}-{network_key(path, speeds)[:20]}.npz"
 
 
 def add_travel_times(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float]) -> nx.MultiDiGraph:
@@ -204,6 +216,8 @@ def add_travel_times(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float]) -> 
         for key in ("highway", "maxspeed"):
             if isinstance(data.get(key), list):
                 data[key] = sorted(set(data[key]))
+    import osmnx as ox
+
     graph = ox.add_edge_speeds(graph, hwy_speeds=dict(speeds), fallback=FALLBACK_SPEED_KPH)
     return ox.add_edge_travel_times(graph)
 
@@ -268,6 +282,8 @@ def compile_graph(graph: nx.MultiDiGraph, *, speeds: Mapping[str, float]) -> Roa
 
 def _read_graph(path: Path) -> nx.MultiDiGraph:
     """Read a file with osmnx by its suffix; clipped OSM extracts are repaired with a warning."""
+    import osmnx as ox
+
     name = path.name.lower()
     if not path.exists():
         raise FileNotFoundError(path)

@@ -13,7 +13,7 @@ import pytest
 from solver.family_page import Issue
 from solver.tailored import list_files
 from solver.workspace import open_workspace
-from tests.test_browser import (  # noqa: F401  (app_url is a fixture)
+from tests.test_browser import (  # noqa: F401  (app_server and app_url are fixtures)
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -17,14 +17,16 @@ from streamlit.testing.v1.element_tree import Button
 from geo.basemap import outline_paths
 from solver.compare import comparison_table, run_scenario
 from solver.csvfile import trimmed_csv
+from solver.flows import shown_flows
 from solver.forecast import scenario_forecast
 from solver.needs import Phase
 from solver.problems import InputError
 from solver.scenario import Scenario, load_scenario
 from solver.sites import Proposal, evaluate_sites
+from solver.words import setting_type_words
 from solver.workspace import Workspace, open_workspace
 from tests.conftest import end_app_session
-from views.shared import UPLOAD_COLUMNS, stale_folders
+from views.shared import FLOW_PX_PER_CHILD, UPLOAD_COLUMNS, stale_folders
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
@@ -57,6 +59,17 @@ def _layers(app: AppTest, index: int) -> dict[str, list[dict]]:
     return layers
 
 
+def _map_key(app: AppTest) -> str:
+    """The map key (legend) under the page's map."""
+    [key] = [m.value for m in app.markdown if "aria-label='Map key'" in m.value]
+    return key
+
+
+def _type_words(settings: pd.DataFrame) -> list[str]:
+    """The setting types of `settings`, in words."""
+    return [setting_type_words(t) for t in settings["setting_type"].unique()]
+
+
 def test_router_opens_the_data_page() -> None:
     """app.py routes to the Data page, which loads the sample with no action."""
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
@@ -73,6 +86,12 @@ def test_data_page_counts_the_sample(sample: Workspace) -> None:
     outline = outline_paths(REPO / "data" / "rutland" / "boundary.geojson")["path"].tolist()
     paths = [row["path"] for row in _layers(app, 0)["PathLayer"]]
     assert outline and all(ring in paths for ring in outline)
+    key = _map_key(app)
+    assert all(f">{words}</li>" in key for words in _type_words(sample.inputs.settings))
+    assert ">Roads</li>" in key and ">LA boundary</li>" in key
+    sent = app.get("deck_gl_json_chart")[0].proto.json
+    assert app.run().get("deck_gl_json_chart")[0].proto.json == sent  # unchanged: not redrawn
+    assert sent.startswith('{"layers":[{"@@type":"PathLayer"') and ", " not in sent[:1000]
 
 
 def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
@@ -91,6 +110,16 @@ def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
     app.checkbox[0].check().run()
     assert not app.exception, app.exception
     assert len(_layers(app, 0)["PolygonLayer"]) >= 2  # the journey area and the 1 km square
+    dots = _layers(app, 0)["ScatterplotLayer"]
+    by_name = dict(zip(expected["name"], expected["rank"], strict=True))
+    assert sorted(d["tip"].split(": ")[0] for d in dots) == sorted(
+        f"Rank {by_name[d['name']]}" for d in dots
+    )
+    assert len(dots) == len(expected)
+    key = _map_key(app)
+    assert "Within the journey limit by road" in key and "The child&#x27;s 1 km area" in key
+    on = sample.inputs.settings[sample.inputs.settings["urn"].isin(expected["urn"])]
+    assert all(f">{words}</li>" in key for words in _type_words(on))
 
 
 def test_placement_page_reports_the_allocation(sample: Workspace) -> None:
@@ -103,8 +132,14 @@ def test_placement_page_reports_the_allocation(sample: Workspace) -> None:
     assert metrics["Placed"] == str(summary["placed"])
     assert metrics["Unplaced"] == str(summary["unplaced"])
     arcs = _layers(app, 0)["ArcLayer"]
-    assert sum(a["children"] for a in arcs) == summary["placed"]
+    flows = shown_flows(
+        sample.allocation().placements, sample.inputs.children, sample.inputs.settings
+    )
+    counts = [int(a["tip"].split(" children ")[0]) for a in arcs]
+    assert counts == flows["children"].tolist() and min(counts) >= 10
+    assert [a["width"] for a in arcs] == [n * FLOW_PX_PER_CHILD for n in counts]
     assert not any("child_id" in a for a in arcs)
+    assert "10 children" in _map_key(app) and "Centre of a home area" in _map_key(app)
 
 
 def test_sufficiency_page_shows_the_forecast(sample: Workspace) -> None:
@@ -261,6 +296,7 @@ def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
     assert app.metric[0].value == ", ".join(chosen)
     catchments = _layers(app, 0)["PolygonLayer"]
     assert {c["site_id"] for c in catchments} == set(ranked["site_id"])
+    assert "Chosen site" in _map_key(app) and "Drive to the site within" in _map_key(app)
 
 
 def test_yaml_tab_shows_no_server_paths_and_its_copy_reads_the_same_files() -> None:

@@ -9,7 +9,6 @@ import streamlit as st
 from geo.basemap import polygon_rings
 from geo.isochrones import isochrone
 from solver.family_page import Issue
-from solver.journeys import scenario_network
 from solver.model import Child
 from solver.outputs import id_file_name
 from solver.record import RECORD_FILE, input_paths, journeys_used, make_record, record_json
@@ -27,7 +26,7 @@ from solver.words import (
     setting_type_words,
     year_group,
 )
-from views.shared import plain, settings_map, workspace
+from views.shared import plain, road_network, settings_map, workspace
 
 #: Column headings of the tables on this page.
 TABLE_HEADINGS = {
@@ -133,15 +132,16 @@ right.download_button(
 )
 st.subheader("Map")
 st.caption(
-    "The shaded square is the child's 1 km area, not their home; the journey area is drawn "
-    "from its centre."
+    "The settings on the list. The red square is the child's 1 km area, not their home; the "
+    "journey area, drawn from its centre, holds every place within 500 m of a road reached "
+    "within the limit (journeys treat such places as on that road)."
 )
 area = (child.easting // 1000 * 1000, child.northing // 1000 * 1000)
 limit = ws.scenario.policy.limit_for(child.phase)
 reach = None
 if st.checkbox(f"Show where a drive from the child's area takes at most {limit} minutes"):
     with st.spinner("Drawing the journey area..."):
-        network = scenario_network(ws.scenario, str(ws.scenario_path))
-        areas = isochrone(network, area[0] + 500, area[1] + 500, limit, towards=False)
+        areas = isochrone(road_network(ws), area[0] + 500, area[1] + 500, limit, towards=False)
         reach = polygon_rings(areas.geometry)
-settings_map(ws, urns=on_list["urn"].tolist(), area=area, reach=reach)
+ranks = dict(zip(on_list["urn"].astype(str), on_list["rank"].astype(int), strict=True))
+settings_map(ws, urns=on_list["urn"].tolist(), area=area, reach=reach, ranks=ranks)

@@ -121,7 +121,11 @@ if returned:
 
 with st.expander("Validation report of the files in use"):
     files = ws.scenario.inputs
-    report = validate_files(files.settings, files.overrides, files.children, files.postcodes)
+    checked = st.session_state.get("validated")  # (workspace, report): once per workspace
+    if checked is None or checked[0] is not ws:
+        report = validate_files(files.settings, files.overrides, files.children, files.postcodes)
+        st.session_state["validated"] = checked = (ws, report)
+    report = checked[1]
     if report.ok:
         st.success(report.summary())
     else:

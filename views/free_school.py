@@ -17,7 +17,11 @@ from solver.sites import Proposal, evaluate_sites, load_candidates
 from views.shared import (
     ATTRIBUTION,
     REPO,
+    area_key,
+    base_key,
     base_layers,
+    dot_key,
+    map_key,
     plain,
     problems_table,
     save_upload,
@@ -25,6 +29,7 @@ from views.shared import (
     settings_layer,
     settings_points,
     show_map,
+    type_key,
     workspace,
 )
 
@@ -156,6 +161,7 @@ sites = pd.DataFrame(
         "name": candidates["site_id"].to_numpy(),
         "setting_type": "candidate site",
         "colour": [[0, 0, 0] if s in chosen else [255, 255, 255] for s in candidates["site_id"]],
+        "tip": [f"Candidate site {s}" for s in candidates["site_id"]],
     }
 )
 catchment_layer = pdk.Layer(
@@ -182,7 +188,16 @@ show_map(
     [*base_layers(ws), catchment_layer, existing, candidate_layer],
     sites["lon"],
     sites["lat"],
-    "{name} ({setting_type})",
+    "{tip}",
+)
+map_key(
+    [
+        dot_key([0, 0, 0], "Chosen site"),
+        dot_key([255, 255, 255, 255], "Other candidate sites"),
+        area_key([0, 120, 200, 25], f"Drive to the site within {minutes} minutes"),
+        *type_key(ws.inputs.settings["setting_type"]),
+        *base_key(ws),
+    ]
 )
 st.caption(
     "Black: chosen site; white: other candidates; coloured dots: existing settings by type; "

@@ -7,7 +7,8 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import to_lonlat
-from solver.flows import AREA_CELL_M, placement_flows
+from solver.disclosure import SUPPRESS_BELOW
+from solver.flows import AREA_CELL_M, MERGED_CELLS_M, shown_flows
 from solver.outputs import csv_text
 from solver.words import (
     count,
@@ -19,7 +20,22 @@ from solver.words import (
     whole_numbers,
 )
 from views.charts import bars
-from views.shared import ATTRIBUTION, base_layers, show_map, workspace
+from views.shared import (
+    ATTRIBUTION,
+    FLOW_COLOUR,
+    FLOW_PX_PER_CHILD,
+    HOME_AREA_DOT,
+    base_key,
+    base_layers,
+    dot_key,
+    line_key,
+    map_key,
+    settings_layer,
+    settings_points,
+    show_map,
+    type_key,
+    workspace,
+)
 
 st.title("Placement optimisation")
 ws = workspace()
@@ -108,7 +124,7 @@ bars(
     order=journeys["band"].tolist(),
 )
 st.subheader("Flows by home area")
-flows = placement_flows(result.placements, ws.inputs.children, ws.inputs.settings)
+flows = shown_flows(result.placements, ws.inputs.children, ws.inputs.settings)
 area_lon, area_lat = to_lonlat(flows["area_easting"], flows["area_northing"])
 setting_lon, setting_lat = to_lonlat(flows["setting_easting"], flows["setting_northing"])
 names = ws.inputs.settings.set_index(ws.inputs.settings["urn"].astype(str))["name"]
@@ -116,26 +132,59 @@ arcs = pd.DataFrame(
     {
         "from": list(zip(area_lon.round(5), area_lat.round(5), strict=True)),
         "to": list(zip(setting_lon.round(5), setting_lat.round(5), strict=True)),
-        "children": flows["children"],
-        "name": flows["urn"].map(names),
+        "width": flows["children"] * FLOW_PX_PER_CHILD,
+        "tip": [
+            f"{n} children from the {cell / 1000:.0f} km square around here to {names[urn]}"
+            for n, cell, urn in zip(flows["children"], flows["cell_m"], flows["urn"], strict=True)
+        ],
     }
 )
 arc_layer = pdk.Layer(
     "ArcLayer",
     arcs,
+    id="flows",
     get_source_position="from",
     get_target_position="to",
-    get_width="children",
-    width_scale=1.5,
-    width_min_pixels=1,
-    get_source_color=[31, 119, 180, 160],
-    get_target_color=[214, 39, 40, 160],
+    get_width="width",
+    get_source_color=FLOW_COLOUR,
+    get_target_color=FLOW_COLOUR,
     pickable=True,
 )
-show_map([*base_layers(ws), arc_layer], area_lon, area_lat, "{children} children to {name}")
+homes = pd.DataFrame({"lon": area_lon, "lat": area_lat}).drop_duplicates()
+home_layer = pdk.Layer(
+    "ScatterplotLayer",
+    homes,
+    id="home-areas",
+    get_position=["lon", "lat"],
+    get_fill_color=HOME_AREA_DOT,
+    radius_min_pixels=4,
+)
+ends = settings_points(ws.inputs.settings[ws.inputs.settings["urn"].astype(str).isin(flows["urn"])])
+layers = [*base_layers(ws), arc_layer, home_layer, settings_layer(ends)]
+show_map(layers, area_lon, area_lat, "{tip}")
+map_key(
+    [
+        line_key(FLOW_COLOUR, f"{n} children", n * FLOW_PX_PER_CHILD)
+        for n in (SUPPRESS_BELOW, 2 * SUPPRESS_BELOW)
+    ]
+    + [dot_key(HOME_AREA_DOT, "Centre of a home area")]
+    + type_key(ends["setting_type"])
+    + base_key(ws)
+)
+drawn = int(flows["children"].sum())
+left_out = len(result.placements) - drawn
 st.caption(
-    f"Each arc runs from the centre of a {AREA_CELL_M / 1000:.0f} km square holding children's "
-    "homes (never a home itself) to a setting; its width is the number of children. " + ATTRIBUTION
+    f"Children counted from the {AREA_CELL_M / 1000:.0f} km square holding their home (never a "
+    "home itself) to their setting; a flow of fewer than "
+    f"{SUPPRESS_BELOW} children joins the larger square around it (up to "
+    f"{MERGED_CELLS_M[-1] / 1000:.0f} km), and is not drawn if still fewer. "
+    + (
+        f"The map draws {drawn:,} of {len(result.placements):,} placed children. "
+        if left_out == 0 or left_out >= SUPPRESS_BELOW
+        else f"The map draws all but fewer than {SUPPRESS_BELOW} placed children. "
+    )
+    + "Point at a flow for its count. "
+    + ATTRIBUTION
 )
 st.download_button("placements.csv", csv_text(result.placements), "placements.csv", "text/csv")
 st.download_button("unplaced.csv", csv_text(result.unplaced), "unplaced.csv", "text/csv")

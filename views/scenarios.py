@@ -22,14 +22,7 @@ from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Trajectory, load_scenario
 from solver.words import metric_value, metric_words, need_words, phase_words, setting_type_words
 from views.charts import bars, lines
-from views.shared import (
-    REPO,
-    outside_own_files,
-    plain,
-    problems_table,
-    session_dir,
-    workspace,
-)
+from views.shared import REPO, outside_own_files, plain, problems_table, session_dir, workspace
 
 SCENARIOS = REPO / "scenarios"
 SHIPPED = {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}

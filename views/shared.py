@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
 import tempfile
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import boundary_beside, outline_paths, road_paths, to_lonlat, view_centre
+from geo.network import RoadNetwork, compiled_path, network_key
 from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
 from solver.csvfile import trimmed_csv
 from solver.gias_reader import GIAS_COLUMNS
 from solver.journeys import scenario_network
 from solver.places import OPTIONAL_OVERRIDE_COLUMNS, REQUIRED_OVERRIDE_COLUMNS
 from solver.problems import InputError, Problem
-from solver.scenario import Scenario
+from solver.scenario import Scenario, load_scenario
+from solver.words import setting_type_words
 from solver.workspace import Workspace, open_workspace
 
 ATTRIBUTION = "Roads and LA outline © OpenStreetMap contributors (ODbL)."
@@ -46,6 +52,19 @@ TYPE_COLOURS: dict[str, list[int]] = {
     "alternative_provision": [227, 119, 194],
     "post16": [44, 160, 44],
 }
+ROAD_COLOUR = [160, 160, 160]
+#: Roads are drawn simplified within this many metres: unseen at the maps' zoom, half the points.
+ROAD_TOLERANCE_M = 10.0
+OUTLINE_COLOUR = [60, 60, 60]
+#: The child's own 1 km square and the area the journey limit reaches from it (RGBA).
+HOME_AREA_COLOUR = [255, 0, 0, 90]
+REACH_COLOUR = [0, 120, 200, 50]
+#: Placement flows: line colour and width (pixels) per child; the centres they start from.
+FLOW_COLOUR = [31, 119, 180, 170]
+FLOW_PX_PER_CHILD = 0.4
+HOME_AREA_DOT = [40, 40, 40]
+#: A map key entry: the CSS of its swatch and its words.
+KeyEntry = tuple[str, str]
 
 
 #: A visitor's folder in the system temporary folder is `rightplace-<server pid>-<random>`.
@@ -170,15 +189,32 @@ def workspace() -> Workspace | None:
     session's folder went with its visit); None on bad input."""
     session_dir()  # a session resumed after its folder went starts afresh
     if "workspace" not in st.session_state:
-        with st.spinner("Loading the Rutland sample and its journey times..."):
-            use_scenario(SAMPLE_SCENARIO)
+        use_scenario(SAMPLE_SCENARIO)
     return st.session_state.get("workspace")
 
 
-def use_scenario(path: Path) -> list[Problem]:
-    """Open `path` as the session's workspace; its problems (empty when it opened)."""
+def opening_message(path: Path) -> str:
+    """What opening the scenario at `path` is doing, said while it runs: compiling its road
+    network the first time the machine sees it, else loading its files and journeys."""
     try:
-        opened = open_workspace(path, session_dir() / f"journeys-{abs(hash(str(path)))}")
+        network = load_scenario(path).inputs.network
+    except InputError:
+        network = None
+    if network is not None and Path(network).is_file() and not compiled_path(network).exists():
+        return (
+            f"Compiling the road network {Path(network).name}: this happens once, on the first "
+            "start with a new road network, and takes up to a minute. Later visits open in "
+            "seconds..."
+        )
+    return f"Loading the scenario {path.stem}: its files and journey times..."
+
+
+def use_scenario(path: Path) -> list[Problem]:
+    """Open `path` as the session's workspace, saying what it is doing; its problems (empty
+    when it opened)."""
+    try:
+        with st.spinner(opening_message(path)):
+            opened = open_workspace(path, session_dir() / f"journeys-{abs(hash(str(path)))}")
     except InputError as exc:
         return list(exc.problems)
     st.session_state["workspace"] = opened
@@ -204,54 +240,96 @@ def problems_table(problems: list[Problem]) -> None:
     )
 
 
-@st.cache_data(show_spinner=False)
-def _roads(network: str) -> pd.DataFrame:
-    """The road paths of a network file: public data, so shared between sessions."""
-    from geo.network import load_network
-
-    return road_paths(load_network(Path(network)))
-
-
-@st.cache_data(show_spinner=False)
-def _outline(path: str) -> pd.DataFrame:
-    """The LA outline's rings: public data, so shared between sessions."""
-    return outline_paths(Path(path))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shared_network(key: str, _ws: Workspace) -> RoadNetwork:
+    """The road network whose content `network_key` gives `key`: public, so loaded once and
+    shared between sessions."""
+    return scenario_network(_ws.scenario, str(_ws.scenario_path))
 
 
-def base_layers(ws: Workspace) -> list[pdk.Layer]:
-    """The offline base map: the scenario's roads and, when it is next to them, the LA outline."""
-    scenario_network(ws.scenario, str(ws.scenario_path))  # a missing network is a problem
+def road_network(ws: Workspace) -> RoadNetwork:
+    """The scenario's road network, shared between sessions by content; a missing or
+    unreadable one is an input problem."""
     network = ws.scenario.inputs.network
-    layers = [
-        pdk.Layer(
-            "PathLayer",
-            _roads(str(network)),
-            get_path="path",
-            get_color=[160, 160, 160],
-            width_min_pixels=1,
-        )
-    ]
-    outline = boundary_beside(network)
+    if network is None or not Path(network).is_file():
+        return scenario_network(ws.scenario, str(ws.scenario_path))  # says what is wrong
+    return _shared_network(network_key(network), ws)
+
+
+@dataclass(frozen=True)
+class EncodedLayer:
+    """A map layer already written as compact deck.gl JSON (the shared base map)."""
+
+    json: str
+
+
+def _path_layer(name: str, paths: pd.DataFrame, colour: list[int], width_px: int) -> EncodedLayer:
+    """Paths (`path` column) as a deck.gl PathLayer in compact JSON, written as pydeck writes
+    one (accessors as "@@=column"), without its slow pretty-printing."""
+    spec = {
+        "@@type": "PathLayer",
+        "id": name,
+        "data": paths[["path"]].to_dict("records"),
+        "getPath": "@@=path",
+        "getColor": colour,
+        "widthMinPixels": width_px,
+    }
+    return EncodedLayer(json.dumps(spec, separators=(",", ":")))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _base_layers(key: str, outline: str | None, _ws: Workspace) -> tuple[EncodedLayer, ...]:
+    """`base_layers` for the network and outline file whose content `key` names: public, so
+    encoded once and shared between sessions."""
+    roads = road_paths(road_network(_ws), ROAD_TOLERANCE_M)
+    layers = [_path_layer("roads", roads, ROAD_COLOUR, 1)]
     if outline is not None:
-        layers.append(
-            pdk.Layer(
-                "PathLayer",
-                _outline(str(outline)),
-                get_path="path",
-                get_color=[60, 60, 60],
-                width_min_pixels=2,
-            )
-        )
-    return layers
+        layers.append(_path_layer("outline", outline_paths(Path(outline)), OUTLINE_COLOUR, 2))
+    return tuple(layers)
 
 
-def show_map(layers: list[pdk.Layer], lon: pd.Series, lat: pd.Series, tooltip: str) -> None:
+def base_layers(ws: Workspace) -> list[pdk.Layer | EncodedLayer]:
+    """The offline base map: the scenario's roads and, when it is next to them, the LA outline."""
+    road_network(ws)  # a missing network is a problem
+    network = ws.scenario.inputs.network
+    outline = boundary_beside(network)
+    key = network_key(network)  # type: ignore[arg-type]
+    if outline is not None:
+        status = outline.stat()
+        key += f"|{outline}|{status.st_size}|{status.st_mtime_ns}"
+    return list(_base_layers(key, None if outline is None else str(outline), ws))
+
+
+class _Deck(pdk.Deck):
+    """A Deck whose JSON is compact and starts with layers already encoded."""
+
+    def __init__(self, encoded: list[EncodedLayer], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.encoded = encoded
+
+    def to_json(self) -> str:
+        """The deck as compact JSON, the encoded layers drawn first."""
+        encoded = self.__dict__.pop("encoded")  # pydeck would write every attribute
+        try:
+            spec = json.loads(super().to_json())
+        finally:
+            self.encoded = encoded
+        own = [json.dumps(layer, separators=(",", ":")) for layer in spec.pop("layers")]
+        rest = json.dumps(spec, separators=(",", ":"))
+        layers = ",".join([*(e.json for e in self.encoded), *own])
+        return '{"layers":[' + layers + "]" + ("," + rest[1:] if spec else "}")
+
+
+def show_map(
+    layers: Sequence[pdk.Layer | EncodedLayer], lon: pd.Series, lat: pd.Series, tooltip: str
+) -> None:
     """A pydeck map with no base map (so no request leaves the machine: our own layers only),
-    centred on the given points."""
+    centred on the given points; encoded layers (the base map) are drawn first."""
     centre_lon, centre_lat = view_centre(lon, lat)
     st.pydeck_chart(
-        pdk.Deck(
-            layers=layers,
+        _Deck(
+            [layer for layer in layers if isinstance(layer, EncodedLayer)],
+            layers=[layer for layer in layers if not isinstance(layer, EncodedLayer)],
             map_style=NO_BASEMAP,
             map_provider=None,
             initial_view_state=pdk.ViewState(latitude=centre_lat, longitude=centre_lon, zoom=9),
@@ -260,16 +338,79 @@ def show_map(layers: list[pdk.Layer], lon: pd.Series, lat: pd.Series, tooltip: s
     )
 
 
-def settings_points(settings: pd.DataFrame) -> pd.DataFrame:
-    """Settings as map points: lon, lat, name, setting_type and colour by type."""
+def _rgb(colour: Sequence[int]) -> str:
+    """A colour (RGB or RGBA, 0-255) in CSS."""
+    r, g, b, *a = colour
+    return f"rgba({r},{g},{b},{a[0] / 255 if a else 1:.2f})"
+
+
+def dot_key(colour: Sequence[int], words: str) -> KeyEntry:
+    """A key entry for dots of `colour`."""
+    css = f"width:12px;height:12px;border-radius:50%;background:{_rgb(colour)}"
+    return css + ";border:1px solid rgba(0,0,0,0.6)", words
+
+
+def line_key(colour: Sequence[int], words: str, width_px: float = 2) -> KeyEntry:
+    """A key entry for lines of `colour`, `width_px` wide."""
+    return f"width:28px;height:{width_px:.0f}px;background:{_rgb(colour)}", words
+
+
+def area_key(colour: Sequence[int], words: str) -> KeyEntry:
+    """A key entry for areas filled with `colour`."""
+    edge = _rgb([*colour[:3], 255])
+    return f"width:18px;height:12px;background:{_rgb(colour)};border:1px solid {edge}", words
+
+
+def base_key(ws: Workspace) -> list[KeyEntry]:
+    """Key entries of `base_layers`: roads and, when drawn, the LA outline."""
+    entries = [line_key(ROAD_COLOUR, "Roads", 1)]
+    if boundary_beside(ws.scenario.inputs.network) is not None:
+        entries.append(line_key(OUTLINE_COLOUR, "LA boundary"))
+    return entries
+
+
+def type_key(setting_types: pd.Series) -> list[KeyEntry]:
+    """Key entries of the setting types among `setting_types`, in TYPE_COLOURS order."""
+    shown = set(setting_types)
+    return [
+        dot_key(colour, setting_type_words(code))
+        for code, colour in TYPE_COLOURS.items()
+        if code in shown
+    ]
+
+
+def map_key(entries: list[KeyEntry]) -> None:
+    """The key (legend) of a map, under it: each swatch beside its words."""
+    items = "".join(
+        "<li style='display:inline-flex;align-items:center;margin:0 1.2em 0 0'>"
+        f"<span aria-hidden='true' style='display:inline-block;margin-right:.4em;{css}'></span>"
+        f"{html.escape(words)}</li>"
+        for css, words in entries
+    )
+    st.markdown(
+        f"<ul aria-label='Map key' style='list-style:none;padding:0;margin:0'>{items}</ul>",
+        unsafe_allow_html=True,
+    )
+
+
+def settings_points(settings: pd.DataFrame, ranks: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Settings as map points: lon, lat, name, setting_type, kind (in words), colour by type
+    and tip (name and kind, after the rank in `ranks` by URN when given)."""
     lon, lat = to_lonlat(settings["easting"], settings["northing"])
+    kinds = settings["setting_type"].map(setting_type_words)
+    tips = settings["name"].astype(str) + " (" + kinds + ")"
+    if ranks is not None:
+        rank = settings["urn"].astype(str).map(ranks)
+        tips = ("Rank " + rank.astype("Int64").astype(str) + ": ").where(rank.notna(), "") + tips
     return pd.DataFrame(
         {
             "lon": lon,
             "lat": lat,
             "name": settings["name"].to_numpy(),
             "setting_type": settings["setting_type"].to_numpy(),
+            "kind": kinds.to_numpy(),
             "colour": [TYPE_COLOURS[t] for t in settings["setting_type"]],
+            "tip": tips.to_numpy(),
         }
     )
 
@@ -279,6 +420,7 @@ def settings_layer(points: pd.DataFrame) -> pdk.Layer:
     return pdk.Layer(
         "ScatterplotLayer",
         points,
+        id="settings",
         get_position=["lon", "lat"],
         get_fill_color="colour",
         radius_min_pixels=5,
@@ -291,27 +433,42 @@ def settings_map(
     urns: list[str] | None = None,
     area: tuple[float, float] | None = None,
     reach: pd.DataFrame | None = None,
+    ranks: Mapping[str, int] | None = None,
 ) -> None:
-    """Settings over the offline base map; `area` is a 1 km square to shade, `reach` polygons
-    (from `polygon_rings`) to draw under them."""
+    """Settings over the offline base map, with its key; `area` is a 1 km square to shade,
+    `reach` polygons (from `polygon_rings`) to draw under them, `ranks` by URN for the tips."""
     settings = ws.inputs.settings
     if urns is not None:
         settings = settings[settings["urn"].isin(urns)]
-    points = settings_points(settings)
+    points = settings_points(settings, ranks)
     layers = base_layers(ws)
+    key = base_key(ws)
     if reach is not None:
         layers.append(
             pdk.Layer(
-                "PolygonLayer", reach, get_polygon="polygon", get_fill_color=[0, 120, 200, 40]
+                "PolygonLayer",
+                reach,
+                id="journey-area",
+                get_polygon="polygon",
+                get_fill_color=REACH_COLOUR,
             )
         )
+        key.append(area_key(REACH_COLOUR, "Within the journey limit by road"))
     layers.append(settings_layer(points))
     if area is not None:
         e, n = area
         xs, ys = to_lonlat([e, e + 1000, e + 1000, e], [n, n, n + 1000, n + 1000])
         square = pd.DataFrame({"polygon": [[[x, y] for x, y in zip(xs, ys, strict=True)]]})
         layers.append(
-            pdk.Layer("PolygonLayer", square, get_polygon="polygon", get_fill_color=[255, 0, 0, 90])
+            pdk.Layer(
+                "PolygonLayer",
+                square,
+                id="home-area",
+                get_polygon="polygon",
+                get_fill_color=HOME_AREA_COLOUR,
+            )
         )
-    show_map(layers, points["lon"], points["lat"], "{name} ({setting_type})")
-    st.caption(ATTRIBUTION + " Colours: setting type.")
+        key.append(area_key(HOME_AREA_COLOUR, "The child's 1 km area"))
+    show_map(layers, points["lon"], points["lat"], "{tip}")
+    map_key(type_key(points["setting_type"]) + key)
+    st.caption(ATTRIBUTION + " Point at a setting for its name.")
