@@ -127,6 +127,8 @@ def test_bad_change_and_demand_keys_are_errors_naming_the_key(tmp_path: Path) ->
         load_scenario(path)
     keys = " ".join(p.column for p in caught.value.problems)
     assert "changes.0" in keys and "changes.1.close.colour" in keys and "demand" in keys
+    [colour] = [p for p in caught.value.problems if p.column == "changes.1.close.colour"]
+    assert colour.message == "unknown key"
 
 
 def test_demand_trend_trajectories() -> None:
