@@ -28,10 +28,10 @@ from solver.disclosure import (
     safe_level,
 )
 from solver.evidence_map import svg_map
-from solver.needs import GIAS_SPELLING, Need
 from solver.outputs import write_csv, write_text
 from solver.proposal import EFFECT_COUNTS, INDEPENDENT_TYPES, Proposal
 from solver.sites import SiteEvaluation, served_pairs
+from solver.words import need_words
 
 __all__ = ["SUPPRESSED", "SUPPRESS_BELOW", "PackContext", "sites_as_shared", "write_evidence"]
 
@@ -219,12 +219,9 @@ def _number(value: object) -> str:
 
 
 def _need_words(needs: tuple[str, ...]) -> str:
-    """Needs as words with their codes, e.g. "Autistic Spectrum Disorder (ASD)"."""
-    words = []
-    for code in needs:
-        spelling = GIAS_SPELLING.get(Need(code), code)
-        words.append(f"{spelling.partition(' - ')[2] or code} ({code})")
-    return " and ".join(words)
+    """Needs in the words the app and the family's page use, with their codes, e.g. "Autism
+    (ASD)"."""
+    return " and ".join(f"{need_words(code)} ({code})" for code in needs)
 
 
 _FIGURE = re.compile(r"^(−?£?[\d,]+|<\d+)$")

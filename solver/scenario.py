@@ -96,11 +96,17 @@ def _default_ranking() -> list[RankKey]:
     return [RankKey.SUITABILITY, RankKey.MAINSTREAM, RankKey.JOURNEY, RankKey.COST]
 
 
+#: A phase's journey limit: whole minutes each way, 1 to 240 (4 hours).
+JourneyMinutes = Annotated[int, Field(ge=1, le=240)]
+
+
 class Policy(_Strict):
     """Policy settings: journey limits in minutes by phase (good practice, not law), costs,
     ranking and the side constraints of placement optimisation."""
 
-    journey_limit_minutes: dict[Phase, int] = Field(default_factory=_default_journey_limits)
+    journey_limit_minutes: dict[Phase, JourneyMinutes] = Field(
+        default_factory=_default_journey_limits, min_length=1
+    )
     education_weight: float = Field(
         default=1.0, ge=0, le=100, allow_inf_nan=False, description="weight of place costs"
     )

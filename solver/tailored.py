@@ -164,6 +164,7 @@ def list_files(
     """The files of issued lists, by path under the output folder: tailored_lists.csv
     (LIST_COLUMNS), family/<child id>.html, then tailored_lists.json (every column)."""
     rounded = lists[list(LIST_COLUMNS)].round(CSV_DECIMALS)
+    rounded["annual_cost"] = rounded["annual_cost"].astype("Int64")  # 9817, not 9817.0
     yield "tailored_lists.csv", csv_text(rounded).encode("utf-8")
     rows = children.set_index(children["child_id"].astype(str))
     for child_id, own in lists.groupby("child_id", sort=False, observed=True):

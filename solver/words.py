@@ -123,7 +123,9 @@ RANK_WORDS: Mapping[RankKey, str] = MappingProxyType(
     {
         RankKey.SUITABILITY: "settings with something to know (no vacancy, much dearer) after "
         "the others",
-        RankKey.MAINSTREAM: "mainstream schools before special schools",
+        RankKey.MAINSTREAM: "state mainstream schools (with or without a specialist base) "
+        "before other settings (special and independent schools, colleges, alternative "
+        "provision)",
         RankKey.JOURNEY: "shorter journeys first",
         RankKey.COST: "lower cost to the council first",
     }

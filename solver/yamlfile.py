@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from solver.problems import InputError, Problem
 
@@ -36,7 +37,7 @@ def load_yaml_model(path: Path, model: type[M], text: str | None = None) -> M:
         return model.model_validate(raw)
     except ValidationError as exc:
         raise InputError(
-            Problem(str(path), line_of(root, err["loc"]), _dotted(err["loc"]), err["msg"])
+            Problem(str(path), line_of(root, err["loc"]), _dotted(err["loc"]), _message(err))
             for err in exc.errors()
         ) from None
 
@@ -62,6 +63,11 @@ def _child(node: yaml.Node | None, step: int | str) -> tuple[yaml.Node, int] | N
         item = node.value[step]
         return item, item.start_mark.line + 1
     return None
+
+
+def _message(err: ErrorDetails) -> str:
+    """Pydantic's message, in the README's words for a key the schema does not have."""
+    return "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:

@@ -176,3 +176,36 @@ def test_a_setting_no_need_rule_applies_to_says_it_takes_any_need() -> None:
     [block] = page.settings
     assert block["fits"].endswith("It takes children whatever their need.")
     assert "main need" not in block["fits"]
+
+
+def test_the_order_it_states_is_the_order_given() -> None:
+    """An independent mainstream school 5 minutes away ranks after a state mainstream school 20
+    minutes away (only state mainstream schools count as mainstream), and the page says so
+    rather than "mainstream before special"."""
+    d = child("D", 3, "MLD")
+    settings = settings_table(
+        [
+            setting("S", "mainstream", ncy_low=0, ncy_high=6),
+            setting("I", "independent_mainstream", ncy_low=0, ncy_high=6),
+        ]
+    )
+    lists = tailored_lists(
+        children_table([d]),
+        settings,
+        places_table([place("S", 30, 5), place("I", 30, 5)]),
+        journeys_table({("D", "S"): 20.0, ("D", "I"): 5.0}),
+        TARIFFS,
+        Policy(),
+    )
+    page = _Page(
+        family_page(
+            lists, Child.from_row(children_table([d]).iloc[0]), Policy(), Issue(date.today())
+        )
+    )
+    assert [block["h3"] for block in page.settings] == ["1. Setting S", "2. Setting I"]
+    text = " ".join(" ".join(page.text).split())
+    assert "mainstream schools before special schools" not in text
+    assert (
+        "state mainstream schools (with or without a specialist base) before other settings "
+        "(special and independent schools, colleges, alternative provision)"
+    ) in text

@@ -144,6 +144,8 @@ def test_lists_for_one_child(tmp_path: Path) -> None:
     on = lists[lists["on_list"]]
     assert list(on["urn"]) == ["100003"] and on["rank"].tolist() == [1]
     assert (out / "family" / "K-3.html").exists() and (out / "tailored_lists.json").exists()
+    costs = pd.read_csv(out / "tailored_lists.csv", dtype=str)["annual_cost"].dropna()
+    assert len(costs) and costs.str.fullmatch(r"\d+").all()  # whole pounds, no "9817.0"
 
 
 def test_lists_unknown_child_exits_2(tmp_path: Path) -> None:

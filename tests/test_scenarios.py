@@ -127,6 +127,8 @@ def test_bad_change_and_demand_keys_are_errors_naming_the_key(tmp_path: Path) ->
         load_scenario(path)
     keys = " ".join(p.column for p in caught.value.problems)
     assert "changes.0" in keys and "changes.1.close.colour" in keys and "demand" in keys
+    [colour] = [p for p in caught.value.problems if p.column == "changes.1.close.colour"]
+    assert colour.message == "unknown key"
 
 
 def test_a_new_setting_with_ages_out_of_order_is_an_error(tmp_path: Path) -> None:
@@ -240,3 +242,28 @@ def test_compare_free_school_against_baseline(tmp_path: Path) -> None:
     assert free["share_independent"] < base["share_independent"]
     assert free["total_cost"] < base["total_cost"]
     assert free["placed"] == base["placed"]
+
+
+@pytest.mark.parametrize(
+    ("limits", "column"),
+    [
+        ("{primary: -5}", "policy.journey_limit_minutes.primary"),
+        ("{secondary: 0}", "policy.journey_limit_minutes.secondary"),
+        ("{post16: 1000}", "policy.journey_limit_minutes.post16"),
+        ("{}", "policy.journey_limit_minutes"),
+    ],
+)
+def test_journey_limits_out_of_range_are_errors_naming_the_phase(
+    tmp_path: Path, limits: str, column: str
+) -> None:
+    """A negative or zero limit (every child unplaced, silently) and an empty set of limits
+    (a traceback) are problems naming the key, as in the app's form (5 to 240 minutes)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: x\ninputs: {settings: s.csv, children: c.csv}\n"
+        f"policy: {{journey_limit_minutes: {limits}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert [p.column for p in caught.value.problems] == [column]

@@ -279,13 +279,14 @@ def test_sites_command_on_the_sample(pack: Path) -> None:
 
 
 def test_evidence_pack_reads_as_sent(pack: Path) -> None:
-    """The page a bid team sends: headline figures before the tables, whole numbers only
-    (no 376.0, no 127.7 children), money as pounds with separators, and a map drawn over the
-    roads and the LA outline with a legend; nothing fetched from elsewhere."""
+    """The page a bid team sends: headline figures before the tables, needs in the app's words,
+    whole numbers only (no 376.0, no 127.7 children), money as pounds with separators, and a
+    map drawn over the roads and the LA outline with a legend; nothing fetched from elsewhere."""
     page = (pack / "evidence.html").read_text(encoding="utf-8")
     assert page.index("Headline") < page.index("Candidate sites compared") < page.index("Effect")
     words = re.sub(r"<svg.*</svg>|<style>.*</style>|<[^>]+>", " ", page, flags=re.S)
     assert re.findall(r"\d\.\d", words) == []
+    assert "Autism (ASD)" in words  # the need in the app's and the family page's words
     pounds = re.findall(r"£[\d,]+", words)
     assert pounds and all(re.fullmatch(r"£\d{1,3}(,\d{3})*", p) for p in pounds)
     svg = page[page.index("<svg") : page.index("</svg>")]
