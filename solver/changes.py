@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from solver.errors import InputError, Problem
 from solver.forecast import CapacityChange
 from solver.inputs import LoadedInputs
 from solver.model import SETTING_COLUMNS, Gender
 from solver.needs import ncy_range_of_ages
-from solver.problems import InputError, Problem
 from solver.scenario import ChangePlaces, CloseSetting, OpenSetting, Scenario
 from solver.travel_table import Search, appended, scenario_journeys
 

@@ -14,11 +14,11 @@ import typer
 
 from solver.allocate import write_allocation
 from solver.changes import capacity_changes
+from solver.errors import InputError, Problem
 from solver.family_page import Issue
 from solver.inputs import load_scenario_inputs
 from solver.memory import return_freed_arrays
 from solver.outputs import write_csv, write_text
-from solver.problems import InputError, Problem
 from solver.record import (
     RECORD_FILE,
     changed_inputs,

@@ -15,11 +15,11 @@ import pandas as pd
 
 from solver.changes import capacity_changes
 from solver.costs import Tariffs
+from solver.errors import InputError, Problem
 from solver.forecast import scenario_forecast
 from solver.inputs import load_scenario_inputs
 from solver.model import SettingType
 from solver.outputs import write_csv
-from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
 from solver.workspace import workspace_from
 

@@ -24,12 +24,12 @@ import pandas as pd
 
 from solver.costs import Tariffs
 from solver.ehcp import ALL, NEED_COLUMNS, by_age, gias_la_code, new_plan_totals
+from solver.errors import InputError, Problem
 from solver.la_forecast import History, forecast, round_within
 from solver.model import SettingType
 from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
 from solver.outputs import write_csv
 from solver.population import population_by_age, read_population
-from solver.problems import InputError, Problem
 from solver.scenario import Demand, Scenario, Trajectory
 
 if TYPE_CHECKING:

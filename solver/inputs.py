@@ -18,9 +18,9 @@ from geo.postcodes import load_postcodes as _read_postcodes
 from solver.children import NO_POSTCODE_LOOKUP, load_children
 from solver.costs import Tariffs, load_tariffs
 from solver.csvfile import guard_read
+from solver.errors import InputError, Problem
 from solver.gias_reader import GiasRead, load_gias, read_gias
 from solver.places import default_places, load_overrides, merge_places
-from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Sen2Inputs
 from solver.sen2_files import sen2_children
 

@@ -15,8 +15,8 @@ import pandas as pd
 from geo.network import RoadNetwork, load_network
 from geo.snap import Snapped, snap
 from geo.travel import Reach, travel_time_matrix
+from solver.errors import InputError, Problem
 from solver.inputs import load_scenario_inputs
-from solver.problems import InputError, Problem
 from solver.rules import (
     age_and_limit_met,
     child_reach_minutes,

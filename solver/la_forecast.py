@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from solver.ehcp import ALL, SETTING_GROUPS, caseload_history, on_current_las
-from solver.problems import InputError, Problem
+from solver.errors import InputError, Problem
 
 GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
 

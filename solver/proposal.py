@@ -17,11 +17,11 @@ import pandas as pd
 
 from solver.changes import with_changes
 from solver.compare import SHARE_GROUPS, placement_metrics
+from solver.errors import InputError, Problem
 from solver.inputs import LoadedInputs
 from solver.model import SettingType
 from solver.needs import Need, phase_of
 from solver.outputs import write_text
-from solver.problems import InputError, Problem
 from solver.scenario import OpenSetting, Scenario, scenario_yaml
 from solver.workspace import Workspace
 

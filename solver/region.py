@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from solver.problems import InputError, Problem
+from solver.errors import InputError, Problem
 from solver.rules import current_settings
 from solver.scenario import Scenario
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from solver.errors import InputError, Problem
 from solver.inputs import gather, load_postcodes, read_gias
-from solver.problems import InputError, Problem
 from solver.sen2 import read_return
 from solver.sen2_census import CensusChildren, census_children
 from solver.sen2_files import census_date, import_sen2, load_key, read_gias_ids, write_sen2

@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from solver.csvfile import read_text_csv
+from solver.errors import InputError, Problem
 from solver.model import CHILD_COLUMNS
 from solver.outputs import write_bytes, write_csv
-from solver.problems import InputError, Problem
 from solver.sen2 import Sen2Return, read_return
 from solver.sen2_census import CensusChildren, cease_reasons, census_children
 from solver.sen2_flows import census_flows

@@ -21,11 +21,11 @@ from ortools.sat.python import cp_model
 
 from solver.costs import Tariffs
 from solver.csvfile import ID_RULE, guard_read, problems_where, unsafe_ids
+from solver.errors import InputError, Problem
 from solver.inputs import load_postcodes
 from solver.model import SettingType
 from solver.needs import ncy_range_of_ages, phase_of
 from solver.outputs import write_csv
-from solver.problems import InputError, Problem
 from solver.proposal import (
     OpeningEffect,
     Proposal,

@@ -24,9 +24,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
+from solver.errors import InputError, Problem
 from solver.inputs import LoadedInputs
 from solver.outputs import write_parquet
-from solver.problems import InputError, Problem
 from solver.rules import journey_limits
 from solver.scenario import Scenario
 

@@ -9,8 +9,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from solver.errors import Problem
 from solver.inputs import load_files, settings_places
-from solver.problems import Problem
 
 
 def _empty() -> Mapping[str, int]:

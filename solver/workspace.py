@@ -13,15 +13,11 @@ import pandas as pd
 from solver.allocate import Allocation, allocate
 from solver.changes import scenario_inputs
 from solver.check import check_allocation
+from solver.errors import CheckFailed, InputError, Problem
 from solver.inputs import LoadedInputs, load_scenario_inputs
-from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists
 from solver.travel_table import PLACEMENT_ONLY, Search
-
-
-class CheckFailed(RuntimeError):
-    """The independent checker rejected an allocation: a bug, never a result to publish."""
 
 
 @dataclass(frozen=True)

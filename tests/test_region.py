@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
+from solver.errors import InputError
 from solver.needs import phase_of
-from solver.problems import InputError
 from solver.region import distributed_lists, partitions, region_journeys
 from solver.synth import SynthSize, write_synth
 from solver.travel_table import load_journeys

@@ -1,4 +1,5 @@
-"""Problems found in input files: data, not exceptions, so every one can be reported at once."""
+"""What can go wrong, in one place: problems found in input files (data, not exceptions, so
+every one can be reported at once), the error that carries them, and a failed check."""
 
 from __future__ import annotations
 
@@ -33,3 +34,7 @@ class InputError(ValueError):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+class CheckFailed(RuntimeError):
+    """The independent checker rejected an allocation: a bug, never a result to publish."""
