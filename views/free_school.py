@@ -13,7 +13,8 @@ from solver.evidence import SUPPRESS_BELOW, sites_as_shared
 from solver.needs import Need, ncy_range_of_ages, phase_of
 from solver.outputs import csv_text
 from solver.proposal import CATCHMENT_MINUTES
-from solver.sites import Proposal, evaluate_sites, load_candidates
+from solver.site_evaluation import evaluate_sites
+from solver.sites import Proposal, load_candidates
 from views.shared import (
     ATTRIBUTION,
     REPO,
