@@ -12,7 +12,9 @@ class Problem:
     """One thing wrong with one input: `file:row:column: message`.
 
     `row` is the line number in the file (the header is line 1), or None for file-level problems.
-    Messages never quote a child's personal values (postcodes, names, dates of birth).
+    A value given directly rather than read from a file is named by its concept (GIVEN), never
+    by a command-line flag. Messages never quote a child's personal values (postcodes, names,
+    dates of birth).
     """
 
     file: str
@@ -23,6 +25,16 @@ class Problem:
     def __str__(self) -> str:
         row = "" if self.row is None else str(self.row)
         return f"{self.file}:{row}:{self.column}: {self.message}"
+
+
+#: What a problem names in place of a file when the bad value was given directly (the CLI shows
+#: its flag for each instead; the app, the words).
+CHILD_IDS = "child ids"
+TRAVEL_TABLE = "travel table"
+SCHEDULER = "Dask scheduler"
+SCENARIO_NAMES = "scenario names"
+AGE_RANGE = "age range"
+GIVEN = (CHILD_IDS, TRAVEL_TABLE, SCHEDULER, SCENARIO_NAMES, AGE_RANGE)
 
 
 class InputError(ValueError):

@@ -285,7 +285,7 @@ def scenario_journeys(
         if found is not None:
             return found
     if not can_search:
-        message = f"no {TRAVEL_FILE} and no road network: give --journeys or inputs.network"
+        message = f"no {TRAVEL_FILE} and no road network: give a travel table or inputs.network"
         raise InputError([Problem(str(scenario_path), None, "inputs.network", message)])
     children = some_children(inputs.children, only)
     journeys = (search or local_search)(scenario, str(scenario_path), children, inputs.settings)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from solver.errors import InputError, Problem
+from solver.errors import SCHEDULER, InputError, Problem
 from solver.inputs import load_scenario_inputs
 from solver.journeys import located, scenario_network, scenario_pairs, with_ids
 from solver.rules import current_settings, setting_reach_minutes
@@ -138,7 +138,7 @@ def dask_client(scheduler: str, workers: int, *, processes: bool = True) -> Iter
         client = Client(scheduler, timeout="5s")
     except (OSError, ValueError, TypeError) as exc:
         message = f"cannot reach the Dask scheduler: {exc}"
-        raise InputError([Problem("--scheduler", None, "scheduler", message)]) from None
+        raise InputError([Problem(SCHEDULER, None, "scheduler", message)]) from None
     with client:
         yield client
 

@@ -6,7 +6,7 @@ children's ids, homes and current settings; the settings' URNs and locations; th
 file and its speeds; the journey limits; whether it holds placement journeys only), kept in its
 parquet metadata. Scenario changes never move a setting or a home in it: journeys to an opened
 setting are searched apart (`solver.changes`). A cached table computed from other inputs, or
-damaged, is computed again; a table given with --journeys that was is refused, naming what
+damaged, is computed again; a table given (the CLI's --journeys) that was is refused, naming what
 changed. A table that does not say (made by hand) is used as given, and found only when there
 is no road network to compute one.
 """
@@ -49,7 +49,7 @@ INPUT_NAMES = {
     "settings": "the settings (URNs or locations)",
     "road network": "the road network file or its speeds",
     "journey limits": "the journey limits",
-    "placement only": "--placement-only",
+    "placement only": "whether it holds placement journeys only",
     "search": "the journey search (another RightPlace version)",
 }
 #: A journey search: (scenario, scenario file, children, settings) -> their travel table.
@@ -153,7 +153,7 @@ def _digest(data: bytes) -> str:
 
 
 def given_journeys(path: Path, scenario: Scenario, inputs: LoadedInputs) -> pd.DataFrame:
-    """The travel table given with --journeys; one recording other inputs is a problem naming
+    """The travel table given; one recording other inputs is a problem naming
     what changed (found before its rows are read)."""
     recorded = recorded_inputs(path)
     changed = [] if recorded is None else changed_inputs(recorded, scenario, inputs)
@@ -161,7 +161,7 @@ def given_journeys(path: Path, scenario: Scenario, inputs: LoadedInputs) -> pd.D
         message = (
             "was computed from other inputs than this scenario's: "
             + "; ".join(INPUT_NAMES[name] for name in changed)
-            + " changed since. Run `rightplace travel` again, or leave out --journeys"
+            + " changed since: compute the travel table again, or give none"
         )
         raise InputError([Problem(str(path), None, INPUTS, message)])
     return load_journeys(path)

@@ -13,7 +13,7 @@ import pandas as pd
 from solver.allocate import Allocation, allocate
 from solver.changes import scenario_inputs
 from solver.check import check_allocation
-from solver.errors import CheckFailed, InputError, Problem
+from solver.errors import CHILD_IDS, TRAVEL_TABLE, CheckFailed, InputError, Problem
 from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists
@@ -39,7 +39,7 @@ class Workspace:
             unknown = [c for c in wanted if c not in known]
             if unknown:
                 raise InputError(
-                    Problem("--child", None, "child_id", f"unknown child {c}") for c in unknown
+                    Problem(CHILD_IDS, None, "child_id", f"unknown child {c}") for c in unknown
                 )
         return tailored_lists(
             self.inputs.children,
@@ -75,10 +75,10 @@ def require_every_journey(journeys: pd.DataFrame) -> None:
     """Tailored lists show every setting's journey: a placement-only table will not do."""
     if journeys.attrs.get(PLACEMENT_ONLY):
         message = (
-            "holds only the journeys a placement can use (travel --placement-only); "
-            "tailored lists need every journey: run travel without --placement-only"
+            "holds only the journeys a placement can use (placement only); "
+            "tailored lists need every journey: compute it again, not for placement only"
         )
-        raise InputError([Problem("--journeys", None, "travel table", message)])
+        raise InputError([Problem(TRAVEL_TABLE, None, "travel table", message)])
 
 
 def open_workspace(

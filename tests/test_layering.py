@@ -5,14 +5,22 @@ and no import hidden inside a function outside the CLI except the few allowed be
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from solver.cli_report import FLAGS
+from solver.errors import GIVEN
 
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Modules of the command-line layer: they may defer imports to keep `rightplace` quick to start.
 CLI_MODULES = frozenset({"solver.cli"})
+#: Modules that know the command-line flags (the library names concepts instead).
+FLAG_MODULES = frozenset({"solver.cli", "solver.cli_report", "solver.sen2_cli"})
+#: A command-line flag in a string: `--child`, `--journeys`.
+FLAG = re.compile(r"(^|[\s(`'\"])--[a-z]")
 
 #: Function-level imports outside the CLI that must stay, as (module, imported module).
 ALLOWED_IN_FUNCTIONS = frozenset(
@@ -192,6 +200,42 @@ def test_every_allowed_function_import_is_still_there() -> None:
         if i.in_function
     }
     assert ALLOWED_IN_FUNCTIONS - present == set()
+
+
+def problem_texts(source: str) -> list[tuple[int, str]]:
+    """The line and text of each string in a `Problem(...)` call or assigned to `message`."""
+    texts = []
+    for node in ast.walk(ast.parse(source)):
+        is_problem = isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Problem"
+        is_message = isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "message" for t in node.targets
+        )
+        if is_problem or is_message:
+            texts.extend(
+                (inner.lineno, inner.value)
+                for inner in ast.walk(node)
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str)
+            )
+    return texts
+
+
+def test_library_problems_name_no_command_line_flags() -> None:
+    """Outside the CLI, problems name the concept (`child ids`, `travel table`), never a flag:
+    the app shows them too, and the CLI maps each to its flag (solver.cli_report.FLAGS)."""
+    flagged = [
+        f"{path.name}:{line}: {text}"
+        for path in sorted((ROOT / "solver").rglob("*.py"))
+        if f"solver.{path.stem}" not in FLAG_MODULES
+        for line, text in problem_texts(path.read_text(encoding="utf-8"))
+        if FLAG.search(text)
+    ]
+    assert flagged == []
+    assert [line for _, line in problem_texts('message = "give --journeys"')] == ["give --journeys"]
+
+
+def test_the_cli_has_a_flag_for_every_value_given_directly() -> None:
+    """Each concept a problem may name in place of a file has its flag in the CLI."""
+    assert set(FLAGS) == set(GIVEN)
 
 
 def test_imports_of_reads_where_each_import_stands() -> None:
