@@ -737,7 +737,29 @@ def scenario_forecast(
     scenario_path: Path,
     changes: Iterable[CapacityChange] = (),
 ) -> Forecast:
-    """Forecast for a scenario: the LA's history and population, its children and places."""
+    """Forecast for a scenario: the LA's history and population, its children and places.
+
+    Parameters
+    ----------
+    scenario, loaded
+        The scenario (with `la_code`, `inputs.ehcp` and `inputs.population`) and its inputs.
+    years
+        How many years ahead.
+    scenario_path
+        The scenario file, named in problems.
+    changes
+        Places opened, closed or changed in the forecast years.
+
+    Returns
+    -------
+    Forecast
+        Demand by need, phase and setting type with 80% intervals, places and the gap.
+
+    Raises
+    ------
+    InputError
+        What the scenario lacks for a forecast, and problems of its history files.
+    """
     problems = []
     if not scenario.la_code:
         problems.append(

@@ -111,7 +111,23 @@ class LoadedInputs:
 
 
 def load_scenario_inputs(scenario: Scenario) -> LoadedInputs:
-    """Load every file `scenario` names; one InputError with the problems of all files."""
+    """Load every file `scenario` names; one InputError with the problems of all files.
+
+    Parameters
+    ----------
+    scenario
+        A scenario from `load_scenario`.
+
+    Returns
+    -------
+    LoadedInputs
+        Its settings, places, children and tariffs as tables.
+
+    Raises
+    ------
+    InputError
+        The problems of all the files together.
+    """
     files = scenario.inputs
     loaded = load_files(
         files.settings, files.overrides, files.children, files.postcodes, files.sen2

@@ -52,7 +52,31 @@ def evaluate_sites(
 ) -> SiteEvaluation:
     """Rank the candidate sites for `proposal`, choose the best k and solve with the setting
     open there; writes the internal tables, the proposed scenario and the evidence pack into
-    `out`. The inputs are the scenario's once its changes take effect."""
+    `out`. The inputs are the scenario's once its changes take effect.
+
+    Parameters
+    ----------
+    scenario_path
+        The scenario YAML.
+    proposal
+        The proposed setting: needs, ages, places and catchment.
+    candidates_path
+        The candidate sites CSV (site_id with a postcode or easting and northing).
+    out
+        The folder written to (sites.csv, effect tables, proposed_scenario.yaml, evidence pack).
+    k
+        How many sites to choose.
+
+    Returns
+    -------
+    SiteEvaluation
+        The ranked and chosen sites, the effect of opening there and the forecast reach.
+
+    Raises
+    ------
+    InputError
+        Every problem of the scenario, its inputs or the candidate sites.
+    """
     scenario = load_scenario(scenario_path)
     loaded = load_scenario_inputs(scenario)
     base_journeys = scenario_journeys(scenario_path, scenario, loaded, out)

@@ -91,7 +91,31 @@ def open_workspace(
 ) -> Workspace:
     """Load a scenario's inputs and its journeys (read from `journeys`, or from or cached into
     `journeys_dir`; see `scenario_journeys`); every input problem of every file is raised
-    together."""
+    together.
+
+    Parameters
+    ----------
+    scenario_path
+        The scenario YAML.
+    journeys_dir
+        Where a travel table for these inputs is looked for, and cached when one is searched.
+    journeys
+        A travel table to use instead (refused if computed from other inputs).
+    only
+        Search the journeys of these child ids only (not cached).
+    search
+        How to search journeys; default: on this machine.
+
+    Returns
+    -------
+    Workspace
+        The scenario, its inputs with its changes applied, and its journeys.
+
+    Raises
+    ------
+    InputError
+        Every problem of every input file.
+    """
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
     return workspace_from(
