@@ -9,11 +9,13 @@ Left out, because they legitimately change with the day or the software version,
 behaviour:
 - `family/*.html`, the family's page: it prints the issue date (today);
 - `evidence.html`, the sites evidence pack: it prints the date it was made (today).
-Everything else (CSV, JSON, parquet, the synthetic input set) must be byte-identical. The sites
-outputs open the proposed setting this calendar year, so a manifest holds within one year. Files are
-written to a temporary folder (deleted afterwards, unless --keep), whose name is replaced by
-WORK in the printed output. The synthetic instance has no EHCP history, so its forecast and
-comparison run on a copy of its scenario given the sample's (`with_history.yaml`, not hashed).
+Everything else (CSV, JSON, parquet, the synthetic input set) must be byte-identical. No run
+writes the software version (`lists --record` would, in record.json: not used here). The sites
+outputs open the proposed setting this calendar year, so a manifest holds within one year.
+Files are written to a temporary folder (deleted afterwards, unless --keep), whose path is
+replaced by WORK in the printed output and in the files (the checkout's by ROOT), so two
+checkouts compare. The synthetic instance has no EHCP history, so its forecast and comparison
+run on a copy of its scenario given the sample's (`with_history.yaml`, not hashed).
 """
 
 from __future__ import annotations
@@ -124,26 +126,28 @@ def runs(work: Path) -> dict[str, Sequence[str]]:
     }
 
 
-def digest(path: Path) -> str:
-    """The file's sha256, hex."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def digest(data: bytes, work: Path) -> str:
+    """The sha256 (hex) of `data` with the work folder's and the checkout's paths (which
+    proposed_scenario.yaml names its inputs by) replaced by fixed names."""
+    fixed = data.replace(bytes(work), b"WORK").replace(bytes(ROOT), b"ROOT")
+    return hashlib.sha256(fixed).hexdigest()
 
 
 def manifest(work: Path) -> dict[str, str]:
     """Run every command in `work`; sha256 of every file written (dated ones left out) and of
-    each run's exit code, stdout and stderr (with `work` replaced by a fixed name)."""
+    each run's exit code, stdout and stderr."""
     entries: dict[str, str] = {}
     for name, args in runs(work).items():
         done = subprocess.run([str(RIGHTPLACE), *args], capture_output=True, text=True, cwd=ROOT)
-        printed = f"exit {done.returncode}\n{done.stdout}\n{done.stderr}".replace(str(work), "WORK")
-        entries[f"run:{name}"] = hashlib.sha256(printed.encode()).hexdigest()
+        printed = f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        entries[f"run:{name}"] = digest(printed.encode(), work)
         print(f"{name}: exit {done.returncode}", file=sys.stderr)
         if name == "synth":
             (work / "synth" / HISTORY_SCENARIO).write_text("name: synthetic with history" + HISTORY)
     for path in sorted(p for p in work.rglob("*") if p.is_file()):
         relative = path.relative_to(work).as_posix()
         if relative != f"synth/{HISTORY_SCENARIO}" and not any(m in relative for m in DATED):
-            entries[relative] = digest(path)
+            entries[relative] = digest(path.read_bytes(), work)
     return entries
 
 
