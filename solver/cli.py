@@ -186,7 +186,7 @@ def workspace_for(
     """The scenario's workspace, its journeys searched on the cluster when there is one. With
     no travel table for these inputs and `only` some children, theirs alone are searched (as
     wide, but a small table) and not cached, as a later run may want everyone's."""
-    from solver.workspace import open_workspace  # loads geo (osmnx): only when a command needs it
+    from solver.workspace import open_workspace  # loads geo: only when a command needs it
 
     if client is None:
         return open_workspace(scenario, out, journeys, only=only)

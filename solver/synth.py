@@ -784,7 +784,7 @@ def cached_instance(size: SynthSize, folder: Path) -> Path:
     size, written (with its travel table beside it) only if it is not there yet: for
     benchmarks that rerun on one instance."""
     # Allowed in test_layering: the benchmarks' cache (to move to benchmarks/) must not load
-    # geo (osmnx) when `rightplace synth` starts.
+    # geo (shapely, numba) when `rightplace synth` starts.
     from solver.journeys import write_travel_times
     from solver.travel_table import TRAVEL_FILE, recorded_inputs
 

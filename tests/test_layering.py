@@ -30,10 +30,10 @@ ALLOWED_IN_FUNCTIONS = frozenset(
         # Dask is optional (only with --scheduler); bokeh only to say if a dashboard is offered.
         ("solver.region", "distributed"),
         ("solver.region", "bokeh"),
-        # geo.network loads osmnx; the travel table's digest needs it only when a network is named,
-        # and the table's format is read by commands that never route (e.g. replay's checks).
+        # geo.network loads shapely and scipy; the travel table's digest needs it only when a
+        # network is named, and the table's format is read by commands that never route.
         ("solver.travel_table", "geo.network"),
-        # The benchmarks' instance cache routes; `rightplace synth` must start without osmnx.
+        # The benchmarks' instance cache routes; `rightplace synth` must start without geo.
         # It moves to benchmarks/ in a later step of issue 19.
         ("solver.synth", "solver.journeys"),
         ("solver.synth", "solver.travel_table"),
