@@ -140,8 +140,8 @@ def random_instance(n_children: int, n_settings: int, *, seed: int, km: float = 
 def scenario_instance(path: Path, cache: Path) -> Tables:
     """A scenario's inputs (e.g. `rightplace synth` output) and its journeys, cached in `cache`."""
     from solver.inputs import load_scenario_inputs
+    from solver.journeys import scenario_journeys
     from solver.scenario import load_scenario
-    from solver.travel_table import scenario_journeys
 
     scenario = load_scenario(path)
     inputs = load_scenario_inputs(scenario)

@@ -22,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from solver.proposal import Proposal  # noqa: E402
-from solver.sites import evaluate_sites  # noqa: E402
+from solver.site_evaluation import evaluate_sites  # noqa: E402
 from solver.synth import SynthSize, cached_instance  # noqa: E402
 
 

@@ -1,5 +1,101 @@
-"""RightPlace solver: the SEND domain, its inputs and its decisions."""
+"""RightPlace solver: the SEND domain, its inputs and its decisions.
 
+The public API, for a notebook as for the app and the CLI:
+
+    from solver import open_workspace
+    ws = open_workspace("scenarios/baseline.yaml", "out")
+    ws.tailored_lists(["S2-0120a0545c90b52b"]); ws.allocation().summary()
+
+Each name loads its module on first use (PEP 562), so `import solver` stays quick: the
+workspace loads the road network library, which `rightplace --help` never needs.
+"""
+
+from __future__ import annotations
+
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solver.allocate import Allocation
+    from solver.errors import CheckFailed, InputError, Problem
+    from solver.forecast import Forecast, scenario_forecast
+    from solver.inputs import LoadedInputs, load_scenario_inputs
+    from solver.model import SettingType
+    from solver.needs import Need, Phase
+    from solver.proposal import Proposal
+    from solver.rules import Reason
+    from solver.scenario import Inputs, Policy, Scenario, load_scenario
+    from solver.site_evaluation import evaluate_sites
+    from solver.sites import SiteEvaluation
+    from solver.validate import ValidationReport, validate_files
+    from solver.workspace import Workspace, open_workspace
+
+__all__ = [
+    "Allocation",
+    "CheckFailed",
+    "Forecast",
+    "InputError",
+    "Inputs",
+    "LoadedInputs",
+    "Need",
+    "Phase",
+    "Policy",
+    "Problem",
+    "Proposal",
+    "Reason",
+    "Scenario",
+    "SettingType",
+    "SiteEvaluation",
+    "ValidationReport",
+    "Workspace",
+    "evaluate_sites",
+    "load_scenario",
+    "load_scenario_inputs",
+    "open_workspace",
+    "scenario_forecast",
+    "validate_files",
+]
+
+#: The module each public name lives in.
+_HOMES = {
+    "Allocation": "solver.allocate",
+    "CheckFailed": "solver.errors",
+    "Forecast": "solver.forecast",
+    "InputError": "solver.errors",
+    "Inputs": "solver.scenario",
+    "LoadedInputs": "solver.inputs",
+    "Need": "solver.needs",
+    "Phase": "solver.needs",
+    "Policy": "solver.scenario",
+    "Problem": "solver.errors",
+    "Proposal": "solver.proposal",
+    "Reason": "solver.rules",
+    "Scenario": "solver.scenario",
+    "SettingType": "solver.model",
+    "SiteEvaluation": "solver.sites",
+    "ValidationReport": "solver.validate",
+    "Workspace": "solver.workspace",
+    "evaluate_sites": "solver.site_evaluation",
+    "load_scenario": "solver.scenario",
+    "load_scenario_inputs": "solver.inputs",
+    "open_workspace": "solver.workspace",
+    "scenario_forecast": "solver.forecast",
+    "validate_files": "solver.validate",
+}
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use."""
+    if name not in _HOMES:
+        raise AttributeError(f"module 'solver' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's own names and the public API."""
+    return sorted({*globals(), *__all__})

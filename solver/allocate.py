@@ -32,8 +32,8 @@ from ortools.graph.python import min_cost_flow
 from solver.certificate import Certificate, certify
 from solver.columns import prices
 from solver.costs import Tariffs
+from solver.errors import InputError, Problem
 from solver.outputs import write_csv, write_text
-from solver.problems import InputError, Problem
 from solver.rules import (
     NARROW,
     NEEDS,

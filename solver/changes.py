@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from solver.errors import InputError, Problem
 from solver.forecast import CapacityChange
 from solver.inputs import LoadedInputs
+from solver.journeys import journey_times, scenario_journeys, scenario_network
 from solver.model import SETTING_COLUMNS, Gender
 from solver.needs import ncy_range_of_ages
-from solver.problems import InputError, Problem
 from solver.scenario import ChangePlaces, CloseSetting, OpenSetting, Scenario
-from solver.travel_table import Search, appended, scenario_journeys
+from solver.travel_table import Search, appended
 
 
 def opened_settings(changes: Sequence[object]) -> pd.DataFrame:
@@ -214,8 +215,6 @@ def new_setting_journeys(
     if scenario.inputs.network is None:
         message = "opening a setting needs inputs.network to compute its journeys"
         raise InputError([Problem(scenario_file, None, "inputs.network", message)])
-    from solver.journeys import journey_times, scenario_network
-
     added = journey_times(
         scenario_network(scenario, scenario_file),
         inputs.children,

@@ -28,9 +28,9 @@ from solver.csvfile import (
     read_text_csv,
     unsafe_ids,
 )
+from solver.errors import InputError, Problem
 from solver.model import CHILD_COLUMNS, Sex
 from solver.needs import NCY_MAX, NCY_MIN
-from solver.problems import InputError, Problem
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())

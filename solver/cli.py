@@ -8,17 +8,18 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from solver.allocate import write_allocation
-from solver.changes import capacity_changes
+from solver.cli_report import EXIT_BAD_INPUT as EXIT_BAD_INPUT  # re-exported for the tests
+from solver.cli_report import report_problems
+from solver.errors import InputError, Problem
 from solver.family_page import Issue
 from solver.inputs import load_scenario_inputs
 from solver.memory import return_freed_arrays
 from solver.outputs import write_csv, write_text
-from solver.problems import InputError, Problem
 from solver.record import (
     RECORD_FILE,
     changed_inputs,
@@ -35,7 +36,9 @@ from solver.sen2_synth import write_synth_sen2
 from solver.synth import MIN_SETTINGS, SynthSize, write_synth
 from solver.tailored import write_lists
 from solver.validate import ValidationReport, validate_files
-from solver.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from solver.workspace import Workspace
 
 app = typer.Typer(
     name="rightplace",
@@ -46,20 +49,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-
-#: Exit code for bad input: every problem has been printed, one per line.
-EXIT_BAD_INPUT = 2
-
-
-def report_problems(action: Callable[[], T]) -> T:
-    """Run `action`; on bad input print every problem as `file:row:column: message` and exit 2."""
-    try:
-        return action()
-    except InputError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        typer.echo(f"{len(exc.problems)} problem(s) found", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @app.callback()
@@ -197,6 +186,8 @@ def workspace_for(
     """The scenario's workspace, its journeys searched on the cluster when there is one. With
     no travel table for these inputs and `only` some children, theirs alone are searched (as
     wide, but a small table) and not cached, as a later run may want everyone's."""
+    from solver.workspace import open_workspace  # loads geo: only when a command needs it
+
     if client is None:
         return open_workspace(scenario, out, journeys, only=only)
     from solver.region import region_workspace
@@ -383,8 +374,8 @@ def sites(
 ) -> None:
     """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
     from solver.needs import parse_need
-    from solver.proposal import CATCHMENT_MINUTES, parse_ages
-    from solver.sites import Proposal, evaluate_sites
+    from solver.proposal import CATCHMENT_MINUTES, Proposal, parse_ages
+    from solver.site_evaluation import evaluate_sites
 
     def run() -> list[str]:
         low, high = parse_ages(ages)
@@ -474,6 +465,7 @@ def forecast(
 ) -> None:
     """Demand by need, phase and setting type with 80% intervals, places, gap and its cost;
     with --all-las, every LA's demand by setting group (la_forecast.csv)."""
+    from solver.changes import capacity_changes
     from solver.forecast import scenario_forecast, write_forecast
     from solver.la_forecast import write_all_las
 

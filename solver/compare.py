@@ -15,11 +15,11 @@ import pandas as pd
 
 from solver.changes import capacity_changes
 from solver.costs import Tariffs
+from solver.errors import SCENARIO_NAMES, InputError, Problem
 from solver.forecast import scenario_forecast
 from solver.inputs import load_scenario_inputs
 from solver.model import SettingType
 from solver.outputs import write_csv
-from solver.problems import InputError, Problem
 from solver.scenario import load_scenario
 from solver.workspace import workspace_from
 
@@ -108,7 +108,7 @@ def compare(paths: Sequence[Path], out: Path, years: int = 5) -> Path:
     repeated = sorted({s for s in stems if stems.count(s) > 1})
     if repeated:
         raise InputError(
-            Problem("--scenario", None, "", f"two scenarios named {s}: rename one")
+            Problem(SCENARIO_NAMES, None, "", f"two scenarios named {s}: rename one")
             for s in repeated
         )
     runs = {Path(p).stem: run_scenario(Path(p), out / Path(p).stem, years) for p in paths}

@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from solver.errors import InputError, Problem
 from solver.model import MAX_ANNUAL_COST, SettingType
 from solver.needs import Need, parse_need
-from solver.problems import InputError, Problem
 from solver.yamlfile import load_yaml_model
 
 #: The tariff table shipped inside the package (illustrative defaults, see its comments), found

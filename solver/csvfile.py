@@ -18,8 +18,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from solver.errors import InputError, Problem
 from solver.needs import parse_need
-from solver.problems import InputError, Problem
 
 T = TypeVar("T")
 

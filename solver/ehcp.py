@@ -27,8 +27,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from solver.errors import InputError, Problem
 from solver.needs import Need
-from solver.problems import InputError, Problem
 
 #: DfE's symbols for cells with no number: suppressed (c), not available (x), not applicable (z),
 #: and the rarer low (< 0.5), unreliable (u) and blank.

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.basemap import to_lonlat
 from solver.disclosure import (
     SUPPRESS_BELOW,
     SUPPRESSED,
@@ -388,8 +389,6 @@ def write_evidence(
 ) -> list[Path]:
     """Write evidence.html and its CSVs (evidence_headline, evidence_sites, evidence_effect,
     evidence_settings and, with a forecast, evidence_forecast) into `out`; the paths."""
-    from geo.basemap import to_lonlat
-
     effect, on_settings = publish_effect(evaluation, settings)
     tables = {
         "evidence_headline.csv": headline(evaluation, context.proposal.places),

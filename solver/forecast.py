@@ -24,12 +24,12 @@ import pandas as pd
 
 from solver.costs import Tariffs
 from solver.ehcp import ALL, NEED_COLUMNS, by_age, gias_la_code, new_plan_totals
+from solver.errors import InputError, Problem
 from solver.la_forecast import History, forecast, round_within
 from solver.model import SettingType
 from solver.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
 from solver.outputs import write_csv
 from solver.population import population_by_age, read_population
-from solver.problems import InputError, Problem
 from solver.scenario import Demand, Scenario, Trajectory
 
 if TYPE_CHECKING:
@@ -737,7 +737,29 @@ def scenario_forecast(
     scenario_path: Path,
     changes: Iterable[CapacityChange] = (),
 ) -> Forecast:
-    """Forecast for a scenario: the LA's history and population, its children and places."""
+    """Forecast for a scenario: the LA's history and population, its children and places.
+
+    Parameters
+    ----------
+    scenario, loaded
+        The scenario (with `la_code`, `inputs.ehcp` and `inputs.population`) and its inputs.
+    years
+        How many years ahead.
+    scenario_path
+        The scenario file, named in problems.
+    changes
+        Places opened, closed or changed in the forecast years.
+
+    Returns
+    -------
+    Forecast
+        Demand by need, phase and setting type with 80% intervals, places and the gap.
+
+    Raises
+    ------
+    InputError
+        What the scenario lacks for a forecast, and problems of its history files.
+    """
     problems = []
     if not scenario.la_code:
         problems.append(

@@ -29,10 +29,10 @@ from solver.csvfile import (
     read_text_csv,
     unsafe_ids,
 )
+from solver.errors import InputError, Problem
 from solver.gias import RP_COLUMNS, SEN_COLUMNS
 from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, Gender, SettingType
 from solver.needs import Need, ncy_range_of_ages
-from solver.problems import InputError, Problem
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())

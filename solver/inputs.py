@@ -13,14 +13,12 @@ from typing import TypeVar
 
 import pandas as pd
 
-from geo.postcodes import PostcodeFileError
-from geo.postcodes import load_postcodes as _read_postcodes
 from solver.children import NO_POSTCODE_LOOKUP, load_children
 from solver.costs import Tariffs, load_tariffs
-from solver.csvfile import guard_read
+from solver.errors import InputError, Problem
 from solver.gias_reader import GiasRead, load_gias, read_gias
 from solver.places import default_places, load_overrides, merge_places
-from solver.problems import InputError, Problem
+from solver.postcodes import load_postcodes
 from solver.scenario import Scenario, Sen2Inputs
 from solver.sen2_files import sen2_children
 
@@ -42,20 +40,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-def load_postcodes(path: Path) -> pd.DataFrame:
-    """Postcode centroids (geo.postcodes.load_postcodes) with read errors as an InputError."""
-    path = Path(path)
-
-    def read() -> pd.DataFrame:
-        try:
-            return _read_postcodes(path)
-        except PostcodeFileError as exc:
-            message = f"not a postcode lookup: {exc}"
-            raise InputError([Problem(str(path), None, "", message)]) from None
-
-    return guard_read(path, read)
 
 
 def gather(problems: list[Problem], load: Callable[[], T]) -> T | None:
@@ -127,7 +111,23 @@ class LoadedInputs:
 
 
 def load_scenario_inputs(scenario: Scenario) -> LoadedInputs:
-    """Load every file `scenario` names; one InputError with the problems of all files."""
+    """Load every file `scenario` names; one InputError with the problems of all files.
+
+    Parameters
+    ----------
+    scenario
+        A scenario from `load_scenario`.
+
+    Returns
+    -------
+    LoadedInputs
+        Its settings, places, children and tariffs as tables.
+
+    Raises
+    ------
+    InputError
+        The problems of all the files together.
+    """
     files = scenario.inputs
     loaded = load_files(
         files.settings, files.overrides, files.children, files.postcodes, files.sen2

@@ -15,8 +15,8 @@ import pandas as pd
 from geo.network import RoadNetwork, load_network
 from geo.snap import Snapped, snap
 from geo.travel import Reach, travel_time_matrix
-from solver.inputs import load_scenario_inputs
-from solver.problems import InputError, Problem
+from solver.errors import InputError, Problem
+from solver.inputs import LoadedInputs, load_scenario_inputs
 from solver.rules import (
     age_and_limit_met,
     child_reach_minutes,
@@ -25,7 +25,14 @@ from solver.rules import (
     setting_reach_minutes,
 )
 from solver.scenario import Policy, Scenario, load_scenario
-from solver.travel_table import TRAVEL_FILE, stamped, write_journeys
+from solver.travel_table import (
+    TRAVEL_FILE,
+    Search,
+    cached_journeys,
+    given_journeys,
+    stamped,
+    write_journeys,
+)
 
 #: A home farther than this (metres) from every road is reported, not snapped.
 HOME_MAX_DISTANCE_M = 1000.0
@@ -249,3 +256,53 @@ def _line(table: pd.DataFrame, position: int) -> int:
     """The file line of a table row: loaders index rows by data position; the header is line 1."""
     label = table.index[position]
     return int(label) + 2 if isinstance(label, int | np.integer) else int(position) + 2
+
+
+def some_children(children: pd.DataFrame, only: list[str] | None) -> pd.DataFrame:
+    """The children with the given ids (all of them for None)."""
+    return children if only is None else children[children["child_id"].astype(str).isin(only)]
+
+
+def scenario_journeys(
+    scenario_path: Path,
+    scenario: Scenario,
+    inputs: LoadedInputs,
+    out_dir: Path,
+    given: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    search: Search | None = None,
+) -> pd.DataFrame:
+    """The scenario's journeys: the table given (refused if computed from other inputs), else
+    one cached in `out_dir` or beside the scenario and computed from these inputs, else searched
+    now (by `search`, default on this machine) and cached in `out_dir`. With `only` some
+    children, only theirs are searched, and not cached (a later run may want everyone's)."""
+    if given is not None:
+        return given_journeys(Path(given), scenario, inputs)
+    can_search = scenario.inputs.network is not None
+    for path in (Path(out_dir) / TRAVEL_FILE, Path(scenario_path).parent / TRAVEL_FILE):
+        found = cached_journeys(path, scenario, inputs, can_search)
+        if found is not None:
+            return found
+    if not can_search:
+        message = f"no {TRAVEL_FILE} and no road network: give a travel table or inputs.network"
+        raise InputError([Problem(str(scenario_path), None, "inputs.network", message)])
+    children = some_children(inputs.children, only)
+    journeys = (search or local_search)(scenario, str(scenario_path), children, inputs.settings)
+    if only is None:
+        write_journeys(stamped(journeys, scenario, inputs), Path(out_dir) / TRAVEL_FILE)
+    return journeys
+
+
+def local_search(
+    scenario: Scenario, scenario_file: str, children: pd.DataFrame, settings: pd.DataFrame
+) -> pd.DataFrame:
+    """Every journey of `children` to `settings` within the scenario's cut-off, on this machine."""
+    return journey_times(
+        scenario_network(scenario, scenario_file),
+        children,
+        settings,
+        cutoff_minutes=scenario.policy.cutoff_minutes,
+        children_file=str(scenario.inputs.children_source),
+        settings_file=str(scenario.inputs.settings),
+    )

@@ -19,7 +19,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from solver.ehcp import ALL, SETTING_GROUPS, caseload_history, on_current_las
-from solver.problems import InputError, Problem
+from solver.errors import InputError, Problem
+from solver.outputs import write_csv
 
 GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
 
@@ -407,8 +408,6 @@ def write_all_las(
     """Write `out`/la_forecast.csv: every LA of the latest DfE year, `years` Januaries after
     `origin` (default: the latest January published), whole children. `population` is checked
     but not used: the ONS files at hand are two mid-year estimates, not a series to learn from."""
-    from solver.outputs import write_csv
-
     if population is not None and not Path(population).exists():
         raise InputError([Problem(str(population), None, "", "file or folder not found")])
     history = History.read(ehcp)

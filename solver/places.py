@@ -22,9 +22,9 @@ from solver.csvfile import (
     raise_if_any,
     read_text_csv,
 )
+from solver.errors import InputError
 from solver.gias import RP_COLUMNS
 from solver.model import MAX_ANNUAL_COST, PLACE_COLUMNS, SettingType
-from solver.problems import InputError
 
 #: Columns an override file must have; `vacancies` and `annual_cost` may be absent or blank.
 REQUIRED_OVERRIDE_COLUMNS: tuple[str, ...] = ("urn", "need", "places")

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from solver.problems import InputError, Problem
+from solver.errors import InputError, Problem
 
 #: Oldest single age ONS publishes; the last group is "90+" / "90 and over".
 OLDEST_AGE = 90

@@ -17,11 +17,11 @@ import pandas as pd
 
 from solver.changes import with_changes
 from solver.compare import SHARE_GROUPS, placement_metrics
+from solver.errors import AGE_RANGE, InputError, Problem
 from solver.inputs import LoadedInputs
 from solver.model import SettingType
 from solver.needs import Need, phase_of
 from solver.outputs import write_text
-from solver.problems import InputError, Problem
 from solver.scenario import OpenSetting, Scenario, scenario_yaml
 from solver.workspace import Workspace
 
@@ -45,7 +45,7 @@ CATCHMENT_MINUTES = 20
 AGES = range(0, 26)
 
 
-def parse_ages(text: str, source: str = "--ages") -> tuple[int, int]:
+def parse_ages(text: str, source: str = AGE_RANGE) -> tuple[int, int]:
     """A statutory age range written `low-high` (e.g. 11-16), both within AGES and low <= high;
     anything else is a problem naming `source`."""
     low, _, high = text.strip().partition("-")

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from solver.errors import InputError, Problem
 from solver.family_page import Issue
-from solver.problems import InputError, Problem
 from solver.scenario import Scenario
 from solver.tailored import LIST_COLUMNS
 from solver.travel_table import TRAVEL_FILE

@@ -24,16 +24,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from solver.problems import InputError, Problem
-from solver.rules import current_settings
-from solver.scenario import Scenario
+from solver.errors import SCHEDULER, InputError, Problem
+from solver.inputs import load_scenario_inputs
+from solver.journeys import located, scenario_network, scenario_pairs, with_ids
+from solver.rules import current_settings, setting_reach_minutes
+from solver.scenario import Scenario, load_scenario
+from solver.travel_table import TRAVEL_FILE, stamped, write_journeys
+from solver.workspace import Workspace, open_workspace, require_every_journey
 
 if TYPE_CHECKING:
     from distributed import Client
 
     from geo.network import RoadNetwork
     from geo.snap import Snapped
-    from solver.workspace import Workspace
 
 #: Margin (metres) added to the straight-line reach, for snapping legs and rounding.
 REACH_MARGIN_M = 1_000.0
@@ -135,7 +138,7 @@ def dask_client(scheduler: str, workers: int, *, processes: bool = True) -> Iter
         client = Client(scheduler, timeout="5s")
     except (OSError, ValueError, TypeError) as exc:
         message = f"cannot reach the Dask scheduler: {exc}"
-        raise InputError([Problem("--scheduler", None, "scheduler", message)]) from None
+        raise InputError([Problem(SCHEDULER, None, "scheduler", message)]) from None
     with client:
         yield client
 
@@ -155,8 +158,6 @@ def _worker_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:
 
 @functools.lru_cache(maxsize=2)
 def _network_at(network: str, scenario_json: str, scenario_file: str) -> RoadNetwork:
-    from solver.journeys import scenario_network
-
     return scenario_network(Scenario.model_validate_json(scenario_json), scenario_file)
 
 
@@ -171,8 +172,6 @@ def _partition_journeys(
 ) -> pd.DataFrame:
     """One partition's journeys by position in the whole children and settings tables (which,
     with their snapped points, every worker holds once)."""
-    from solver.journeys import scenario_pairs
-
     network = _worker_network(scenario, scenario_file)
     homes, places = snapped
     pairs = scenario_pairs(
@@ -201,9 +200,6 @@ def region_journeys(
     """The travel table, computed partition by partition on the cluster's workers (each setting
     searched once); the same rows as `journey_times` on one machine, ordered by child then
     setting (only those a placement can use with `placement_only`)."""
-    from solver.journeys import located, with_ids
-    from solver.rules import setting_reach_minutes
-
     network = _worker_network(scenario, scenario_file)
     # Every location is checked and snapped here, once, as on one machine: a child no
     # partition reaches too.
@@ -275,10 +271,6 @@ def write_region_travel(
     scenario_path: Path, out: Path, client: Client, placement_only: bool = False
 ) -> Path:
     """`rightplace travel` on the cluster: the scenario's travel table in `out`."""
-    from solver.inputs import load_scenario_inputs
-    from solver.scenario import load_scenario
-    from solver.travel_table import TRAVEL_FILE, stamped, write_journeys
-
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
     table = region_journeys(
@@ -297,8 +289,6 @@ def region_workspace(
 ) -> Workspace:
     """A workspace whose journeys, unless a table is given or cached for these inputs, are
     searched on the cluster (only those of the `only` children, if given)."""
-    from solver.workspace import open_workspace
-
     search = functools.partial(region_journeys, client)
     return open_workspace(scenario_path, out, journeys, only=only, search=search)
 
@@ -315,8 +305,6 @@ def distributed_lists(
     workspace: Workspace, client: Client, child_ids: list[str] | None = None
 ) -> pd.DataFrame:
     """Tailored lists with each LA's children on a worker; the same rows as on one machine."""
-    from solver.workspace import require_every_journey
-
     require_every_journey(workspace.journeys)
     children = workspace.inputs.children
     if child_ids:

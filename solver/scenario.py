@@ -242,7 +242,23 @@ class Scenario(_Strict):
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read and validate a scenario file, resolving its input paths against its folder."""
+    """Read and validate a scenario file, resolving its input paths against its folder.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML.
+
+    Returns
+    -------
+    Scenario
+        The scenario, its input paths absolute.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file (missing, not YAML, unknown or bad fields).
+    """
     path = Path(path)
     scenario = load_yaml_model(path, Scenario)
     base = path.parent

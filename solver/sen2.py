@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from solver.csvfile import FIRST_ROW, among, file_problem, guard_read, parse_int
-from solver.problems import InputError, Problem
+from solver.errors import InputError, Problem
 
 ISSUE_COLUMNS: tuple[str, ...] = ("module", "row", "field", "kind", "message")
 

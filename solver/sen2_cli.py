@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
+from solver.cli_report import EXIT_BAD_INPUT, report_problems
+from solver.errors import InputError, Problem
 from solver.inputs import gather, load_postcodes, read_gias
-from solver.problems import InputError, Problem
 from solver.sen2 import read_return
 from solver.sen2_census import CensusChildren, census_children
 from solver.sen2_files import census_date, import_sen2, load_key, read_gias_ids, write_sen2
@@ -42,7 +43,6 @@ def sen2_command(
 ) -> None:
     """Children at the census date (children.csv), the quality report (sen2_issues.csv) and,
     with --previous, the flows between the two returns (sen2_flows.csv)."""
-    from solver.cli import report_problems
 
     def run() -> CensusChildren:
         problems: list[Problem] = []
@@ -73,7 +73,6 @@ def sen2_command(
 def validate_sen2(source: Path, settings: Path | None, postcodes: Path | None) -> None:
     """Print every issue of a return at its later census date (the return year's), then the
     counts; exit 2 when there is any."""
-    from solver.cli import EXIT_BAD_INPUT, report_problems
 
     def run() -> tuple[CensusChildren, dict[str, str]]:
         problems: list[Problem] = []

@@ -18,9 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from solver.csvfile import read_text_csv
+from solver.errors import InputError, Problem
+from solver.gias_reader import read_gias
 from solver.model import CHILD_COLUMNS
 from solver.outputs import write_bytes, write_csv
-from solver.problems import InputError, Problem
+from solver.postcodes import load_postcodes
 from solver.sen2 import Sen2Return, read_return
 from solver.sen2_census import CensusChildren, cease_reasons, census_children
 from solver.sen2_flows import census_flows
@@ -154,8 +156,6 @@ def sen2_quality(
 ) -> CensusChildren:
     """A return's quality report at `census` against a GIAS file and a postcode lookup, under a
     throwaway key (for showing the report: no id leaves this call)."""
-    from solver.inputs import load_postcodes, read_gias  # solver.inputs imports this module
-
     lookup = None if postcodes is None else load_postcodes(postcodes)
     return census_children(
         sen2,

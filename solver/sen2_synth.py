@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from solver.gias_reader import read_gias
 from solver.needs import TRANSFER_NCYS, Need
 from solver.outputs import write_csv
 from solver.sen2_files import census_date
@@ -428,8 +429,6 @@ SYNTH_YEAR = 2025
 def write_synth_sen2(folder: Path, seed: int = 0, year: int = SYNTH_YEAR) -> list[Path]:
     """SEN2 returns (`folder`/sen2/<year>) for the synthetic input set in `folder` (its
     children.csv with postcodes, and gias.csv)."""
-    from solver.gias_reader import read_gias
-
     children = pd.read_csv(folder / "children.csv", dtype=str, keep_default_na=False)
     children = children.assign(
         ncy=children["ncy"].astype("int64"), transfer=children["transfer"] == "True"

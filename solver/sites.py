@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,20 +18,17 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from geo.snap import snap
 from solver.costs import Tariffs
 from solver.csvfile import ID_RULE, guard_read, problems_where, unsafe_ids
-from solver.inputs import load_postcodes
+from solver.errors import InputError, Problem
+from solver.journeys import journey_times
 from solver.model import SettingType
 from solver.needs import ncy_range_of_ages, phase_of
-from solver.outputs import write_csv
-from solver.problems import InputError, Problem
+from solver.postcodes import load_postcodes
 from solver.proposal import (
     OpeningEffect,
     Proposal,
-    forecast_reach,
-    opening_changes,
-    opening_effect,
-    write_proposed_scenario,
 )
 from solver.rules import positions
 from solver.scenario import Policy
@@ -119,8 +115,6 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
 def sites_off_network(network: RoadNetwork, candidates: pd.DataFrame, path: Path) -> list[Problem]:
     """A problem (row, site id, distance) for each candidate site farther than
     SITE_MAX_DISTANCE_M from every road: no child could reach it, so it must not rank."""
-    from geo.snap import snap
-
     snapped = snap(
         network,
         candidates["easting"].to_numpy(float),
@@ -206,8 +200,6 @@ def site_journeys(
     network: RoadNetwork, children: pd.DataFrame, candidates: pd.DataFrame, cutoff_minutes: int
 ) -> pd.DataFrame:
     """Drive times from each child's home to each candidate site (child_id, site_id, seconds)."""
-    from solver.journeys import journey_times
-
     as_settings = candidates.rename(columns={"site_id": "urn"})
     table = journey_times(
         network,
@@ -282,17 +274,6 @@ def rank_sites(reach: pd.DataFrame, site_ids: Sequence[str], places: int) -> pd.
     return table[list(SITE_COLUMNS)].reset_index(drop=True)
 
 
-def _la_words(la_code: str | None, outline: Path | None) -> str:
-    """The LA as the pack names it: the outline's name and the LA code, as far as known."""
-    import json
-
-    name = ""
-    if outline is not None:
-        features = json.loads(outline.read_text(encoding="utf-8")).get("features", [])
-        name = str(features[0].get("properties", {}).get("name", "")) if features else ""
-    return " ".join(filter(None, [name, f"({la_code})" if la_code else ""])) or "the LA"
-
-
 @dataclass(frozen=True)
 class SiteEvaluation:
     """Everything `rightplace sites` finds: the ranked sites, the chosen ones, the effect of
@@ -306,68 +287,3 @@ class SiteEvaluation:
     forecast: pd.DataFrame | None
     reach: pd.DataFrame | None = None
     warnings: tuple[str, ...] = ()
-
-
-def evaluate_sites(
-    scenario_path: Path, proposal: Proposal, candidates_path: Path, out: Path, k: int = 1
-) -> SiteEvaluation:
-    """Rank the candidate sites for `proposal`, choose the best k and solve with the setting
-    open there; writes the internal tables, the proposed scenario and the evidence pack into
-    `out`. The inputs are the scenario's once its changes take effect."""
-    from geo.basemap import boundary_beside, outline_paths, road_paths
-    from solver.changes import with_changes
-    from solver.evidence import PackContext, write_evidence
-    from solver.forecast import scenario_forecast
-    from solver.inputs import load_scenario_inputs
-    from solver.journeys import scenario_network
-    from solver.scenario import load_scenario
-    from solver.travel_table import scenario_journeys
-
-    scenario = load_scenario(scenario_path)
-    loaded = load_scenario_inputs(scenario)
-    base_journeys = scenario_journeys(scenario_path, scenario, loaded, out)
-    inputs, journeys = with_changes(scenario_path, scenario, loaded, base_journeys)
-    candidates = load_candidates(candidates_path, scenario.inputs.postcodes)
-    eligible = eligible_children(inputs.children, proposal)
-    network = scenario_network(scenario, str(scenario_path))
-    far = sites_off_network(network, candidates, candidates_path)
-    if far:
-        raise InputError(far)
-    cutoff = min(scenario.policy.cutoff_minutes, proposal.within_minutes)
-    trips = site_journeys(network, eligible, candidates, cutoff)
-    reach = reach_table(
-        eligible, inputs.settings, journeys, trips, proposal, inputs.tariffs, scenario.policy
-    )
-    site_ids = list(candidates["site_id"])
-    ranked = rank_sites(reach, site_ids, proposal.places)
-    chosen = choose_sites(reach, site_ids, k, proposal.places)
-    opened = opening_changes(proposal, candidates, chosen, date.today().year)
-    effect = opening_effect(scenario_path, scenario, loaded, opened, base_journeys)
-    future = None
-    if scenario.la_code and scenario.inputs.ehcp and scenario.inputs.population:
-        table = scenario_forecast(scenario, loaded, 5, scenario_path=scenario_path).table
-        future = forecast_reach(reach, inputs.children, table)
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "sites.csv", ranked)
-    write_csv(out / "effect.csv", effect.system)
-    write_csv(out / "effect_on_settings.csv", effect.settings)
-    if future is not None:
-        write_csv(out / "forecast_reach.csv", future)
-    write_proposed_scenario(scenario, opened, out / "proposed_scenario.yaml")
-    outline = boundary_beside(scenario.inputs.network)
-    context = PackContext(
-        proposal,
-        _la_words(scenario.la_code, outline),
-        date.today(),
-        road_paths(network),
-        None if outline is None else outline_paths(outline),
-    )
-    empty = ranked.loc[ranked["children_in_reach"] == 0, "site_id"]
-    warnings = tuple(
-        f"site {site}: no child with a matching need and age lives within "
-        f"{proposal.within_minutes} minutes by road"
-        for site in empty
-    )
-    evaluation = SiteEvaluation(ranked, chosen, effect, future, reach, warnings)
-    write_evidence(evaluation, candidates, inputs.settings, context, out)
-    return evaluation

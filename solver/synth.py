@@ -783,6 +783,8 @@ def cached_instance(size: SynthSize, folder: Path) -> Path:
     """The scenario of a synthetic instance in a folder of `folder` named by its version and
     size, written (with its travel table beside it) only if it is not there yet: for
     benchmarks that rerun on one instance."""
+    # Allowed in test_layering: the benchmarks' cache (to move to benchmarks/) must not load
+    # geo (shapely, numba) when `rightplace synth` starts.
     from solver.journeys import write_travel_times
     from solver.travel_table import TRAVEL_FILE, recorded_inputs
 

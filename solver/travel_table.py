@@ -1,11 +1,12 @@
-"""The travel-time table that lists and placements read: cached, else computed and cached.
+"""The travel-time table that lists and placements read: its format, what it was computed
+from, and the cached or given table (`solver.journeys.scenario_journeys` searches anew).
 
 A table says what it was computed from: a digest of each input its journeys depend on (the
 children's ids, homes and current settings; the settings' URNs and locations; the road network
 file and its speeds; the journey limits; whether it holds placement journeys only), kept in its
 parquet metadata. Scenario changes never move a setting or a home in it: journeys to an opened
 setting are searched apart (`solver.changes`). A cached table computed from other inputs, or
-damaged, is computed again; a table given with --journeys that was is refused, naming what
+damaged, is computed again; a table given (the CLI's --journeys) that was is refused, naming what
 changed. A table that does not say (made by hand) is used as given, and found only when there
 is no road network to compute one.
 """
@@ -24,9 +25,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
+from solver.errors import InputError, Problem
 from solver.inputs import LoadedInputs
 from solver.outputs import write_parquet
-from solver.problems import InputError, Problem
 from solver.rules import journey_limits
 from solver.scenario import Scenario
 
@@ -48,7 +49,7 @@ INPUT_NAMES = {
     "settings": "the settings (URNs or locations)",
     "road network": "the road network file or its speeds",
     "journey limits": "the journey limits",
-    "placement only": "--placement-only",
+    "placement only": "whether it holds placement journeys only",
     "search": "the journey search (another RightPlace version)",
 }
 #: A journey search: (scenario, scenario file, children, settings) -> their travel table.
@@ -151,44 +152,8 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def some_children(children: pd.DataFrame, only: list[str] | None) -> pd.DataFrame:
-    """The children with the given ids (all of them for None)."""
-    return children if only is None else children[children["child_id"].astype(str).isin(only)]
-
-
-def scenario_journeys(
-    scenario_path: Path,
-    scenario: Scenario,
-    inputs: LoadedInputs,
-    out_dir: Path,
-    given: Path | None = None,
-    *,
-    only: list[str] | None = None,
-    search: Search | None = None,
-) -> pd.DataFrame:
-    """The scenario's journeys: the table given (refused if computed from other inputs), else
-    one cached in `out_dir` or beside the scenario and computed from these inputs, else searched
-    now (by `search`, default on this machine) and cached in `out_dir`. With `only` some
-    children, only theirs are searched, and not cached (a later run may want everyone's)."""
-    if given is not None:
-        return given_journeys(Path(given), scenario, inputs)
-    can_search = scenario.inputs.network is not None
-    for path in (Path(out_dir) / TRAVEL_FILE, Path(scenario_path).parent / TRAVEL_FILE):
-        found = cached_journeys(path, scenario, inputs, can_search)
-        if found is not None:
-            return found
-    if not can_search:
-        message = f"no {TRAVEL_FILE} and no road network: give --journeys or inputs.network"
-        raise InputError([Problem(str(scenario_path), None, "inputs.network", message)])
-    children = some_children(inputs.children, only)
-    journeys = (search or local_search)(scenario, str(scenario_path), children, inputs.settings)
-    if only is None:
-        write_journeys(stamped(journeys, scenario, inputs), Path(out_dir) / TRAVEL_FILE)
-    return journeys
-
-
 def given_journeys(path: Path, scenario: Scenario, inputs: LoadedInputs) -> pd.DataFrame:
-    """The travel table given with --journeys; one recording other inputs is a problem naming
+    """The travel table given; one recording other inputs is a problem naming
     what changed (found before its rows are read)."""
     recorded = recorded_inputs(path)
     changed = [] if recorded is None else changed_inputs(recorded, scenario, inputs)
@@ -196,7 +161,7 @@ def given_journeys(path: Path, scenario: Scenario, inputs: LoadedInputs) -> pd.D
         message = (
             "was computed from other inputs than this scenario's: "
             + "; ".join(INPUT_NAMES[name] for name in changed)
-            + " changed since. Run `rightplace travel` again, or leave out --journeys"
+            + " changed since: compute the travel table again, or give none"
         )
         raise InputError([Problem(str(path), None, INPUTS, message)])
     return load_journeys(path)
@@ -224,22 +189,6 @@ def cached_journeys(
             raise
         logger.warning("%s is damaged: computing the journeys again", path)
         return None
-
-
-def local_search(
-    scenario: Scenario, scenario_file: str, children: pd.DataFrame, settings: pd.DataFrame
-) -> pd.DataFrame:
-    """Every journey of `children` to `settings` within the scenario's cut-off, on this machine."""
-    from solver.journeys import journey_times, scenario_network  # loads geo only when needed
-
-    return journey_times(
-        scenario_network(scenario, scenario_file),
-        children,
-        settings,
-        cutoff_minutes=scenario.policy.cutoff_minutes,
-        children_file=str(scenario.inputs.children_source),
-        settings_file=str(scenario.inputs.settings),
-    )
 
 
 def write_journeys(journeys: pd.DataFrame, path: Path) -> Path:

@@ -9,8 +9,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from solver.errors import Problem
 from solver.inputs import load_files, settings_places
-from solver.problems import Problem
 
 
 def _empty() -> Mapping[str, int]:
@@ -68,7 +68,21 @@ def validate_files(
     children: Path | None = None,
     postcodes: Path | None = None,
 ) -> ValidationReport:
-    """Load each file given, gathering the problems of all of them, and count what they hold."""
+    """Load each file given, gathering the problems of all of them, and count what they hold.
+
+    Parameters
+    ----------
+    settings
+        The GIAS establishment download (CSV).
+    overrides, children, postcodes
+        Places and costs by URN and need, children with EHCPs, postcode centroids (each
+        optional).
+
+    Returns
+    -------
+    ValidationReport
+        Every problem found (none: `ok`), and counts for the files that loaded.
+    """
     loaded = load_files(settings, overrides, children, postcodes)
     if loaded.problems or loaded.gias is None:
         return ValidationReport(problems=loaded.problems)

@@ -13,15 +13,11 @@ import pandas as pd
 from solver.allocate import Allocation, allocate
 from solver.changes import scenario_inputs
 from solver.check import check_allocation
+from solver.errors import CHILD_IDS, TRAVEL_TABLE, CheckFailed, InputError, Problem
 from solver.inputs import LoadedInputs, load_scenario_inputs
-from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.tailored import tailored_lists
 from solver.travel_table import PLACEMENT_ONLY, Search
-
-
-class CheckFailed(RuntimeError):
-    """The independent checker rejected an allocation: a bug, never a result to publish."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,7 @@ class Workspace:
             unknown = [c for c in wanted if c not in known]
             if unknown:
                 raise InputError(
-                    Problem("--child", None, "child_id", f"unknown child {c}") for c in unknown
+                    Problem(CHILD_IDS, None, "child_id", f"unknown child {c}") for c in unknown
                 )
         return tailored_lists(
             self.inputs.children,
@@ -79,10 +75,10 @@ def require_every_journey(journeys: pd.DataFrame) -> None:
     """Tailored lists show every setting's journey: a placement-only table will not do."""
     if journeys.attrs.get(PLACEMENT_ONLY):
         message = (
-            "holds only the journeys a placement can use (travel --placement-only); "
-            "tailored lists need every journey: run travel without --placement-only"
+            "holds only the journeys a placement can use (placement only); "
+            "tailored lists need every journey: compute it again, not for placement only"
         )
-        raise InputError([Problem("--journeys", None, "travel table", message)])
+        raise InputError([Problem(TRAVEL_TABLE, None, "travel table", message)])
 
 
 def open_workspace(
@@ -95,7 +91,31 @@ def open_workspace(
 ) -> Workspace:
     """Load a scenario's inputs and its journeys (read from `journeys`, or from or cached into
     `journeys_dir`; see `scenario_journeys`); every input problem of every file is raised
-    together."""
+    together.
+
+    Parameters
+    ----------
+    scenario_path
+        The scenario YAML.
+    journeys_dir
+        Where a travel table for these inputs is looked for, and cached when one is searched.
+    journeys
+        A travel table to use instead (refused if computed from other inputs).
+    only
+        Search the journeys of these child ids only (not cached).
+    search
+        How to search journeys; default: on this machine.
+
+    Returns
+    -------
+    Workspace
+        The scenario, its inputs with its changes applied, and its journeys.
+
+    Raises
+    ------
+    InputError
+        Every problem of every input file.
+    """
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
     return workspace_from(

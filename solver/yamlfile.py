@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from solver.problems import InputError, Problem
+from solver.errors import InputError, Problem
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -20,7 +20,7 @@ from solver.allocate import (
     allocate,
 )
 from solver.check import check_allocation
-from solver.problems import InputError
+from solver.errors import InputError
 from solver.rules import assess, free_places, journey_index
 from solver.scenario import Policy
 from tests.placement_tables import (

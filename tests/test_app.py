@@ -17,12 +17,13 @@ from streamlit.testing.v1.element_tree import Button
 from geo.basemap import outline_paths
 from solver.compare import comparison_table, run_scenario
 from solver.csvfile import trimmed_csv
+from solver.errors import InputError
 from solver.flows import shown_flows
 from solver.forecast import scenario_forecast
 from solver.needs import Phase
-from solver.problems import InputError
 from solver.scenario import Scenario, load_scenario
-from solver.sites import Proposal, evaluate_sites
+from solver.site_evaluation import evaluate_sites
+from solver.sites import Proposal
 from solver.words import setting_type_words
 from solver.workspace import Workspace, open_workspace
 from tests.conftest import end_app_session

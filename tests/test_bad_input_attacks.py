@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.costs import DEFAULT_TARIFFS_PATH, load_tariffs
+from solver.errors import InputError
 from solver.gias_reader import read_gias
-from solver.problems import InputError
 from solver.scenario import load_scenario
 from tests.inputs_helpers import (
     CHILD_HEADER,

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from solver.costs import load_tariffs
+from solver.errors import InputError
 from solver.model import SettingType
 from solver.needs import Need
-from solver.problems import InputError
 
 
 def test_default_table_covers_every_setting_type_and_need() -> None:

@@ -19,6 +19,7 @@ from solver.ehcp import (
     on_current_las,
     parse_counts,
 )
+from solver.errors import InputError
 from solver.la_forecast import (
     METHODS,
     History,
@@ -31,7 +32,6 @@ from solver.la_forecast import (
     point_forecast,
     pooled_growth,
 )
-from solver.problems import InputError
 
 LA = {"geographic_level": "Local authority", "la_name": "Testshire"}
 
@@ -107,7 +107,7 @@ def test_zip_and_unpacked_csv_read_the_same(tmp_path: Path) -> None:
 
 def test_missing_tables_are_reported_not_raised_as_tracebacks(tmp_path: Path) -> None:
     """A folder without any new-plan table gives an InputError naming what is missing."""
-    from solver.problems import InputError
+    from solver.errors import InputError
 
     with pytest.raises(InputError, match="newplans"):
         new_plan_totals(tmp_path)

@@ -109,7 +109,7 @@ def test_scenario_forecast_starts_from_the_children_and_has_the_contract_columns
 
 def test_forecast_needs_the_la_code_and_history() -> None:
     """Without la_code, inputs.ehcp and inputs.population the forecast reports all three."""
-    from solver.problems import InputError
+    from solver.errors import InputError
 
     bare = Scenario.model_validate({"name": "t", "inputs": {"settings": "s", "children": "c"}})
     with pytest.raises(InputError) as caught:

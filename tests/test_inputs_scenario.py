@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from solver.errors import InputError
 from solver.inputs import LoadedInputs, load_scenario_inputs
-from solver.problems import InputError
 from solver.scenario import load_scenario
 from tests.inputs_helpers import CHILD_HEADER, THREE_SETTINGS, child_row, write_csv, write_gias_rows
 

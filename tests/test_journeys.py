@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from solver.errors import InputError
 from solver.journeys import journey_times
-from solver.problems import InputError
 from solver.travel_table import JOURNEY_COLUMNS
 from tests.geo_fixtures import cross_network
 

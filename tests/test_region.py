@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
+from solver.errors import InputError
 from solver.needs import phase_of
-from solver.problems import InputError
 from solver.region import distributed_lists, partitions, region_journeys
 from solver.synth import SynthSize, write_synth
 from solver.travel_table import load_journeys
@@ -119,7 +119,9 @@ def test_placement_only_journeys_solve_the_same(region: Path, tmp_path: Path) ->
         str(placement_only),
     ]
     refused = runner.invoke(app, ["lists", *given])
-    assert refused.exit_code == EXIT_BAD_INPUT and "--placement-only" in refused.output
+    assert refused.exit_code == EXIT_BAD_INPUT
+    assert "--journeys::travel table:" in refused.output
+    assert "placement can use" in refused.output
 
 
 def test_lists_for_some_children_route_only_theirs(region: Path, tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ import pytest
 from solver.allocate import allocate
 from solver.check import check_allocation
 from solver.inputs import load_scenario_inputs
+from solver.journeys import scenario_journeys
 from solver.scenario import load_scenario
 from solver.tailored import tailored_lists
-from solver.travel_table import scenario_journeys
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 

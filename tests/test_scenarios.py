@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from solver.changes import apply_changes
 from solver.cli import app
 from solver.compare import ScenarioRun, comparison_table, placement_metrics
+from solver.errors import InputError
 from solver.forecast import demand_trend
 from solver.inputs import LoadedInputs
-from solver.problems import InputError
 from solver.scenario import Demand, Scenario, load_scenario
 from tests.placement_tables import (
     TARIFFS,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from solver.problems import InputError
+from solver.errors import InputError
 from solver.sen2 import parse_bools, parse_dates, read_return
 from tests.test_sen2_quality import FILES, write_return
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.disclosure import SUPPRESSED, WITHHELD
-from solver.problems import InputError
+from solver.errors import InputError
 from solver.proposal import forecast_reach
 from solver.sites import choose_sites, load_candidates, rank_sites
 

@@ -7,8 +7,8 @@ import streamlit as st
 import yaml
 
 from solver.costs import DEFAULT_TARIFFS_PATH
+from solver.errors import InputError
 from solver.outputs import csv_text
-from solver.problems import InputError
 from solver.sen2 import return_from_bytes
 from solver.sen2_files import census_date, sen2_quality
 from solver.validate import validate_files

@@ -8,12 +8,13 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import polygon_rings, to_lonlat
+from solver.errors import InputError
 from solver.evidence import SUPPRESS_BELOW, sites_as_shared
 from solver.needs import Need, ncy_range_of_ages, phase_of
 from solver.outputs import csv_text
-from solver.problems import InputError
 from solver.proposal import CATCHMENT_MINUTES
-from solver.sites import Proposal, evaluate_sites, load_candidates
+from solver.site_evaluation import evaluate_sites
+from solver.sites import Proposal, load_candidates
 from views.shared import (
     ATTRIBUTION,
     REPO,

@@ -15,10 +15,10 @@ from solver.compare import (
     comparison_table,
     run_scenario,
 )
+from solver.errors import InputError, Problem
 from solver.model import SettingType
 from solver.needs import Need, Phase
 from solver.outputs import csv_text
-from solver.problems import InputError, Problem
 from solver.scenario import Scenario, Trajectory, load_scenario
 from solver.words import metric_value, metric_words, need_words, phase_words, setting_type_words
 from views.charts import bars, lines

@@ -23,10 +23,10 @@ from geo.basemap import boundary_beside, outline_paths, road_paths, to_lonlat, v
 from geo.network import RoadNetwork, compiled_path, network_key
 from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
 from solver.csvfile import trimmed_csv
+from solver.errors import InputError, Problem
 from solver.gias_reader import GIAS_COLUMNS
 from solver.journeys import scenario_network
 from solver.places import OPTIONAL_OVERRIDE_COLUMNS, REQUIRED_OVERRIDE_COLUMNS
-from solver.problems import InputError, Problem
 from solver.scenario import Scenario, load_scenario
 from solver.words import setting_type_words
 from solver.workspace import Workspace, open_workspace

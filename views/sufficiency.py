@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from solver.ehcp import ALL
+from solver.errors import InputError
 from solver.forecast import GAP_TYPES, scenario_forecast
 from solver.outputs import csv_text
-from solver.problems import InputError
 from solver.words import need_words, phase_words, pounds
 from views.charts import band, bars
 from views.shared import problems_table, workspace
