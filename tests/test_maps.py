@@ -34,9 +34,9 @@ def test_journey_area_fills_the_land_between_reached_roads() -> None:
 
 
 def test_journey_area_of_a_sample_child_covers_the_land_around_their_square() -> None:
-    """The first sample child's 75-minute area as drawn (its outer ring, as `polygon_rings` gives it, from
-    their 1 km square's centre) covers every place within 1 km of that square: no white gap
-    beside it."""
+    """The first sample child's 75-minute area as drawn (its outer ring, as `polygon_rings`
+    gives it, from their 1 km square's centre) covers every place within 1 km of that square:
+    no white gap beside it."""
     ws = open_workspace(REPO / "scenarios" / "baseline.yaml", Path(tempfile.mkdtemp()))
     child = ws.inputs.children.iloc[0]
     e, n = child["easting"] // 1000 * 1000, child["northing"] // 1000 * 1000
