@@ -288,11 +288,34 @@ def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
         tmp_path,
     )
     ranked, chosen = evaluation.ranked, evaluation.chosen
-    pd.testing.assert_frame_equal(app.dataframe[0].value, ranked)
-    pd.testing.assert_frame_equal(app.dataframe[2].value, evaluation.effect.system)
+    shown = app.dataframe[0].value  # in words: headings, £ and separators, not codes
+    reach = f"Children within {proposal.within_minutes} min"
+    assert list(shown.columns) == [
+        "Site",
+        "Rank",
+        reach,
+        "Independent placements it could serve",
+        "Annual saving",
+    ]
+    assert shown["Site"].tolist() == ranked["site_id"].tolist()
+    assert shown[reach].tolist() == [f"{n:,}" for n in ranked["children_in_reach"]]
+    assert shown["Annual saving"].tolist() == [f"£{v:,.0f}" for v in ranked["annual_saving"]]
+    effect = evaluation.effect.system.set_index("metric")
+    shown_effect = app.dataframe[2].value.set_index("")
+    new = shown_effect.loc["Children placed at the new school"]
+    assert new.tolist() == [f"{effect.loc['placed_in_new_settings', c]:,.0f}" for c in effect]
+    cost = shown_effect.loc["Total cost a year"]
+    without, with_it = (round(effect.loc["total_cost", c]) for c in ("without", "with"))
+    assert cost.tolist() == [f"£{without:,}", f"£{with_it:,}", f"-£{without - with_it:,}"]
+    assert "placed_in_new_settings" not in app.dataframe[2].value.to_string()
     assert len(app.get("download_button")) == len(list(tmp_path.glob("evidence*"))) + 1
     shared = pd.read_csv(tmp_path / "evidence_sites.csv", dtype=str, keep_default_na=False)
-    assert app.dataframe[1].value.astype(str).values.tolist() == shared.values.tolist()
+    shown_shared = app.dataframe[1].value
+    assert shown_shared["Site"].tolist() == shared["site_id"].tolist()
+    assert shown_shared[reach].tolist() == shared["children_in_reach"].tolist()
+    assert shown_shared["Annual saving"].tolist() == [
+        f"£{int(v):,}" for v in shared["annual_saving"]
+    ]
     assert app.metric[0].value == ", ".join(chosen)
     catchments = _layers(app, 0)["PolygonLayer"]
     assert {c["site_id"] for c in catchments} == set(ranked["site_id"])
