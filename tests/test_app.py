@@ -177,6 +177,7 @@ def test_bad_files_show_every_problem_not_a_traceback(tmp_path: Path) -> None:
     table = app.dataframe[0].value
     assert {"ncy", "sex", "primary_need", "child_id"} <= set(table["column"])
     assert 3 in set(table["row"]) and set(table["row"]) <= {2, 3}  # the duplicate names both
+    assert set(table["file"]) == {"children.csv"}  # the file's name, never a server path
 
 
 def _button(app: AppTest, label: str, index: int = 0) -> Button:
@@ -236,6 +237,7 @@ def test_bad_scenario_yaml_shows_the_problem_table() -> None:
     assert not app.exception, app.exception
     table = app.dataframe[0].value
     assert "speed" in set(table["column"])
+    assert set(table["file"]) == {"your copy: baseline_yaml.yaml"}  # not the server's folder
     assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
 
 
@@ -420,3 +422,32 @@ def test_stale_folders_are_those_of_stopped_servers(tmp_path: Path) -> None:
     os.utime(tmp_path / "rightplace-old12345", (old, old))
     stale = stale_folders(tmp_path, running=lambda pid: pid == 111)
     assert sorted(p.name for p in stale) == ["rightplace-222-abcd_123", "rightplace-old12345"]
+
+
+def _own_file_names() -> None:
+    from pathlib import Path
+
+    import streamlit as st
+
+    from views.shared import REPO, file_words, session_dir
+
+    for path in (
+        session_dir() / "uploads" / "children.csv",
+        session_dir() / "scenarios" / "x.yaml",
+        REPO / "data" / "rutland" / "gias.csv",
+        Path("/etc/hosts"),
+    ):
+        st.write(file_words(str(path)))
+
+
+def test_problems_name_files_as_the_visitor_knows_them() -> None:
+    """A problem's file is the visitor's upload or copy, or a sample file, never a server path."""
+    app = AppTest.from_function(_own_file_names, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, app.exception
+    assert [m.value for m in app.markdown] == [
+        "your upload: children.csv",
+        "your copy: x.yaml",
+        "data/rutland/gias.csv",
+        "hosts",
+    ]
