@@ -152,6 +152,18 @@ def test_sufficiency_page_shows_the_forecast(sample: Workspace) -> None:
     total = result.table.loc[result.table["year"] == last, "demand"].sum()
     metrics = {m.label: m.value for m in app.metric}
     assert metrics[f"Demand in {last}"] == f"{total:,.0f}"
+    scap = app.dataframe[-1].value  # the SCAP table in words, its figures the library's
+    assert list(scap.columns) == [
+        "Academic year",
+        "Phase",
+        "Provision",
+        "Places",
+        "Pupils forecast",
+        "Pupils, low (80%)",
+        "Pupils, high (80%)",
+        "Places short",
+    ]
+    assert scap.values.tolist() == result.scap.values.tolist()
 
 
 def _open_and_report(scenario: str) -> None:
