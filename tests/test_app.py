@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -92,6 +93,14 @@ def test_data_page_counts_the_sample(sample: Workspace) -> None:
     sent = app.get("deck_gl_json_chart")[0].proto.json
     assert app.run().get("deck_gl_json_chart")[0].proto.json == sent  # unchanged: not redrawn
     assert sent.startswith('{"layers":[{"@@type":"PathLayer"') and ", " not in sent[:1000]
+    [report] = [s.value for s in app.success if "settings (" in s.value]  # words, not codes
+    special = int((sample.inputs.settings["setting_type"] == "state_special").sum())
+    semh = int((sample.inputs.children["primary_need"] == "SEMH").sum())
+    assert re.search(f"State special school {special}[,)]", report)
+    assert re.search(f"Social, emotional and mental health needs {semh}[,)]", report)
+    assert "state_special" not in report and "SEMH" not in report
+    assert app.dataframe[0].value.index.name == "Type"
+    assert list(app.dataframe[1].value.columns) == ["Children"]
 
 
 def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
