@@ -201,7 +201,7 @@ def _written(name: str, rounded: int, signed: bool) -> str:
     kind = _metric_kind(name)
     sign = "-" if rounded < 0 else "+" if signed and rounded > 0 else ""
     body = f"£{abs(rounded):,}" if kind == "money" else f"{abs(rounded):,}"
-    unit = ("" if not rounded else " points") if signed else "%"
+    unit = ("" if not rounded else " point" if abs(rounded) == 1 else " points") if signed else "%"
     return sign + body + (unit if kind == "share" else "")
 
 

@@ -71,6 +71,7 @@ def test_a_shown_difference_is_the_difference_of_the_shown_values() -> None:
     assert metric_change("share_special", 0.134, 0.126) == "0"
     assert metric_change("share_special", 0.126, 0.134) == "0"
     assert metric_change("share_special", 0.25, 0.126) == "+12 points"
+    assert metric_change("share_special", 0.104, 0.114) == "-1 point"
     assert metric_change("total_cost", 10.4, 9.6) == "£0"
     assert metric_change("placed", 7.0, 10.0) == "-3"
     assert metric_change("placed", math.nan, 10.0) == ""

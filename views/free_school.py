@@ -175,11 +175,10 @@ st.subheader(
 shared = sites_as_shared(evaluation, proposal.places)
 st.dataframe(in_words(shared, within), hide_index=True, width="stretch")
 st.subheader(f"Effect of opening at {plain(', '.join(chosen))} (internal)")
-left, right = st.columns(2)
-left.markdown("**All placements without and with the setting**")
-left.dataframe(in_words(evaluation.effect.system, within), hide_index=True, width="stretch")
-right.markdown("**Existing settings whose placements change**")
-right.dataframe(in_words(evaluation.effect.settings, within), hide_index=True, width="stretch")
+st.markdown("**All placements without and with the setting**")  # full width: no cut columns
+st.dataframe(in_words(evaluation.effect.system, within), hide_index=True, width="stretch")
+st.markdown("**Existing settings whose placements change**")
+st.dataframe(in_words(evaluation.effect.settings, within), hide_index=True, width="stretch")
 if evaluation.forecast is not None:
     st.markdown("**Children in reach of each site in the forecast years (internal)**")
     st.dataframe(in_words(evaluation.forecast, within), hide_index=True, width="stretch")

@@ -34,7 +34,7 @@ from views.shared import REPO, outside_own_files, plain, problems_table, session
 SCENARIOS = REPO / "scenarios"
 SHIPPED = {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
 #: The placed children in none of SHARE_GROUPS, so the shares chart adds up to all of them.
-ELSEWHERE = "Share placed elsewhere (colleges, post-16, alternative provision)"
+ELSEWHERE = "elsewhere (colleges, alternative provision)"
 #: The scenarios picked to run (kept when an edited copy adds a choice) and the first pick.
 PICKED = "picked_scenarios"
 DEFAULT_PICK = ("baseline", "asd_special_free_school")
@@ -310,7 +310,8 @@ with left:
     )
 with right:
     st.markdown("**Where children are placed**")
-    shares = long(list(SHARE_GROUPS), "setting", "share")
+    shares = long(list(SHARE_GROUPS), "setting", "share")  # "in mainstream schools", ...
+    shares["setting"] = shares["setting"].str.removeprefix("Share placed ")
     rest = 1 - shares.groupby("scenario", sort=False)["share"].sum()
     elsewhere = pd.DataFrame({"scenario": rest.index, "setting": ELSEWHERE, "share": rest.values})
     bars(
@@ -320,11 +321,12 @@ with right:
         x_title="Scenario",
         y_title="Share of children placed",
         colour="setting",
-        colour_title="",
+        colour_title="Placed",
         order=names,
         y_format=".0%",
         description="Share of placed children by kind of setting, by scenario",
     )
+left, right = st.columns(2)  # a new row, level whatever the legends above
 with left:
     st.markdown("**Journeys**")
     bars(

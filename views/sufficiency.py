@@ -136,7 +136,7 @@ bars(
     description="Places short by need and year",
 )
 st.subheader("SCAP SEND forecast (2026 survey shape)")
-st.dataframe(result.scap.rename(columns=SCAP_HEADINGS), hide_index=True)
+st.dataframe(result.scap.rename(columns=SCAP_HEADINGS), hide_index=True, width="stretch")
 st.caption(
     "Places short are counted need by need, and only in specialist provision (state special "
     "schools, SEN units and resourced provision, alternative provision): one need's spare "
