@@ -173,6 +173,11 @@ def test_sufficiency_page_shows_the_forecast(sample: Workspace) -> None:
         "Places short",
     ]
     assert scap.values.tolist() == result.scap.values.tolist()
+    for chart in app.get("vega_lite_chart"):  # the plot keeps its height; the legend adds to it
+        spec = json.loads(chart.proto.spec)
+        assert spec["height"] > 0 and spec["autosize"]["type"] == "fit-x"
+    needs = json.loads(app.get("vega_lite_chart")[-1].proto.spec)["encoding"]["color"]
+    assert needs["scale"]["scheme"] == "tableau20"  # more than 10 needs: no colour repeats
 
 
 def _open_and_report(scenario: str) -> None:
