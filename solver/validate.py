@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -33,17 +33,20 @@ class ValidationReport:
         """True when no file has a problem."""
         return not self.problems
 
-    def summary(self) -> str:
-        """One line: settings by type, need places, children by primary need, problems."""
+    def summary(
+        self, type_words: Callable[[str], str] = str, need_words: Callable[[str], str] = str
+    ) -> str:
+        """One line: settings by type, need places, children by primary need, problems; types
+        and needs as codes, or through the words functions given (for people)."""
         settings = sum(self.settings_by_type.values())
         places = sum(self.places_by_need.values())
         children = sum(self.children_by_need.values())
         parts = [
-            f"{settings} settings ({_counts(self.settings_by_type)})",
-            f"{places} need places ({_counts(self.places_by_need)})",
+            f"{settings} settings ({_counts(self.settings_by_type, type_words)})",
+            f"{places} need places ({_counts(self.places_by_need, need_words)})",
         ]
         if self.children_by_need:
-            parts.append(f"{children} children ({_counts(self.children_by_need)})")
+            parts.append(f"{children} children ({_counts(self.children_by_need, need_words)})")
         if self.unread_child_columns:
             parts.append(f"{self.unread_child_columns} other children columns not read")
         skipped = sum(self.skipped.values())
@@ -53,8 +56,8 @@ class ValidationReport:
         return "; ".join(parts)
 
 
-def _counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{key} {n}" for key, n in counts.items()) or "none"
+def _counts(counts: Mapping[str, int], words: Callable[[str], str] = str) -> str:
+    return ", ".join(f"{words(key)} {n}" for key, n in counts.items()) or "none"
 
 
 def _value_counts(column: pd.Series) -> Mapping[str, int]:

@@ -186,17 +186,39 @@ def metric_words(name: str) -> str:
     return name
 
 
+def _metric_kind(name: str) -> str:
+    """A comparison metric's kind of value: children, share, minutes or money."""
+    return METRIC_WORDS.get(name, ("", "children"))[1]
+
+
+def _shown(name: str, value: float) -> int:
+    """A comparison value rounded as shown: whole, and shares in whole percent."""
+    return round(value * 100 if _metric_kind(name) == "share" else value)
+
+
+def _written(name: str, rounded: int, signed: bool) -> str:
+    """A rounded comparison value in words (see metric_value)."""
+    kind = _metric_kind(name)
+    sign = "-" if rounded < 0 else "+" if signed and rounded > 0 else ""
+    body = f"£{abs(rounded):,}" if kind == "money" else f"{abs(rounded):,}"
+    unit = ("" if not rounded else " point" if abs(rounded) == 1 else " points") if signed else "%"
+    return sign + body + (unit if kind == "share" else "")
+
+
 def metric_value(name: str, value: float, *, signed: bool = False) -> str:
     """A comparison value as people read it: £ for money, % for shares (percentage points for
     a difference), whole otherwise; `signed` differences carry + or -, and 0 none."""
     if value is None or not math.isfinite(value):
         return ""
-    kind = METRIC_WORDS.get(name, ("", "children"))[1]
-    rounded = round(value * 100 if kind == "share" else value)
-    sign = "-" if rounded < 0 else "+" if signed and rounded > 0 else ""
-    body = f"£{abs(rounded):,}" if kind == "money" else f"{abs(rounded):,}"
-    unit = ("" if not rounded else " points") if signed else "%"
-    return sign + body + (unit if kind == "share" else "")
+    return _written(name, _shown(name, value), signed)
+
+
+def metric_change(name: str, value: float, base: float) -> str:
+    """The difference between two comparison values as shown (rounded first), so a reader
+    taking one shown value from the other gets the shown difference; "" when one is unknown."""
+    if any(v is None or not math.isfinite(v) for v in (value, base)):
+        return ""
+    return _written(name, _shown(name, value) - _shown(name, base), True)
 
 
 def provision_words(code: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -93,6 +94,14 @@ def test_data_page_counts_the_sample(sample: Workspace) -> None:
     sent = app.get("deck_gl_json_chart")[0].proto.json
     assert app.run().get("deck_gl_json_chart")[0].proto.json == sent  # unchanged: not redrawn
     assert sent.startswith('{"layers":[{"@@type":"PathLayer"') and ", " not in sent[:1000]
+    [report] = [s.value for s in app.success if "settings (" in s.value]  # words, not codes
+    special = int((sample.inputs.settings["setting_type"] == "state_special").sum())
+    semh = int((sample.inputs.children["primary_need"] == "SEMH").sum())
+    assert re.search(f"State special school {special}[,)]", report)
+    assert re.search(f"Social, emotional and mental health needs {semh}[,)]", report)
+    assert "state_special" not in report and "SEMH" not in report
+    assert app.dataframe[0].value.index.name == "Type"
+    assert list(app.dataframe[1].value.columns) == ["Children"]
 
 
 def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
@@ -153,6 +162,23 @@ def test_sufficiency_page_shows_the_forecast(sample: Workspace) -> None:
     total = result.table.loc[result.table["year"] == last, "demand"].sum()
     metrics = {m.label: m.value for m in app.metric}
     assert metrics[f"Demand in {last}"] == f"{total:,.0f}"
+    scap = app.dataframe[-1].value  # the SCAP table in words, its figures the library's
+    assert list(scap.columns) == [
+        "Academic year",
+        "Phase",
+        "Provision",
+        "Places",
+        "Pupils forecast",
+        "Pupils, low (80%)",
+        "Pupils, high (80%)",
+        "Places short",
+    ]
+    assert scap.values.tolist() == result.scap.values.tolist()
+    for chart in app.get("vega_lite_chart"):  # the plot keeps its height; the legend adds to it
+        spec = json.loads(chart.proto.spec)
+        assert spec["height"] > 0 and spec["autosize"]["type"] == "fit-x"
+    needs = json.loads(app.get("vega_lite_chart")[-1].proto.spec)["encoding"]["color"]
+    assert needs["scale"]["scheme"] == "tableau20"  # more than 10 needs: no colour repeats
 
 
 def _open_and_report(scenario: str) -> None:
@@ -178,6 +204,7 @@ def test_bad_files_show_every_problem_not_a_traceback(tmp_path: Path) -> None:
     table = app.dataframe[0].value
     assert {"ncy", "sex", "primary_need", "child_id"} <= set(table["column"])
     assert 3 in set(table["row"]) and set(table["row"]) <= {2, 3}  # the duplicate names both
+    assert set(table["file"]) == {"children.csv"}  # the file's name, never a server path
 
 
 def _button(app: AppTest, label: str, index: int = 0) -> Button:
@@ -203,7 +230,7 @@ def test_scenarios_page_compares_like_the_library(tmp_path: Path) -> None:
     assert shown.loc["Children placed", "asd_special_free_school"] == (
         f"{placed['asd_special_free_school']:,.0f}"
     )
-    difference = total["asd_special_free_school"] - total["baseline"]
+    difference = round(total["asd_special_free_school"]) - round(total["baseline"])  # as shown
     sign = "-" if difference < 0 else "+"
     assert shown.loc["Total annual cost", "asd_special_free_school - baseline"] == (
         f"{sign}£{abs(difference):,.0f}"
@@ -237,6 +264,7 @@ def test_bad_scenario_yaml_shows_the_problem_table() -> None:
     assert not app.exception, app.exception
     table = app.dataframe[0].value
     assert "speed" in set(table["column"])
+    assert set(table["file"]) == {"your copy: baseline_yaml.yaml"}  # not the server's folder
     assert "edited_scenarios" not in app.session_state or not app.session_state["edited_scenarios"]
 
 
@@ -289,11 +317,34 @@ def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
         tmp_path,
     )
     ranked, chosen = evaluation.ranked, evaluation.chosen
-    pd.testing.assert_frame_equal(app.dataframe[0].value, ranked)
-    pd.testing.assert_frame_equal(app.dataframe[2].value, evaluation.effect.system)
+    shown = app.dataframe[0].value  # in words: headings, £ and separators, not codes
+    reach = f"Children within {proposal.within_minutes} min"
+    assert list(shown.columns) == [
+        "Site",
+        "Rank",
+        reach,
+        "Independent placements it could serve",
+        "Annual saving",
+    ]
+    assert shown["Site"].tolist() == ranked["site_id"].tolist()
+    assert shown[reach].tolist() == [f"{n:,}" for n in ranked["children_in_reach"]]
+    assert shown["Annual saving"].tolist() == [f"£{v:,.0f}" for v in ranked["annual_saving"]]
+    effect = evaluation.effect.system.set_index("metric")
+    shown_effect = app.dataframe[2].value.set_index("")
+    new = shown_effect.loc["Children placed at the new school"]
+    assert new.tolist() == [f"{effect.loc['placed_in_new_settings', c]:,.0f}" for c in effect]
+    cost = shown_effect.loc["Total cost a year"]
+    without, with_it = (round(effect.loc["total_cost", c]) for c in ("without", "with"))
+    assert cost.tolist() == [f"£{without:,}", f"£{with_it:,}", f"-£{without - with_it:,}"]
+    assert "placed_in_new_settings" not in app.dataframe[2].value.to_string()
     assert len(app.get("download_button")) == len(list(tmp_path.glob("evidence*"))) + 1
     shared = pd.read_csv(tmp_path / "evidence_sites.csv", dtype=str, keep_default_na=False)
-    assert app.dataframe[1].value.astype(str).values.tolist() == shared.values.tolist()
+    shown_shared = app.dataframe[1].value
+    assert shown_shared["Site"].tolist() == shared["site_id"].tolist()
+    assert shown_shared[reach].tolist() == shared["children_in_reach"].tolist()
+    assert shown_shared["Annual saving"].tolist() == [
+        f"£{int(v):,}" for v in shared["annual_saving"]
+    ]
     assert app.metric[0].value == ", ".join(chosen)
     catchments = _layers(app, 0)["PolygonLayer"]
     assert {c["site_id"] for c in catchments} == set(ranked["site_id"])
@@ -398,3 +449,32 @@ def test_stale_folders_are_those_of_stopped_servers(tmp_path: Path) -> None:
     os.utime(tmp_path / "rightplace-old12345", (old, old))
     stale = stale_folders(tmp_path, running=lambda pid: pid == 111)
     assert sorted(p.name for p in stale) == ["rightplace-222-abcd_123", "rightplace-old12345"]
+
+
+def _own_file_names() -> None:
+    from pathlib import Path
+
+    import streamlit as st
+
+    from views.shared import REPO, file_words, session_dir
+
+    for path in (
+        session_dir() / "uploads" / "children.csv",
+        session_dir() / "scenarios" / "x.yaml",
+        REPO / "data" / "rutland" / "gias.csv",
+        Path("/etc/hosts"),
+    ):
+        st.write(file_words(str(path)))
+
+
+def test_problems_name_files_as_the_visitor_knows_them() -> None:
+    """A problem's file is the visitor's upload or copy, or a sample file, never a server path."""
+    app = AppTest.from_function(_own_file_names, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, app.exception
+    assert [m.value for m in app.markdown] == [
+        "your upload: children.csv",
+        "your copy: x.yaml",
+        "data/rutland/gias.csv",
+        "hosts",
+    ]

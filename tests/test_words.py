@@ -17,6 +17,7 @@ from solver.words import (
     REASON_SHORT,
     REASON_WORDS,
     SETTING_TYPE_WORDS,
+    metric_change,
     metric_value,
     metric_words,
     minutes,
@@ -61,6 +62,19 @@ def test_comparison_metrics_in_words() -> None:
     assert metric_value("total_cost", -9000.2, signed=True) == "-£9,000"
     assert metric_value("share_special", 0.2549) == "25%"
     assert metric_value("placed", 3.0, signed=True) == "+3"
+
+
+def test_a_shown_difference_is_the_difference_of_the_shown_values() -> None:
+    """13.4% and 12.6% show as 13% and 13%, so their difference shows as none, not +1 point;
+    £10.4 less £9.6 shows as £10 - £10 = £0, not +£1."""
+    assert metric_value("share_special", 0.134) == metric_value("share_special", 0.126) == "13%"
+    assert metric_change("share_special", 0.134, 0.126) == "0"
+    assert metric_change("share_special", 0.126, 0.134) == "0"
+    assert metric_change("share_special", 0.25, 0.126) == "+12 points"
+    assert metric_change("share_special", 0.104, 0.114) == "-1 point"
+    assert metric_change("total_cost", 10.4, 9.6) == "£0"
+    assert metric_change("placed", 7.0, 10.0) == "-3"
+    assert metric_change("placed", math.nan, 10.0) == ""
 
 
 @given(st.lists(st.floats(0, 1e7, allow_nan=False), max_size=30))

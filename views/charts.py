@@ -11,6 +11,29 @@ import streamlit as st
 
 #: Legends below the chart, one entry a line, never cut off.
 _LEGEND = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
+#: The plotting area's height in pixels; axes, titles and the legend are added around it.
+PLOT_HEIGHT = 280
+#: Fit the width to the page but keep the plot's height, so the chart grows by its legend.
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def show(chart: alt.Chart | alt.LayerChart) -> None:
+    """Show a chart across the page with a plot of PLOT_HEIGHT, axes and legend outside it."""
+    st.altair_chart(chart.properties(height=PLOT_HEIGHT, autosize=_FIT_WIDTH), width="stretch")
+
+
+def colours(
+    table: pd.DataFrame, column: str, title: str, order: Sequence[str] | None = None
+) -> alt.Color:
+    """Colours for a column's values, with the legend below; 20 colours when 10 would repeat."""
+    many = table[column].nunique() > 10
+    return alt.Color(
+        f"{column}:N",
+        title=title,
+        legend=_LEGEND,
+        sort=list(order) if order else alt.Undefined,
+        scale=alt.Scale(scheme="tableau20") if many else alt.Undefined,
+    )
 
 
 def bars(
@@ -48,12 +71,12 @@ def bars(
         ],
     }
     if colour is not None:
-        encoding["color"] = alt.Color(f"{colour}:N", title=colour_title, legend=_LEGEND)
+        encoding["color"] = colours(table, colour, colour_title)
         encoding["tooltip"].insert(1, alt.Tooltip(f"{colour}:N", title=colour_title))
         if grouped:
             encoding["xOffset"] = alt.XOffset(f"{colour}:N")
     chart = alt.Chart(table, description=description).mark_bar(aria=False).encode(**encoding)
-    st.altair_chart(chart, width="stretch")
+    show(chart)
 
 
 def lines(
@@ -78,18 +101,13 @@ def lines(
         ],
     }
     if colour is not None:
-        encoding["color"] = alt.Color(
-            f"{colour}:N",
-            title=colour_title,
-            legend=_LEGEND,
-            sort=list(order) if order else None,
-        )
+        encoding["color"] = colours(table, colour, colour_title, order)
     chart = (
         alt.Chart(table, description=description)
         .mark_line(point=True, aria=False)
         .encode(**encoding)
     )
-    st.altair_chart(chart, width="stretch")
+    show(chart)
 
 
 def band(
@@ -134,4 +152,4 @@ def band(
             )
         )
     chart = alt.layer(*layers).properties(description=description)
-    st.altair_chart(chart, width="stretch")
+    show(chart)

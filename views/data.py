@@ -37,11 +37,19 @@ c.metric("Place lines", len(inputs.places))
 left, right = st.columns(2)
 left.subheader("Settings by type")
 left.dataframe(
-    inputs.settings["setting_type"].value_counts().rename("settings").rename(setting_type_words)
+    inputs.settings["setting_type"]
+    .value_counts()
+    .rename("Settings")
+    .rename(setting_type_words)
+    .rename_axis("Type")
 )
 right.subheader("Children by primary need")
 right.dataframe(
-    inputs.children["primary_need"].value_counts().rename("children").rename(need_words)
+    inputs.children["primary_need"]
+    .value_counts()
+    .rename("Children")
+    .rename(need_words)
+    .rename_axis("Primary need")
 )
 
 st.subheader("Map of settings")
@@ -72,7 +80,7 @@ if uploads["settings"] is not None:
     if not report.ok:
         problems_table(list(report.problems))
     else:
-        st.success(report.summary())
+        st.success(report.summary(setting_type_words, need_words))
         if "children" in saved and st.button("Use these files"):
             scenario = {
                 "name": "Uploaded files",
@@ -127,6 +135,6 @@ with st.expander("Validation report of the files in use"):
         st.session_state["validated"] = checked = (ws, report)
     report = checked[1]
     if report.ok:
-        st.success(report.summary())
+        st.success(report.summary(setting_type_words, need_words))
     else:
         st.dataframe(pd.DataFrame([vars(p) for p in report.problems]), hide_index=True)

@@ -9,12 +9,13 @@ import streamlit as st
 
 from geo.basemap import polygon_rings, to_lonlat
 from solver.errors import InputError
-from solver.evidence import SUPPRESS_BELOW, sites_as_shared
+from solver.evidence import METRIC_WORDS, MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
 from solver.needs import Need, ncy_range_of_ages, phase_of
 from solver.outputs import csv_text
 from solver.proposal import CATCHMENT_MINUTES
 from solver.site_evaluation import evaluate_sites
 from solver.sites import Proposal, load_candidates
+from solver.words import setting_type_words
 from views.shared import (
     ATTRIBUTION,
     REPO,
@@ -35,6 +36,57 @@ from views.shared import (
 )
 
 SAMPLE_CANDIDATES = REPO / "data" / "rutland" / "candidate_sites.csv"
+#: Headings of the sites' and effect tables' columns; "{within}" is the catchment in minutes.
+HEADINGS = {
+    "site_id": "Site",
+    "rank": "Rank",
+    "year": "Year",
+    "children_in_reach": "Children within {within} min",
+    "independent_placements_served": "Independent placements it could serve",
+    "annual_saving": "Annual saving",
+    "metric": "",
+    "without": "Without the school",
+    "with": "With it",
+    "change": "Change",
+    "urn": "URN",
+    "name": "Setting",
+    "setting_type": "Type",
+    "placements_without": "Placements without the school",
+    "placements_with": "Placements with it",
+}
+
+
+def figure(value: object, money: bool = False) -> str:
+    """A figure as people read it (whole, separated, -£6,000 for money); words ("<10") as
+    they are."""
+    if isinstance(value, str) and not value.lstrip("-").isdigit():
+        return value
+    number = round(float(value))
+    return ("-" if number < 0 else "") + ("£" if money else "") + f"{abs(number):,}"
+
+
+def in_words(table: pd.DataFrame, within: int) -> pd.DataFrame:
+    """A sites or effect table for people: headings, metrics and setting types in words,
+    figures whole with separators and money in pounds; its CSV keeps the codes."""
+    if {"without", "with", "change"} <= set(table.columns):  # the change of the shown figures
+        table = table.assign(change=table["with"].round() - table["without"].round())
+    shown = pd.DataFrame(index=table.index)
+    for column in table.columns:
+        values = table[column]
+        if column == "metric":
+            values = values.map(METRIC_WORDS).fillna(values)
+        elif column == "setting_type":
+            values = values.map(setting_type_words)
+        elif column in ("site_id", "name", "urn", "year"):
+            values = values.astype(str)
+        else:
+            money = table["metric"].isin(MONEY_METRICS) if "metric" in table else None
+            values = [
+                figure(v, column == "annual_saving" or (money is not None and money[i]))
+                for i, v in values.items()
+            ]
+        shown[HEADINGS.get(column, column).format(within=within)] = values
+    return shown
 
 
 @st.cache_data(show_spinner=False)
@@ -116,29 +168,30 @@ st.metric("Best site" if len(chosen) == 1 else "Best sites", ", ".join(chosen))
 for warning in evaluation.warnings:
     st.warning(warning)
 st.subheader("Ranked sites (internal: exact counts)")
-st.dataframe(ranked, hide_index=True, width="stretch")
+within = proposal.within_minutes
+st.dataframe(in_words(ranked, within), hide_index=True, width="stretch")
 st.subheader(
     f"As shared outside the LA (counts below {SUPPRESS_BELOW} suppressed, others rounded to 5)"
 )
-st.dataframe(sites_as_shared(evaluation, proposal.places), hide_index=True, width="stretch")
+shared = sites_as_shared(evaluation, proposal.places)
+st.dataframe(in_words(shared, within), hide_index=True, width="stretch")
 st.subheader(f"Effect of opening at {plain(', '.join(chosen))} (internal)")
-left, right = st.columns(2)
-left.markdown("**All placements without and with the setting**")
-left.dataframe(evaluation.effect.system, hide_index=True, width="stretch")
-right.markdown("**Existing settings whose placements change**")
-right.dataframe(evaluation.effect.settings, hide_index=True, width="stretch")
+st.markdown("**All placements without and with the setting**")  # full width: no cut columns
+st.dataframe(in_words(evaluation.effect.system, within), hide_index=True, width="stretch")
+st.markdown("**Existing settings whose placements change**")
+st.dataframe(in_words(evaluation.effect.settings, within), hide_index=True, width="stretch")
 if evaluation.forecast is not None:
     st.markdown("**Children in reach of each site in the forecast years (internal)**")
-    st.dataframe(evaluation.forecast, hide_index=True, width="stretch")
+    st.dataframe(in_words(evaluation.forecast, within), hide_index=True, width="stretch")
 st.markdown(
     "**Evidence pack** (one printable page and its CSVs: counts below 10 suppressed, others "
     "rounded to 5, money to £1,000, audited so no hidden count can be worked out)"
 )
-columns = st.columns(len(pack) + 1)
-for column, (name, content) in zip(columns, pack.items(), strict=False):
+columns = st.columns(3)  # few to a row, so no file name is cut short
+for i, (name, content) in enumerate(pack.items()):
     kind = "text/html" if name.endswith(".html") else "text/csv"
-    column.download_button(name, content, name, kind, key=f"pack_{name}")
-columns[-1].download_button(
+    columns[i % 3].download_button(name, content, name, kind, key=f"pack_{name}")
+columns[len(pack) % 3].download_button(
     "sites.csv (internal)", csv_text(ranked), "sites.csv", "text/csv", key="sites_csv"
 )
 

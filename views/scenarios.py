@@ -20,12 +20,21 @@ from solver.model import SettingType
 from solver.needs import Need, Phase
 from solver.outputs import csv_text
 from solver.scenario import Scenario, Trajectory, load_scenario
-from solver.words import metric_value, metric_words, need_words, phase_words, setting_type_words
+from solver.words import (
+    metric_change,
+    metric_value,
+    metric_words,
+    need_words,
+    phase_words,
+    setting_type_words,
+)
 from views.charts import bars, lines
 from views.shared import REPO, outside_own_files, plain, problems_table, session_dir, workspace
 
 SCENARIOS = REPO / "scenarios"
 SHIPPED = {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
+#: The placed children in none of SHARE_GROUPS, so the shares chart adds up to all of them.
+ELSEWHERE = "elsewhere (colleges, alternative provision)"
 #: The scenarios picked to run (kept when an edited copy adds a choice) and the first pick.
 PICKED = "picked_scenarios"
 DEFAULT_PICK = ("baseline", "asd_special_free_school")
@@ -252,13 +261,16 @@ if not shown:
 
 table = comparison_table(shown)
 names = list(shown)
+first, *others = names
 readable = pd.DataFrame(
     {
-        column: [
-            metric_value(metric, value, signed=column not in names)
-            for metric, value in table[column].items()
-        ]
-        for column in table.columns
+        **{name: [metric_value(m, v) for m, v in table[name].items()] for name in names},
+        **{
+            f"{name} - {first}": [
+                metric_change(m, table.at[m, name], table.at[m, first]) for m in table.index
+            ]
+            for name in others
+        },
     },
     index=pd.Index([metric_words(m) for m in table.index], name="Measure"),
 )
@@ -298,18 +310,23 @@ with left:
     )
 with right:
     st.markdown("**Where children are placed**")
+    shares = long(list(SHARE_GROUPS), "setting", "share")  # "in mainstream schools", ...
+    shares["setting"] = shares["setting"].str.removeprefix("Share placed ")
+    rest = 1 - shares.groupby("scenario", sort=False)["share"].sum()
+    elsewhere = pd.DataFrame({"scenario": rest.index, "setting": ELSEWHERE, "share": rest.values})
     bars(
-        long(list(SHARE_GROUPS), "setting", "share"),
+        pd.concat([shares, elsewhere], ignore_index=True),
         x="scenario",
         y="share",
         x_title="Scenario",
         y_title="Share of children placed",
         colour="setting",
-        colour_title="",
+        colour_title="Placed",
         order=names,
         y_format=".0%",
         description="Share of placed children by kind of setting, by scenario",
     )
+left, right = st.columns(2)  # a new row, level whatever the legends above
 with left:
     st.markdown("**Journeys**")
     bars(

@@ -230,11 +230,30 @@ def plain(text: object) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
 
 
+def file_words(file: str) -> str:
+    """A problem's file as the visitor knows it, never a server path: "your upload:
+    children.csv", "your copy: x.yaml", a sample file from the repository root, else its name."""
+    path = Path(file)
+    if not path.is_absolute():
+        return file
+    own = {"uploads": "your upload", "scenarios": "your copy"}
+    for root in (session_dir(), REPO):
+        try:
+            inside = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            continue
+        if root == REPO:
+            return inside.as_posix()
+        return f"{own[inside.parts[0]]}: {path.name}" if inside.parts[0] in own else path.name
+    return path.name
+
+
 def problems_table(problems: list[Problem]) -> None:
-    """Every problem as a table row: file, row, column, message."""
+    """Every problem as a table row: file (as the visitor knows it), row, column, message."""
     st.error(f"{len(problems)} problem(s) found: nothing was loaded.")
+    rows = [vars(p) | {"file": file_words(str(p.file))} for p in problems]
     st.dataframe(
-        pd.DataFrame([vars(p) for p in problems], columns=["file", "row", "column", "message"]),
+        pd.DataFrame(rows, columns=["file", "row", "column", "message"]),
         hide_index=True,
         width="stretch",
     )

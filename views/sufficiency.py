@@ -23,6 +23,18 @@ SHOWN_COLUMNS = {
     "gap": "Places short",
 }
 
+#: The SCAP table's headings on the page (scap_send.csv keeps the codes).
+SCAP_HEADINGS = {
+    "academic_year": "Academic year",
+    "phase": "Phase",
+    "provision": "Provision",
+    "places": "Places",
+    "pupils_forecast": "Pupils forecast",
+    "pupils_low": "Pupils, low (80%)",
+    "pupils_high": "Pupils, high (80%)",
+    "shortfall": "Places short",
+}
+
 
 def need_label(code: str) -> str:
     """A need in words; the blank need of mainstream classes as ANY_NEED."""
@@ -124,5 +136,12 @@ bars(
     description="Places short by need and year",
 )
 st.subheader("SCAP SEND forecast (2026 survey shape)")
-st.dataframe(result.scap, hide_index=True)
+st.dataframe(result.scap.rename(columns=SCAP_HEADINGS), hide_index=True, width="stretch")
+st.caption(
+    "Places short are counted need by need, and only in specialist provision (state special "
+    "schools, SEN units and resourced provision, alternative provision): one need's spare "
+    "places never take another need's children, so places short can exceed pupils less "
+    "places. Independent and non-maintained special schools have none: their places are "
+    "bought as needed."
+)
 st.download_button("forecast.csv", csv_text(table), "forecast.csv", "text/csv")
