@@ -19,10 +19,10 @@ from tests.test_browser import (  # noqa: F401  (app_server and app_url are fixt
     CHROMIUM_ARGS,
     PAGES,
     REPO,
-    _pick_child,
     app_server,
     app_url,
     playwright,
+    visit_pages,
 )
 
 pytestmark = pytest.mark.browser
@@ -80,14 +80,7 @@ def test_every_app_page_has_no_wcag_violations(app_url: str) -> None:  # noqa: F
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         page.goto(app_url, timeout=60_000)
-        for link, title, step, done in PAGES:
-            page.get_by_role("link", name=link, exact=True).click()
-            page.get_by_role("heading", name=title).wait_for(timeout=60_000)
-            if step == "child":
-                _pick_child(page, child_id)
-            elif step is not None:
-                page.get_by_role("button", name=step, exact=True).click()
-            page.get_by_text(done).first.wait_for(timeout=120_000)
+        for link in visit_pages(page, child_id):
             page.wait_for_timeout(3000)  # let maps and charts draw
             found[link] = violations(page, WCAG_22_AA)
         browser.close()

@@ -126,6 +126,20 @@ def _pick_child(page: Any, child_id: str) -> None:
     page.keyboard.press("Enter")
 
 
+def visit_pages(page: Any, child_id: str) -> Iterator[str]:
+    """Open every app page from the sidebar in turn and do its main step (PAGES); yield each
+    page's link once its step is done."""
+    for link, title, step, done in PAGES:
+        page.get_by_role("link", name=link, exact=True).click()
+        page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+        if step == "child":
+            _pick_child(page, child_id)
+        elif step is not None:
+            page.get_by_role("button", name=step, exact=True).click()
+        page.get_by_text(done).first.wait_for(timeout=120_000)
+        yield link
+
+
 #: The pages that draw a map once their step has run.
 MAPPED = {"Data", "Caseworker", "Placement", "Free school"}
 
@@ -165,14 +179,7 @@ def test_every_page_works_and_asks_only_the_app(app_server: tuple[str, int]) -> 
         page = context.new_page()
         page.on("websocket", lambda socket: urls.append(socket.url))
         page.goto(app_url, timeout=60_000)
-        for link, title, step, done in PAGES:
-            page.get_by_role("link", name=link, exact=True).click()
-            page.get_by_role("heading", name=title).wait_for(timeout=60_000)
-            if step == "child":
-                _pick_child(page, child_id)
-            elif step is not None:
-                page.get_by_role("button", name=step, exact=True).click()
-            page.get_by_text(done).first.wait_for(timeout=120_000)
+        for link in visit_pages(page, child_id):
             maps = page.locator('[data-testid="stDeckGlJsonChart"]')
             if link in MAPPED:
                 maps.first.wait_for(timeout=120_000)
