@@ -32,23 +32,12 @@ from solver.evidence_map import svg_map
 from solver.outputs import write_csv, write_text
 from solver.proposal import EFFECT_COUNTS, INDEPENDENT_TYPES, Proposal
 from solver.sites import SiteEvaluation, served_pairs
-from solver.words import need_words
+from solver.words import EFFECT_WORDS, need_words
 
 __all__ = ["SUPPRESSED", "SUPPRESS_BELOW", "PackContext", "sites_as_shared", "write_evidence"]
 
 COUNT_COLUMNS = ("children_in_reach", "independent_placements_served")
 MONEY_METRICS = ("education_cost", "transport_cost", "total_cost")
-METRIC_WORDS = {
-    "placed": "Children placed",
-    "unplaced": "Children without a suitable place",
-    "placed_in_new_settings": "Children placed at the new school",
-    "independent_placements": "Placements in independent schools",
-    "out_of_area": "Placements outside the LA",
-    "mean_journey_minutes": "Average journey (minutes)",
-    "education_cost": "Education cost a year",
-    "transport_cost": "Transport cost a year",
-    "total_cost": "Total cost a year",
-}
 
 
 @dataclass(frozen=True)
@@ -270,7 +259,7 @@ def _headline(top: pd.Series, proposal: Proposal, need: str, label: str) -> str:
 def _effect_table(effect: pd.DataFrame) -> str:
     """The with/without comparison in words, money in pounds."""
     money = effect["metric"].isin(MONEY_METRICS).to_numpy()
-    shown = pd.DataFrame({"metric": effect["metric"].map(METRIC_WORDS).fillna(effect["metric"])})
+    shown = pd.DataFrame({"metric": effect["metric"].map(EFFECT_WORDS).fillna(effect["metric"])})
     for column in ("without", "with", "change"):
         shown[column] = [
             _pounds(v) if m else _number(v) for v, m in zip(effect[column], money, strict=True)

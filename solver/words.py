@@ -176,6 +176,22 @@ METRIC_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 
 
+#: The evidence pack's effect-of-opening metrics (solver/evidence.py) in words.
+EFFECT_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "placed": "Children placed",
+        "unplaced": "Children without a suitable place",
+        "placed_in_new_settings": "Children placed at the new school",
+        "independent_placements": "Placements in independent schools",
+        "out_of_area": "Placements outside the LA",
+        "mean_journey_minutes": "Average journey (minutes)",
+        "education_cost": "Education cost a year",
+        "transport_cost": "Transport cost a year",
+        "total_cost": "Total cost a year",
+    }
+)
+
+
 def metric_words(name: str) -> str:
     """A comparison metric in words; gap rows ("gap_2027_ASD_secondary") by year, need, phase."""
     if name in METRIC_WORDS:

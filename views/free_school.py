@@ -9,13 +9,13 @@ import streamlit as st
 
 from geo.basemap import polygon_rings, to_lonlat
 from solver.errors import InputError
-from solver.evidence import METRIC_WORDS, MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
+from solver.evidence import MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
 from solver.needs import Need, ncy_range_of_ages, phase_of
 from solver.outputs import csv_text
 from solver.proposal import CATCHMENT_MINUTES
 from solver.site_evaluation import evaluate_sites
 from solver.sites import Proposal, load_candidates
-from solver.words import setting_type_words
+from solver.words import EFFECT_WORDS, setting_type_words
 from views.shared import (
     ATTRIBUTION,
     REPO,
@@ -74,7 +74,7 @@ def in_words(table: pd.DataFrame, within: int) -> pd.DataFrame:
     for column in table.columns:
         values = table[column]
         if column == "metric":
-            values = values.map(METRIC_WORDS).fillna(values)
+            values = values.map(EFFECT_WORDS).fillna(values)
         elif column == "setting_type":
             values = values.map(setting_type_words)
         elif column in ("site_id", "name", "urn", "year"):
