@@ -289,6 +289,13 @@ def test_edited_scenario_reads_only_the_sample_and_the_visitors_own_files() -> N
     _button(app, "Save the copy", 1).click().run()
     assert not app.exception, app.exception
     assert list(app.session_state["edited_scenarios"]) == ["baseline_yaml"]
+    app.text_area[0].input(
+        f"name: x\ninputs: {{settings: {sample}/gias.csv,"
+        " sen2: {path: /etc, census: 2025-01-16, key: /etc/passwd}}\n"
+    )
+    _button(app, "Save the copy", 1).click().run()
+    assert not app.exception, app.exception
+    assert sorted(app.dataframe[0].value["column"]) == ["inputs.sen2.key", "inputs.sen2.path"]
 
 
 def test_a_scenario_name_holding_markdown_is_shown_as_text() -> None:

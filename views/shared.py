@@ -163,11 +163,19 @@ def outside_own_files(scenario: Scenario, file: str) -> list[Problem]:
     """A problem for each input of a scenario edited in the app that lies outside the sample's
     data and this visitor's own folder (the server's files, another visitor's uploads)."""
     allowed = (SAMPLE_DATA.resolve(), session_dir().resolve())
-    inputs = scenario.inputs.model_dump(exclude_none=True)
+    inputs = scenario.inputs
+    named: list[tuple[str, Path]] = [
+        (key, path)
+        for key, value in inputs
+        if key != "sen2"
+        for path in (value if isinstance(value, list) else [value] if value else [])
+    ]
+    if inputs.sen2 is not None:  # a return and its key file
+        named += [("sen2.path", inputs.sen2.path)]
+        named += [("sen2.key", inputs.sen2.key)] if inputs.sen2.key else []
     return [
         Problem(file, None, f"inputs.{key}", "not a sample file nor one of your uploads")
-        for key, value in inputs.items()
-        for path in (value if isinstance(value, list) else [value])
+        for key, path in named
         if not any(Path(path).resolve().is_relative_to(root) for root in allowed)
     ]
 
