@@ -252,12 +252,6 @@ def need_words(code: str) -> str:
     return NEED_WORDS.get(code, code)
 
 
-def needs_words(codes: str | Sequence[str]) -> str:
-    """Space-separated need codes (or a list) in words, joined by commas; "" when none."""
-    parts = codes.split() if isinstance(codes, str) else list(codes)
-    return ", ".join(need_words(c) for c in parts)
-
-
 def phase_words(code: str) -> str:
     """A phase in words ("post16" -> "post-16")."""
     return PHASE_WORDS.get(code, code)
