@@ -22,14 +22,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from solver.allocate import COST_SCALE, UNPLACED_PENALTY, Allocation, allocate, in_scope
-from solver.check import check_allocation
-from solver.costs import load_tariffs
-from solver.model import CHILD_COLUMNS, PLACE_COLUMNS, SETTING_COLUMNS
-from solver.needs import NATIONAL_NEED_MIX, Need
-from solver.rules import assess, free_places, journey_index
-from solver.scenario import Policy
-from solver.tailored import tailored_lists
+from solver.domain.model import CHILD_COLUMNS, PLACE_COLUMNS, SETTING_COLUMNS
+from solver.domain.needs import NATIONAL_NEED_MIX, Need
+from solver.domain.scenario import Policy
+from solver.io.tariffs import load_tariffs
+from solver.placement.allocate import COST_SCALE, UNPLACED_PENALTY, Allocation, allocate, in_scope
+from solver.placement.check import check_allocation
+from solver.placement.rules import assess, free_places, journey_index
+from solver.placement.tailored import tailored_lists
 
 TARIFFS = load_tariffs()
 _TYPES = {
@@ -139,9 +139,9 @@ def random_instance(n_children: int, n_settings: int, *, seed: int, km: float = 
 
 def scenario_instance(path: Path, cache: Path) -> Tables:
     """A scenario's inputs (e.g. `rightplace synth` output) and its journeys, cached in `cache`."""
-    from solver.inputs import load_scenario_inputs
-    from solver.journeys import scenario_journeys
-    from solver.scenario import load_scenario
+    from solver.io.inputs import load_scenario_inputs
+    from solver.io.scenario_file import load_scenario
+    from solver.travel.journeys import scenario_journeys
 
     scenario = load_scenario(path)
     inputs = load_scenario_inputs(scenario)

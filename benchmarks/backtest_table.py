@@ -1,6 +1,6 @@
 """The back-test tables of docs/forecast.md, as Markdown, from DfE releases.
 
-Runs the rolling-origin back-test (`solver.backtest.run_backtest`) over every LA, origins
+Runs the rolling-origin back-test (`solver.forecast.backtest.run_backtest`) over every LA, origins
 2018-2024 and horizons 1-5, and prints: LA totals for the model and every baseline, pooled and
 out of sample; each setting group's model against its best naive rule; the goal check.
 
@@ -17,9 +17,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.backtest import run_backtest  # noqa: E402
-from solver.ehcp import ALL, SETTING_GROUPS  # noqa: E402
-from solver.la_forecast import History  # noqa: E402
+from solver.forecast.backtest import run_backtest  # noqa: E402
+from solver.forecast.model import History  # noqa: E402
+from solver.io.ehcp import ALL, SETTING_GROUPS  # noqa: E402
 
 NAIVE = ("last_value", "linear_trend", "last_growth", "damped_trend")
 

@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.network import _file_digest  # noqa: E402
-from solver.inputs import load_scenario_inputs  # noqa: E402
-from solver.scenario import load_scenario  # noqa: E402
-from solver.synth import SynthSize, write_synth  # noqa: E402
-from solver.travel_table import journey_inputs  # noqa: E402
+from solver.io.inputs import load_scenario_inputs  # noqa: E402
+from solver.io.scenario_file import load_scenario  # noqa: E402
+from solver.synth.instance import SynthSize, write_synth  # noqa: E402
+from solver.travel.tables import journey_inputs  # noqa: E402
 
 
 def main() -> None:

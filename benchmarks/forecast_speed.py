@@ -21,11 +21,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.backtest import run_backtest  # noqa: E402
-from solver.costs import load_tariffs  # noqa: E402
-from solver.ehcp import read_table  # noqa: E402
-from solver.forecast import run_forecast  # noqa: E402
-from solver.la_forecast import History, write_all_las  # noqa: E402
+from solver.forecast.backtest import run_backtest  # noqa: E402
+from solver.forecast.model import History, write_all_las  # noqa: E402
+from solver.forecast.sufficiency import run_forecast  # noqa: E402
+from solver.io.ehcp import read_table  # noqa: E402
+from solver.io.tariffs import load_tariffs  # noqa: E402
 
 
 def _timed(action) -> float:  # type: ignore[no-untyped-def]

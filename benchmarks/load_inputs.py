@@ -24,14 +24,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS  # noqa: E402
-from solver.inputs import (  # noqa: E402
+from solver.domain.needs import CODED_NEEDS, GIAS_SPELLING  # noqa: E402
+from solver.io.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS  # noqa: E402
+from solver.io.inputs import (  # noqa: E402
     default_places,
     load_children,
     load_postcodes,
     read_gias,
 )
-from solver.needs import CODED_NEEDS, GIAS_SPELLING  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "edubase_sample_two_rows.csv"
 CODEPOINT = Path("/work/shared/data/postcodes-codepoint/codepoint_open_2014_08_le.csv.gz")

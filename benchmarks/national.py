@@ -41,8 +41,8 @@ def tree_rss(process: psutil.Process) -> int:
 
 #: Compiles a scenario's road network into the array cache, as the first command to use it does.
 COMPILE = (
-    "import sys; from solver.journeys import scenario_network; "
-    "from solver.scenario import load_scenario; "
+    "import sys; from solver.travel.journeys import scenario_network; "
+    "from solver.io.scenario_file import load_scenario; "
     "scenario_network(load_scenario(sys.argv[1]), sys.argv[1])"
 )
 

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from solver.sen2_synth import LEAVER_SHARE, write_synth_sen2  # noqa: E402
-from solver.synth import SynthSize, write_synth  # noqa: E402
+from solver.synth.instance import SynthSize, write_synth  # noqa: E402
+from solver.synth.sen2 import LEAVER_SHARE, write_synth_sen2  # noqa: E402
 
 CLI = "from solver.cli import main; main()"
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from solver.synth import SynthSize, write_synth
+from solver.synth.instance import SynthSize, write_synth
 
 
 def main() -> None:

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from geo.network import RoadNetwork, load_network  # noqa: E402
 from geo.snap import snap  # noqa: E402
 from geo.travel import travel_time_matrix  # noqa: E402
-from solver.inputs import load_scenario_inputs  # noqa: E402
-from solver.scenario import load_scenario  # noqa: E402
+from solver.io.inputs import load_scenario_inputs  # noqa: E402
+from solver.io.scenario_file import load_scenario  # noqa: E402
 
 
 def _compile(network: Path, cache_dir: Path) -> None:

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from solver.gias import write_gias
-from solver.inputs import load_postcodes, read_gias
-from solver.model import GIAS_TYPE_CODES, SETTING_COLUMNS, SettingType
-from solver.needs import CODED_NEEDS, TRANSFER_NCYS, Need, ncy_of_age, ncy_range_of_ages
-from solver.outputs import write_csv
-from solver.sen2_files import import_sen2, read_gias_ids
-from solver.sen2_synth import write_synth_returns
-from solver.synth import (
+from solver.domain.model import GIAS_TYPE_CODES, SETTING_COLUMNS, SettingType
+from solver.domain.needs import CODED_NEEDS, TRANSFER_NCYS, Need, ncy_of_age, ncy_range_of_ages
+from solver.io.gias import write_gias
+from solver.io.inputs import load_postcodes, read_gias
+from solver.io.outputs import write_csv
+from solver.io.sen2_files import import_sen2, read_gias_ids
+from solver.synth.instance import (
     OFSTED_GRADES,
     OFSTED_SHARES,
     assign_exact,
@@ -39,6 +38,7 @@ from solver.synth import (
     quota,
     vacancies_for,
 )
+from solver.synth.sen2 import write_synth_returns
 
 REPO = Path(__file__).resolve().parent.parent
 LA_CODE, LA_NAME, LA_GSS = "857", "Rutland", "E06000017"

@@ -17,18 +17,19 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from solver.allocate import Allocation
+    from solver.domain.model import SettingType
+    from solver.domain.needs import Need, Phase
+    from solver.domain.reasons import Reason
+    from solver.domain.scenario import Inputs, Policy, Scenario
     from solver.errors import CheckFailed, InputError, Problem
-    from solver.forecast import Forecast, scenario_forecast
-    from solver.inputs import LoadedInputs, load_scenario_inputs
-    from solver.model import SettingType
-    from solver.needs import Need, Phase
-    from solver.proposal import Proposal
-    from solver.rules import Reason
-    from solver.scenario import Inputs, Policy, Scenario, load_scenario
-    from solver.site_evaluation import evaluate_sites
-    from solver.sites import SiteEvaluation
-    from solver.validate import ValidationReport, validate_files
+    from solver.forecast.sufficiency import Forecast, scenario_forecast
+    from solver.io.inputs import LoadedInputs, load_scenario_inputs
+    from solver.io.scenario_file import load_scenario
+    from solver.io.validate import ValidationReport, validate_files
+    from solver.placement.allocate import Allocation
+    from solver.sites.evaluation import evaluate_sites
+    from solver.sites.proposal import Proposal
+    from solver.sites.reach import SiteEvaluation
     from solver.workspace import Workspace, open_workspace
 
 __all__ = [
@@ -59,29 +60,29 @@ __all__ = [
 
 #: The module each public name lives in.
 _HOMES = {
-    "Allocation": "solver.allocate",
+    "Allocation": "solver.placement.allocate",
     "CheckFailed": "solver.errors",
-    "Forecast": "solver.forecast",
+    "Forecast": "solver.forecast.sufficiency",
     "InputError": "solver.errors",
-    "Inputs": "solver.scenario",
-    "LoadedInputs": "solver.inputs",
-    "Need": "solver.needs",
-    "Phase": "solver.needs",
-    "Policy": "solver.scenario",
+    "Inputs": "solver.domain.scenario",
+    "LoadedInputs": "solver.io.inputs",
+    "Need": "solver.domain.needs",
+    "Phase": "solver.domain.needs",
+    "Policy": "solver.domain.scenario",
     "Problem": "solver.errors",
-    "Proposal": "solver.proposal",
-    "Reason": "solver.rules",
-    "Scenario": "solver.scenario",
-    "SettingType": "solver.model",
-    "SiteEvaluation": "solver.sites",
-    "ValidationReport": "solver.validate",
+    "Proposal": "solver.sites.proposal",
+    "Reason": "solver.domain.reasons",
+    "Scenario": "solver.domain.scenario",
+    "SettingType": "solver.domain.model",
+    "SiteEvaluation": "solver.sites.reach",
+    "ValidationReport": "solver.io.validate",
     "Workspace": "solver.workspace",
-    "evaluate_sites": "solver.site_evaluation",
-    "load_scenario": "solver.scenario",
-    "load_scenario_inputs": "solver.inputs",
+    "evaluate_sites": "solver.sites.evaluation",
+    "load_scenario": "solver.io.scenario_file",
+    "load_scenario_inputs": "solver.io.inputs",
     "open_workspace": "solver.workspace",
-    "scenario_forecast": "solver.forecast",
-    "validate_files": "solver.validate",
+    "scenario_forecast": "solver.forecast.sufficiency",
+    "validate_files": "solver.io.validate",
 }
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from solver.allocate import write_allocation
 from solver.cli_report import EXIT_BAD_INPUT as EXIT_BAD_INPUT  # re-exported for the tests
 from solver.cli_report import report_problems
 from solver.errors import InputError, Problem
-from solver.family_page import Issue
-from solver.inputs import load_scenario_inputs
-from solver.memory import return_freed_arrays
-from solver.outputs import write_csv, write_text
-from solver.record import (
+from solver.io.family_page import Issue
+from solver.io.inputs import load_scenario_inputs
+from solver.io.lists import write_lists
+from solver.io.outputs import write_csv, write_text
+from solver.io.record import (
     RECORD_FILE,
     changed_inputs,
     input_paths,
@@ -30,12 +29,13 @@ from solver.record import (
     record_json,
     software_version,
 )
-from solver.scenario import load_scenario
+from solver.io.scenario_file import load_scenario
+from solver.io.validate import ValidationReport, validate_files
+from solver.placement.allocate import write_allocation
+from solver.placement.memory import return_freed_arrays
 from solver.sen2_cli import sen2_command, validate_sen2
-from solver.sen2_synth import write_synth_sen2
-from solver.synth import MIN_SETTINGS, SynthSize, write_synth
-from solver.tailored import write_lists
-from solver.validate import ValidationReport, validate_files
+from solver.synth.instance import MIN_SETTINGS, SynthSize, write_synth
+from solver.synth.sen2 import write_synth_sen2
 
 if TYPE_CHECKING:
     from solver.workspace import Workspace
@@ -117,7 +117,7 @@ def on_cluster(scheduler: str | None, workers: int, work: Callable[[Any], T]) ->
     reported as usual; the dashboard address, if any, goes to stderr."""
     if scheduler is None:
         return report_problems(lambda: work(None))
-    from solver.region import dashboard, dask_client
+    from solver.travel.region import dashboard, dask_client
 
     if not logging.getLogger().isEnabledFor(logging.INFO):  # quiet unless --verbose
         import distributed  # noqa: F401  (sets its loggers' levels on import)
@@ -172,8 +172,8 @@ def travel(
 
 def write_travel(scenario: Path, out: Path, client: Any, placement_only: bool = False) -> Path:
     """The scenario's travel table in `out`, on the cluster if any."""
-    from solver.journeys import write_travel_times
-    from solver.region import write_region_travel
+    from solver.travel.journeys import write_travel_times
+    from solver.travel.region import write_region_travel
 
     if client is None:
         return write_travel_times(scenario, out, placement_only)
@@ -190,7 +190,7 @@ def workspace_for(
 
     if client is None:
         return open_workspace(scenario, out, journeys, only=only)
-    from solver.region import region_workspace
+    from solver.travel.region import region_workspace
 
     return region_workspace(scenario, out, journeys, client, only)
 
@@ -221,7 +221,7 @@ def lists(
         if client is None:
             table = ws.tailored_lists(child)
         else:
-            from solver.region import distributed_lists
+            from solver.travel.region import distributed_lists
 
             table = distributed_lists(ws, client, child)
         issued = datetime.now(UTC)
@@ -352,7 +352,7 @@ def compare(
     years: Annotated[int, typer.Option(min=1, max=25, help="Forecast years ahead.")] = 5,
 ) -> None:
     """Side-by-side comparison.csv: one row per metric, one column per scenario, differences."""
-    from solver.compare import compare as compare_scenarios
+    from solver.scenarios.compare import compare as compare_scenarios
 
     target = report_problems(lambda: compare_scenarios(scenario, out, years))
     typer.echo(f"wrote {target}")
@@ -373,9 +373,9 @@ def sites(
     ] = None,
 ) -> None:
     """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
-    from solver.needs import parse_need
-    from solver.proposal import CATCHMENT_MINUTES, Proposal, parse_ages
-    from solver.site_evaluation import evaluate_sites
+    from solver.domain.needs import parse_need
+    from solver.sites.evaluation import evaluate_sites
+    from solver.sites.proposal import CATCHMENT_MINUTES, Proposal, parse_ages
 
     def run() -> list[str]:
         low, high = parse_ages(ages)
@@ -424,8 +424,8 @@ def backtest(
     horizon: Annotated[int, typer.Option(min=1, help="Score horizons 1..H years ahead.")] = 3,
 ) -> None:
     """Forecast every LA and setting group from data up to each origin and score them."""
-    from solver.backtest import run_backtest
-    from solver.la_forecast import History
+    from solver.forecast.backtest import run_backtest
+    from solver.forecast.model import History
 
     def work() -> None:
         history = History.read(ehcp)
@@ -465,9 +465,9 @@ def forecast(
 ) -> None:
     """Demand by need, phase and setting type with 80% intervals, places, gap and its cost;
     with --all-las, every LA's demand by setting group (la_forecast.csv)."""
-    from solver.changes import capacity_changes
-    from solver.forecast import scenario_forecast, write_forecast
-    from solver.la_forecast import write_all_las
+    from solver.forecast.model import write_all_las
+    from solver.forecast.sufficiency import scenario_forecast, write_forecast
+    from solver.scenarios.changes import capacity_changes
 
     def work() -> None:
         if all_las:

@@ -11,10 +11,10 @@ import typer
 
 from solver.cli_report import EXIT_BAD_INPUT, report_problems
 from solver.errors import InputError, Problem
-from solver.inputs import gather, load_postcodes, read_gias
-from solver.sen2 import read_return
-from solver.sen2_census import CensusChildren, census_children
-from solver.sen2_files import census_date, import_sen2, load_key, read_gias_ids, write_sen2
+from solver.io.inputs import gather, load_postcodes, read_gias
+from solver.io.sen2 import read_return
+from solver.io.sen2_census import CensusChildren, census_children
+from solver.io.sen2_files import census_date, import_sen2, load_key, read_gias_ids, write_sen2
 
 
 def sen2_command(

@@ -10,14 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from solver.allocate import Allocation, allocate
-from solver.changes import scenario_inputs
-from solver.check import check_allocation
+from solver.domain.scenario import Scenario
 from solver.errors import CHILD_IDS, TRAVEL_TABLE, CheckFailed, InputError, Problem
-from solver.inputs import LoadedInputs, load_scenario_inputs
-from solver.scenario import Scenario, load_scenario
-from solver.tailored import tailored_lists
-from solver.travel_table import PLACEMENT_ONLY, Search
+from solver.io.inputs import LoadedInputs, load_scenario_inputs
+from solver.io.journeys import PLACEMENT_ONLY
+from solver.io.scenario_file import load_scenario
+from solver.placement.allocate import Allocation, allocate
+from solver.placement.check import check_allocation
+from solver.placement.tailored import tailored_lists
+from solver.scenarios.changes import scenario_inputs
+from solver.travel.tables import Search
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
+from solver.io.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
 
 GIAS_SAMPLE = Path(__file__).parent / "data" / "edubase_sample_two_rows.csv"
 

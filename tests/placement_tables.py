@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
-from solver.costs import Tariffs, load_tariffs
-from solver.model import CHILD_COLUMNS, PLACE_COLUMNS, SETTING_COLUMNS
+from solver.domain.model import CHILD_COLUMNS, PLACE_COLUMNS, SETTING_COLUMNS
+from solver.domain.tariffs import Tariffs
+from solver.io.tariffs import load_tariffs
 
 TARIFFS: Tariffs = load_tariffs()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from solver.family_page import Issue
-from solver.tailored import list_files
+from solver.io.family_page import Issue
+from solver.io.lists import list_files
 from solver.workspace import open_workspace
 from tests.test_browser import (  # noqa: F401  (app_server and app_url are fixtures)
     ARTIFACTS,

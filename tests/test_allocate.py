@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-import solver.allocate as allocate_module
-from solver.allocate import (
+import solver.placement.allocate as allocate_module
+from solver.domain.scenario import Policy
+from solver.errors import InputError
+from solver.placement.allocate import (
     ALL_FULL,
     COST_SCALE,
     NO_SUITABLE,
@@ -19,10 +21,8 @@ from solver.allocate import (
     Allocation,
     allocate,
 )
-from solver.check import check_allocation
-from solver.errors import InputError
-from solver.rules import assess, free_places, journey_index
-from solver.scenario import Policy
+from solver.placement.check import check_allocation
+from solver.placement.rules import assess, free_places, journey_index
 from tests.placement_tables import (
     TARIFFS,
     Instance,

@@ -16,16 +16,17 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
 from geo.basemap import outline_paths
-from solver.compare import comparison_table, run_scenario
-from solver.csvfile import trimmed_csv
+from solver.domain.needs import Phase
+from solver.domain.scenario import Scenario
 from solver.errors import InputError
-from solver.flows import shown_flows
-from solver.forecast import scenario_forecast
-from solver.needs import Phase
-from solver.scenario import Scenario, load_scenario
-from solver.site_evaluation import evaluate_sites
-from solver.sites import Proposal
-from solver.words import setting_type_words
+from solver.forecast.sufficiency import scenario_forecast
+from solver.io.csvfile import trimmed_csv
+from solver.io.scenario_file import load_scenario
+from solver.io.words import setting_type_words
+from solver.scenarios.compare import comparison_table, run_scenario
+from solver.sites.evaluation import evaluate_sites
+from solver.sites.flows import shown_flows
+from solver.sites.reach import Proposal
 from solver.workspace import Workspace, open_workspace
 from tests.conftest import end_app_session
 from views.shared import FLOW_PX_PER_CHILD, UPLOAD_COLUMNS, stale_folders

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.costs import DEFAULT_TARIFFS_PATH, load_tariffs
 from solver.errors import InputError
-from solver.gias_reader import read_gias
-from solver.scenario import load_scenario
+from solver.io.gias_reader import read_gias
+from solver.io.scenario_file import load_scenario
+from solver.io.tariffs import DEFAULT_TARIFFS_PATH, load_tariffs
 from tests.inputs_helpers import (
     CHILD_HEADER,
     THREE_SETTINGS,

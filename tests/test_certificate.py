@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import solver.allocate as allocate_module
-from solver.allocate import COST_SCALE, Network
-from solver.certificate import certify
+import solver.placement.allocate as allocate_module
 from solver.cli import app
-from solver.scenario import Policy
+from solver.domain.scenario import Policy
+from solver.placement.allocate import COST_SCALE, Network
+from solver.placement.certificate import certify
 from tests.placement_tables import (
     Instance,
     child,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from solver.compare import run_scenario
+from solver.scenarios.compare import run_scenario
 from solver.workspace import open_workspace
 
 REPO = Path(__file__).resolve().parent.parent

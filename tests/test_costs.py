@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.costs import load_tariffs
+from solver.domain.model import SettingType
+from solver.domain.needs import Need
 from solver.errors import InputError
-from solver.model import SettingType
-from solver.needs import Need
+from solver.io.tariffs import load_tariffs
 
 
 def test_default_table_covers_every_setting_type_and_need() -> None:

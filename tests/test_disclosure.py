@@ -3,7 +3,7 @@ pack, the number of children with a plan and the public register of settings tri
 each hidden count exactly by arithmetic; the test fails if any small count (1-9, or a change of
 1-9 either way) is pinned to one value.
 
-The attacker here is written apart from solver/disclosure.py: it reads the published CSVs as a
+The attacker here is written apart from solver/sites/disclosure.py: it reads the published CSVs as a
 reader would and models every figure and every sum it knows, with CP-SAT as the arithmetic.
 """
 
@@ -22,11 +22,11 @@ from ortools.sat.python import cp_model
 from typer.testing import CliRunner
 
 from solver.cli import app
-from solver.disclosure import published_count
-from solver.evidence import PackContext, headline, sites_as_shared, write_evidence
-from solver.evidence_map import Box, place_labels
-from solver.proposal import EFFECT_METRICS, OpeningEffect, Proposal
-from solver.sites import SiteEvaluation
+from solver.io.evidence_map import Box, place_labels
+from solver.sites.disclosure import published_count
+from solver.sites.evidence import PackContext, headline, sites_as_shared, write_evidence
+from solver.sites.proposal import EFFECT_METRICS, OpeningEffect, Proposal
+from solver.sites.reach import SiteEvaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME_LA = "E06000017"
@@ -176,8 +176,8 @@ def sample_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _register() -> pd.DataFrame:
-    from solver.inputs import load_scenario_inputs
-    from solver.scenario import load_scenario
+    from solver.io.inputs import load_scenario_inputs
+    from solver.io.scenario_file import load_scenario
 
     loaded = load_scenario_inputs(load_scenario(ROOT / "scenarios/baseline.yaml"))
     return loaded.settings.assign(urn=loaded.settings["urn"].astype(str))
@@ -368,7 +368,7 @@ def test_the_reader_does_catch_rounding_alone(
 ) -> None:
     """The attack has teeth: with the audit switched off (rounding only), the reader pins the
     one unplaced child of the case above, and the new school's one child beside it."""
-    monkeypatch.setattr("solver.evidence.safe_level", lambda *args: 0)
+    monkeypatch.setattr("solver.sites.evidence.safe_level", lambda *args: 0)
     pack = _pack_of(
         tmp_path,
         {"placed": (373, 374), "unplaced": (1, 0), "placed_in_new_settings": (0, 1)},

@@ -9,18 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from solver.backtest import SUMMARY_COLUMNS, run_backtest
-from solver.ehcp import (
-    ALL,
-    SETTING_GROUPS,
-    caseload_groups,
-    caseload_totals,
-    new_plan_totals,
-    on_current_las,
-    parse_counts,
-)
 from solver.errors import InputError
-from solver.la_forecast import (
+from solver.forecast.backtest import SUMMARY_COLUMNS, run_backtest
+from solver.forecast.model import (
     METHODS,
     History,
     damped_trend,
@@ -31,6 +22,15 @@ from solver.la_forecast import (
     linear_trend,
     point_forecast,
     pooled_growth,
+)
+from solver.io.ehcp import (
+    ALL,
+    SETTING_GROUPS,
+    caseload_groups,
+    caseload_totals,
+    new_plan_totals,
+    on_current_las,
+    parse_counts,
 )
 
 LA = {"geographic_level": "Local authority", "la_name": "Testshire"}

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from html.parser import HTMLParser
 
-from solver.family_page import Issue, family_page
-from solver.model import Child, SettingType
-from solver.rules import Reason
-from solver.scenario import Policy
-from solver.tailored import tailored_lists
+from solver.domain.model import Child, SettingType
+from solver.domain.reasons import Reason
+from solver.domain.scenario import Policy
+from solver.io.family_page import Issue, family_page
+from solver.placement.tailored import tailored_lists
 from tests.placement_tables import (
     TARIFFS,
     child,

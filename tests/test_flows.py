@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from solver.flows import FLOW_COLUMNS, home_areas, placement_flows
+from solver.sites.flows import FLOW_COLUMNS, home_areas, placement_flows
 
 
 def test_flows_count_children_by_area_and_setting() -> None:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solver.costs import load_tariffs
-from solver.forecast import (
+from solver.domain.needs import NCY_MIN, Need
+from solver.forecast.sufficiency import (
     AGES,
     NCYS,
     NEEDS,
@@ -34,8 +34,8 @@ from solver.forecast import (
     supply,
     whole_rows,
 )
-from solver.needs import NCY_MIN, Need
-from solver.population import population_by_age, read_population
+from solver.io.population import population_by_age, read_population
+from solver.io.tariffs import load_tariffs
 
 T = {t: i for i, t in enumerate(SETTING_TYPES)}
 N = {n.value: i for i, n in enumerate(NEEDS)}

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from solver.backtest import SUMMARY_COLUMNS
 from solver.cli import app
-from solver.costs import load_tariffs
-from solver.ehcp import SETTING_GROUPS
-from solver.forecast import (
+from solver.domain.scenario import Scenario
+from solver.forecast.backtest import SUMMARY_COLUMNS
+from solver.forecast.model import LA_FORECAST_COLUMNS, METHODS, History, forecast
+from solver.forecast.sufficiency import (
     FORECAST_COLUMNS,
     SCAP_COLUMNS,
     TYPE_GROUPS,
@@ -22,9 +22,9 @@ from solver.forecast import (
     dfe_cohort,
     scenario_forecast,
 )
-from solver.la_forecast import LA_FORECAST_COLUMNS, METHODS, History, forecast
-from solver.population import read_population
-from solver.scenario import Scenario
+from solver.io.ehcp import SETTING_GROUPS
+from solver.io.population import read_population
+from solver.io.tariffs import load_tariffs
 
 ROOT = Path(__file__).resolve().parent.parent
 EHCP = ROOT / "data" / "rutland" / "ehcp"
@@ -229,7 +229,7 @@ def test_backtest_command_reports_a_missing_folder(tmp_path: Path) -> None:
 
 def test_scenario_reads_forecast_fields_relative_to_its_folder(tmp_path: Path) -> None:
     """la_code, inputs.ehcp and inputs.population load, with paths resolved like other inputs."""
-    from solver.scenario import load_scenario
+    from solver.io.scenario_file import load_scenario
 
     path = tmp_path / "s.yaml"
     path.write_text(
@@ -244,7 +244,7 @@ def test_scenario_reads_forecast_fields_relative_to_its_folder(tmp_path: Path) -
 
 def _write_scenario(folder: Path) -> Path:
     """GIAS file of three settings, three children and a scenario naming the Rutland data."""
-    from solver.gias import write_gias
+    from solver.io.gias import write_gias
 
     base = {
         "la_code": "857",

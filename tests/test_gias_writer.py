@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from solver.gias import GIAS_COLUMNS, write_gias
+from solver.io.gias import GIAS_COLUMNS, write_gias
 
 
 def _one_special_school() -> pd.DataFrame:

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.outputs import id_file_name, safe_cell
+from solver.io.outputs import id_file_name, safe_cell
 from views.shared import plain
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver.domain.model import CHILD_COLUMNS
 from solver.errors import InputError
-from solver.inputs import load_children, read_gias
-from solver.model import CHILD_COLUMNS
+from solver.io.inputs import load_children, read_gias
 from tests.inputs_helpers import CHILD_HEADER, THREE_SETTINGS, child_row, write_csv, write_gias_rows
 
 POSTCODES = pd.DataFrame(

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver.domain.model import SETTING_COLUMNS, Gender, SettingType
+from solver.domain.needs import CODED_NEEDS
 from solver.errors import InputError
-from solver.gias import GIAS_COLUMNS, write_gias
-from solver.inputs import default_places, load_gias, read_gias
-from solver.model import SETTING_COLUMNS, Gender, SettingType
-from solver.needs import CODED_NEEDS
+from solver.io.gias import GIAS_COLUMNS, write_gias
+from solver.io.inputs import default_places, load_gias, read_gias
 from tests.inputs_helpers import GIAS_SAMPLE, THREE_SETTINGS, write_gias_rows
 
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from solver.domain.model import PLACE_COLUMNS
 from solver.errors import InputError
-from solver.inputs import load_overrides, merge_places, read_gias
-from solver.model import PLACE_COLUMNS
-from solver.places import split_largest_remainder
+from solver.io.inputs import load_overrides, merge_places, read_gias
+from solver.io.places import split_largest_remainder
 from tests.inputs_helpers import THREE_SETTINGS, write_csv, write_gias_rows
 
 HEADER = ["urn", "need", "places", "vacancies", "annual_cost"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from solver.errors import InputError
-from solver.inputs import load_postcodes
+from solver.io.inputs import load_postcodes
 
 RUTLAND = Path("/work/shared/data/postcodes-codepoint/rutland_E06000017_postcodes.csv")
 ROWS = [

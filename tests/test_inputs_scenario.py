@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from solver.errors import InputError
-from solver.inputs import LoadedInputs, load_scenario_inputs
-from solver.scenario import load_scenario
+from solver.io.inputs import LoadedInputs, load_scenario_inputs
+from solver.io.scenario_file import load_scenario
 from tests.inputs_helpers import CHILD_HEADER, THREE_SETTINGS, child_row, write_csv, write_gias_rows
 
 CODEPOINT = '"LE15 6AA",10,486000,308000,"E92000001","","","","E06000017",""\n'

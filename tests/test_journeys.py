@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from solver.errors import InputError
-from solver.journeys import journey_times
-from solver.travel_table import JOURNEY_COLUMNS
+from solver.io.journeys import JOURNEY_COLUMNS
+from solver.travel.journeys import journey_times
 from tests.geo_fixtures import cross_network
 
 

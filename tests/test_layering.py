@@ -1,6 +1,7 @@
-"""The layering of solver/ and geo/ (issue 19), read from the source with `ast`: no import cycle
-among solver modules, nothing in solver imports the CLI or the app, geo never imports solver,
-and no import hidden inside a function outside the CLI except the few allowed below."""
+"""The layering of solver/ and geo/ (issue 19), read from the source with `ast`: each layer
+imports only the layers below it (LAYERS), no import cycle among solver modules, nothing in
+solver imports the CLI or the app, geo never imports solver, and no import hidden inside a
+function outside the CLI except the few allowed below."""
 
 from __future__ import annotations
 
@@ -15,6 +16,29 @@ from solver.errors import GIVEN
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: What each package of solver/ may import of solver/ besides itself and `solver.errors`
+#: (docs/architecture.md draws it). The workspace and the CLI above them may import any.
+LAYERS: Mapping[str, frozenset[str]] = {
+    "domain": frozenset(),
+    "io": frozenset({"domain"}),
+    "placement": frozenset({"domain", "io"}),
+    "travel": frozenset({"domain", "io", "placement"}),
+    "forecast": frozenset({"domain", "io"}),
+    "synth": frozenset({"domain", "io"}),
+    "scenarios": frozenset({"domain", "io", "placement", "travel", "forecast"}),
+    "sites": frozenset({"domain", "io", "placement", "travel", "forecast", "scenarios"}),
+}
+#: Imports across layers that still point up, as (module, imported module): issue 19 moves the
+#: orchestration they need into solver.workspace.
+UPWARD_TODAY = frozenset(
+    {
+        ("solver.scenarios.compare", "solver.workspace"),
+        ("solver.sites.proposal", "solver.workspace"),
+        ("solver.travel.region", "solver.workspace"),
+        ("solver.synth.instance", "solver.travel.journeys"),
+    }
+)
+
 #: Modules of the command-line layer: they may defer imports to keep `rightplace` quick to start.
 CLI_MODULES = frozenset({"solver.cli"})
 #: Modules that know the command-line flags (the library names concepts instead).
@@ -26,17 +50,14 @@ FLAG = re.compile(r"(^|[\s(`'\"])--[a-z]")
 ALLOWED_IN_FUNCTIONS = frozenset(
     {
         # scipy.optimize only for the rare multi-row relaxation: not loaded for every solve.
-        ("solver.allocate", "scipy.optimize"),
+        ("solver.placement.allocate", "scipy.optimize"),
         # Dask is optional (only with --scheduler); bokeh only to say if a dashboard is offered.
-        ("solver.region", "distributed"),
-        ("solver.region", "bokeh"),
-        # geo.network loads shapely and scipy; the travel table's digest needs it only when a
-        # network is named, and the table's format is read by commands that never route.
-        ("solver.travel_table", "geo.network"),
+        ("solver.travel.region", "distributed"),
+        ("solver.travel.region", "bokeh"),
         # The benchmarks' instance cache routes; `rightplace synth` must start without geo.
         # It moves to benchmarks/ in a later step of issue 19.
-        ("solver.synth", "solver.journeys"),
-        ("solver.synth", "solver.travel_table"),
+        ("solver.synth.instance", "solver.travel.journeys"),
+        ("solver.synth.instance", "solver.io.journeys"),
     }
 )
 
@@ -79,9 +100,12 @@ def imports_of(source: str, package: str = "solver") -> list[Import]:
 
 
 def _targets(base: str, names: list[str]) -> Iterator[str]:
-    """`from solver import a, b` imports the modules solver.a and solver.b; `from x import y`
-    imports x."""
-    if base in ("solver", "geo"):
+    """`from solver import a, b` (or from a package of it, `from solver.io import c`) imports
+    the modules solver.a, solver.b (solver.io.c); `from x import y` imports x."""
+    parts = base.split(".")
+    if parts[0] in ("solver", "geo") and (
+        len(parts) == 1 or (len(parts) == 2 and parts[1] in LAYERS)
+    ):
         yield from (f"{base}.{name}" for name in names)
     else:
         yield base
@@ -146,6 +170,50 @@ def runtime_graph(modules: Mapping[str, list[Import]]) -> dict[str, set[str]]:
     return {
         name: {i.module for i in found if i.module in modules and not i.type_checking}
         for name, found in modules.items()
+    }
+
+
+def layer_breaches(modules: Mapping[str, list[Import]]) -> set[tuple[str, str]]:
+    """(module, imported module) for each import of a layer's module outside the layers below
+    it (LAYERS); `solver.errors` and the shipped data are open to all, TYPE_CHECKING imports
+    are left out."""
+    breaches = set()
+    for name, found in modules.items():
+        parts = name.split(".")
+        if len(parts) < 3 or parts[1] not in LAYERS:
+            continue
+        allowed = LAYERS[parts[1]] | {parts[1], "errors", "data"}
+        breaches |= {
+            (name, i.module)
+            for i in found
+            if i.module.startswith("solver.")
+            and not i.type_checking
+            and i.module.split(".")[1] not in allowed
+        }
+    return breaches
+
+
+def test_each_layer_imports_only_the_layers_below() -> None:
+    """domain imports nothing of ours; io only domain; travel, placement and forecast never
+    import scenarios or sites; nothing below the workspace imports it (LAYERS)."""
+    assert layer_breaches(package_imports("solver")) - UPWARD_TODAY == set()
+
+
+def test_every_upward_import_still_allowed_is_still_there() -> None:
+    """UPWARD_TODAY holds nothing stale: each entry is an import that still points up."""
+    assert UPWARD_TODAY - layer_breaches(package_imports("solver")) == set()
+
+
+def test_the_layer_check_catches_a_breach() -> None:
+    """Hand-made modules: domain importing io, and io importing sites, are breaches; io
+    importing domain and the errors is not."""
+    modules = {
+        "solver.domain.a": imports_of("from solver.io import b\nfrom solver import errors\n"),
+        "solver.io.b": imports_of("from solver.domain.a import x\nfrom solver.sites import c\n"),
+    }
+    assert layer_breaches(modules) == {
+        ("solver.domain.a", "solver.io.b"),
+        ("solver.io.b", "solver.sites.c"),
     }
 
 
@@ -239,26 +307,26 @@ def test_the_cli_has_a_flag_for_every_value_given_directly() -> None:
 
 
 def test_imports_of_reads_where_each_import_stands() -> None:
-    """Hand-made source: top-level, `from solver import x`, relative, TYPE_CHECKING and
+    """Hand-made source: top-level, `from solver.placement import x`, relative, TYPE_CHECKING and
     function-level imports are each read as such."""
     source = (
         "from typing import TYPE_CHECKING\n"
         "import numpy as np\n"
-        "from solver import rules\n"
+        "from solver.placement import rules\n"
         "from .errors import Problem\n"
         "if TYPE_CHECKING:\n"
         "    from solver.workspace import Workspace\n"
         "def f():\n"
-        "    from solver.journeys import journey_times\n"
+        "    from solver.travel.journeys import journey_times\n"
         "    return journey_times\n"
     )
     assert imports_of(source, "solver") == [
         Import("typing", 1, False, False),
         Import("numpy", 2, False, False),
-        Import("solver.rules", 3, False, False),
+        Import("solver.placement.rules", 3, False, False),
         Import("solver.errors", 4, False, False),
         Import("solver.workspace", 6, False, True),
-        Import("solver.journeys", 8, True, False),
+        Import("solver.travel.journeys", 8, True, False),
     ]
 
 

@@ -12,8 +12,8 @@ import shapely
 
 from geo.isochrones import isochrone
 from geo.network import compiled_path
-from solver.flows import shown_flows
-from solver.journeys import scenario_network
+from solver.sites.flows import shown_flows
+from solver.travel.journeys import scenario_network
 from solver.workspace import open_workspace
 from tests.geo_fixtures import cross_network
 from views.shared import opening_message, settings_points

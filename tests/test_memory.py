@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from solver.memory import return_freed_arrays
+from solver.placement.memory import return_freed_arrays
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")

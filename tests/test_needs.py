@@ -2,7 +2,7 @@
 
 import pytest
 
-from solver.needs import (
+from solver.domain.needs import (
     CODED_NEEDS,
     GIAS_SPELLING,
     NATIONAL_NEED_MIX,

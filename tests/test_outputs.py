@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from solver.outputs import csv_text, safe_cell, write_csv
+from solver.io.outputs import csv_text, safe_cell, write_csv
 
 
 def test_formula_cells_are_neutralised_and_numbers_kept() -> None:
@@ -36,7 +36,7 @@ _FILE_WRITERS = {"to_csv", "to_json", "to_parquet", "to_excel", "write_text", "w
 
 
 def _direct_writes(path: Path) -> list[str]:
-    """Calls in `path` that write a file other than through solver/outputs.py."""
+    """Calls in `path` that write a file other than through solver/io/outputs.py."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Call):
@@ -60,7 +60,7 @@ def _direct_writes(path: Path) -> list[str]:
 
 def test_every_file_the_library_writes_goes_through_outputs() -> None:
     """Issue 15.6: outputs and caches are written atomically, so every writer in solver/ goes
-    through solver/outputs.py (temporary file, then rename) and none in solver/ or geo/ writes
+    through solver/io/outputs.py (temporary file, then rename) and none in solver/ or geo/ writes
     a file directly."""
     root = Path(__file__).resolve().parent.parent
     files = sorted([*(root / "solver").rglob("*.py"), *(root / "geo").rglob("*.py")])

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from solver.check import check_allocation
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.gias import write_gias
-from solver.inputs import load_scenario_inputs
-from solver.scenario import load_scenario
-from solver.tailored import LIST_COLUMNS
+from solver.io.gias import write_gias
+from solver.io.inputs import load_scenario_inputs
+from solver.io.lists import LIST_COLUMNS
+from solver.io.scenario_file import load_scenario
+from solver.placement.check import check_allocation
 from tests.placement_tables import child, children_table, journeys_table, setting, settings_table
 
 

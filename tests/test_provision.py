@@ -3,8 +3,8 @@ unit is placed in that provision or in the mainstream school."""
 
 from __future__ import annotations
 
-from solver.allocate import allocate
-from solver.scenario import Policy
+from solver.domain.scenario import Policy
+from solver.placement.allocate import allocate
 from tests.placement_tables import (
     TARIFFS,
     child,

@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
+from solver.domain.needs import phase_of
 from solver.errors import InputError
-from solver.needs import phase_of
-from solver.region import distributed_lists, partitions, region_journeys
-from solver.synth import SynthSize, write_synth
-from solver.travel_table import load_journeys
+from solver.io.journeys import load_journeys
+from solver.synth.instance import SynthSize, write_synth
+from solver.travel.region import distributed_lists, partitions, region_journeys
 from solver.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def test_regional_solve_equals_single_machine(region: Path, tmp_path: Path) -> N
 def test_regional_journeys_and_lists_equal_single_machine(region: Path, tmp_path: Path) -> None:
     """Partition by partition on two workers, the travel table and the tailored lists have
     exactly the single machine's rows."""
-    from solver.region import dask_client
+    from solver.travel.region import dask_client
 
     ws = open_workspace(region, tmp_path)
     some = ws.inputs.children["child_id"].astype(str).tolist()[::97]
@@ -181,7 +181,7 @@ def test_partitions_search_each_setting_once_with_its_border_zone() -> None:
 def test_a_child_no_partition_reaches_is_still_checked(region: Path, tmp_path: Path) -> None:
     """A home far from every road is an input error on the cluster, as on one machine, even
     though no partition's border zone holds it."""
-    from solver.region import dask_client
+    from solver.travel.region import dask_client
 
     ws = open_workspace(region, tmp_path)
     children = ws.inputs.children.copy()
@@ -195,7 +195,7 @@ def test_a_child_no_partition_reaches_is_still_checked(region: Path, tmp_path: P
 def test_two_local_clusters_run_at_once() -> None:
     """Embedded clusters take free loopback ports, so a second one (another user's run, a
     benchmark) starts cleanly beside the first instead of fighting over Dask's default port."""
-    from solver.region import dask_client
+    from solver.travel.region import dask_client
 
     with (
         dask_client("local", 1, processes=False) as one,

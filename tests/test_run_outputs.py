@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from geo.network import load_network
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.travel_table import INPUTS, TRAVEL_FILE, load_journeys
+from solver.io.journeys import INPUTS, TRAVEL_FILE, load_journeys
 from tests.test_placement_cli import write_case
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from solver.allocate import allocate
-from solver.check import check_allocation
-from solver.inputs import load_scenario_inputs
-from solver.journeys import scenario_journeys
-from solver.scenario import load_scenario
-from solver.tailored import tailored_lists
+from solver.io.inputs import load_scenario_inputs
+from solver.io.scenario_file import load_scenario
+from solver.placement.allocate import allocate
+from solver.placement.check import check_allocation
+from solver.placement.tailored import tailored_lists
+from solver.travel.journeys import scenario_journeys
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 

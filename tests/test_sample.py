@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from solver.inputs import load_children, load_gias, load_overrides, load_postcodes
-from solver.model import SPECIALIST_TYPES, SettingType
-from solver.needs import TRANSFER_NCYS
-from solver.scenario import load_scenario
-from solver.validate import validate_files
+from solver.domain.model import SPECIALIST_TYPES, SettingType
+from solver.domain.needs import TRANSFER_NCYS
+from solver.io.inputs import load_children, load_gias, load_overrides, load_postcodes
+from solver.io.scenario_file import load_scenario
+from solver.io.validate import validate_files
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "rutland"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from solver.scenario import load_scenario, scenario_yaml
+from solver.io.scenario_file import load_scenario, scenario_yaml
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 

@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from solver.changes import apply_changes
 from solver.cli import app
-from solver.compare import ScenarioRun, comparison_table, placement_metrics
+from solver.domain.scenario import Demand, Scenario
 from solver.errors import InputError
-from solver.forecast import demand_trend
-from solver.inputs import LoadedInputs
-from solver.scenario import Demand, Scenario, load_scenario
+from solver.forecast.sufficiency import demand_trend
+from solver.io.inputs import LoadedInputs
+from solver.io.scenario_file import load_scenario
+from solver.scenarios.changes import apply_changes
+from solver.scenarios.compare import ScenarioRun, comparison_table, placement_metrics
 from tests.placement_tables import (
     TARIFFS,
     child,

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from solver.children import load_children
 from solver.cli import app
-from solver.inputs import load_postcodes, load_scenario_inputs, read_gias
-from solver.model import CHILD_COLUMNS
-from solver.scenario import load_scenario
+from solver.domain.model import CHILD_COLUMNS
+from solver.io.children import load_children
+from solver.io.inputs import load_postcodes, load_scenario_inputs, read_gias
+from solver.io.scenario_file import load_scenario
 
 runner = CliRunner()
 KEYS = ["ncy", "sex", "primary_need", "secondary_need", "easting", "northing", "current_urn"]

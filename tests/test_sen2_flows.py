@@ -9,8 +9,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.sen2_census import SEN2_CHILD_COLUMNS, ncy_at
-from solver.sen2_flows import census_flows
+from solver.io.sen2_census import SEN2_CHILD_COLUMNS, ncy_at
+from solver.io.sen2_flows import census_flows
 
 
 def test_ncy_at_the_census_date() -> None:
@@ -79,9 +79,9 @@ def test_any_children_survive_a_synthetic_return(rows: list[tuple], seed: int) -
     import tempfile
     from pathlib import Path
 
-    from solver.sen2 import read_return
-    from solver.sen2_census import census_children
-    from solver.sen2_synth import return_tables, synth_history, write_return
+    from solver.io.sen2 import read_return
+    from solver.io.sen2_census import census_children
+    from solver.synth.sen2 import return_tables, synth_history, write_return
 
     children = pd.DataFrame(
         rows,

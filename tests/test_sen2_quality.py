@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from solver.sen2 import read_return
-from solver.sen2_census import CensusChildren, census_children, pseudonym
+from solver.io.sen2 import read_return
+from solver.io.sen2_census import CensusChildren, census_children, pseudonym
 
 CENSUS = date(2025, 1, 16)
 KEY = b"test-key-0123456789"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from solver.errors import InputError
-from solver.sen2 import parse_bools, parse_dates, read_return
+from solver.io.sen2 import parse_bools, parse_dates, read_return
 from tests.test_sen2_quality import FILES, write_return
 
 
@@ -90,11 +90,11 @@ def test_dates_and_bools_as_exported() -> None:
 def test_upload_gives_the_same_report_as_the_folder(tmp_path: Path) -> None:
     """The Data page's path (a zip's bytes or module files' bytes, read in memory, checked
     against a GIAS file) reports what the folder does, and writes no file."""
-    from solver.inputs import read_gias
-    from solver.outputs import csv_text
-    from solver.sen2 import return_from_bytes
-    from solver.sen2_census import census_children
-    from solver.sen2_files import sen2_quality
+    from solver.io.inputs import read_gias
+    from solver.io.outputs import csv_text
+    from solver.io.sen2 import return_from_bytes
+    from solver.io.sen2_census import census_children
+    from solver.io.sen2_files import sen2_quality
     from tests.test_sen2_quality import CENSUS, KEY
 
     folder = write_return(tmp_path / "return")

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from solver.allocate import COST_SCALE, Allocation, allocate
-from solver.check import check_allocation
-from solver.rules import assess, free_places, journey_index
-from solver.scenario import Policy
-from solver.siblings import NO_COMMON_SETTING, NO_ROOM_TOGETHER, SPLIT_PENALTY, TOGETHER
+from solver.domain.scenario import Policy
+from solver.placement.allocate import COST_SCALE, Allocation, allocate
+from solver.placement.check import check_allocation
+from solver.placement.rules import assess, free_places, journey_index
+from solver.placement.siblings import NO_COMMON_SETTING, NO_ROOM_TOGETHER, SPLIT_PENALTY, TOGETHER
 from tests.placement_tables import (
     TARIFFS,
     Instance,

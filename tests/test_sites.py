@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.disclosure import SUPPRESSED, WITHHELD
 from solver.errors import InputError
-from solver.proposal import forecast_reach
-from solver.sites import choose_sites, load_candidates, rank_sites
+from solver.sites.disclosure import SUPPRESSED, WITHHELD
+from solver.sites.proposal import forecast_reach
+from solver.sites.reach import choose_sites, load_candidates, rank_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -228,8 +228,8 @@ def test_reach_is_by_road(pack: Path) -> None:
     import networkx as nx
 
     from geo.network import load_network
-    from solver.inputs import load_scenario_inputs
-    from solver.scenario import load_scenario
+    from solver.io.inputs import load_scenario_inputs
+    from solver.io.scenario_file import load_scenario
 
     roads = load_network(ROOT / "data/rutland/roads.osm.bz2")
     graph = nx.DiGraph()

@@ -20,9 +20,10 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
-from solver.inputs import LoadedInputs
-from solver.scenario import Inputs, Scenario
-from solver.travel_table import INPUTS, TRAVEL_FILE, journey_inputs, load_journeys
+from solver.domain.scenario import Inputs, Scenario
+from solver.io.inputs import LoadedInputs
+from solver.io.journeys import INPUTS, TRAVEL_FILE, load_journeys
+from solver.travel.tables import journey_inputs
 from solver.workspace import open_workspace
 from tests.placement_tables import (
     TARIFFS,
@@ -281,7 +282,7 @@ def test_a_scenario_without_a_network_checks_the_rest(sample: Path) -> None:
 def test_a_stale_table_is_searched_again_on_the_cluster(sample: Path) -> None:
     """On Dask too, a cached table for other inputs is passed over: after a child is added the
     cluster's journeys are a fresh folder's, and they are cached for the next run."""
-    from solver.region import dask_client, region_workspace
+    from solver.travel.region import dask_client, region_workspace
 
     scenario = sample / "scenarios" / "baseline.yaml"
     _append_child(sample)
@@ -338,9 +339,9 @@ def test_a_stale_table_is_passed_over_without_reading_its_rows(
 ) -> None:
     """Whether a cached table is for these inputs is read from its metadata alone: a stale
     national table (gigabytes) is never loaded only to be thrown away."""
-    from solver import travel_table
-    from solver.inputs import load_scenario_inputs
-    from solver.scenario import load_scenario
+    from solver.io.inputs import load_scenario_inputs
+    from solver.io.scenario_file import load_scenario
+    from solver.travel import tables as travel_table
 
     _append_child(sample)
     scenario = load_scenario(sample / "scenarios" / "baseline.yaml")

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from solver.cli import app
-from solver.inputs import load_children, load_gias
-from solver.model import SPECIALIST_TYPES
-from solver.needs import NATIONAL_NEED_MIX, TRANSFER_NCYS
-from solver.scenario import load_scenario
-from solver.synth import (
+from solver.domain.model import SPECIALIST_TYPES
+from solver.domain.needs import NATIONAL_NEED_MIX, TRANSFER_NCYS
+from solver.io.inputs import load_children, load_gias
+from solver.io.scenario_file import load_scenario
+from solver.io.validate import validate_files
+from solver.synth.instance import (
     MIN_SETTINGS,
     NATIONAL_MALE_SHARE,
     SynthSize,
@@ -30,7 +31,6 @@ from solver.synth import (
     quota,
     synth_network,
 )
-from solver.validate import validate_files
 
 SMALL = ["--children", "400", "--settings", "40", "--nodes", "900"]
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 from hypothesis import given, settings
 
-from solver.check import verdicts
-from solver.model import SettingType
-from solver.needs import Need
-from solver.scenario import Policy
-from solver.tailored import LIST_COLUMNS, tailored_lists
+from solver.domain.model import SettingType
+from solver.domain.needs import Need
+from solver.domain.scenario import Policy
+from solver.io.lists import LIST_COLUMNS
+from solver.placement.check import verdicts
+from solver.placement.tailored import tailored_lists
 from tests.placement_tables import (
     TARIFFS,
     child,

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from geo.network import load_network
 from solver.cli import app
-from solver.gias import write_gias
+from solver.io.gias import write_gias
 
 RUTLAND = Path(__file__).resolve().parents[1] / "data" / "rutland" / "roads.osm.bz2"
 #: A Leicester school, 25 km beyond the end of the Rutland network.

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.errors import InputError
-from solver.travel_table import appended, journey_minutes, load_journeys
+from solver.io.journeys import appended, journey_minutes, load_journeys
 from tests.test_placement_cli import write_case
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from solver.cli import app
-from solver.validate import validate_files
+from solver.io.validate import validate_files
 from tests.inputs_helpers import CHILD_HEADER, THREE_SETTINGS, child_row, write_csv, write_gias_rows
 
 runner = CliRunner()

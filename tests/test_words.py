@@ -7,10 +7,10 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solver.model import SettingType
-from solver.needs import Need, Phase
-from solver.rules import PROVISION_OF_BASE, PROVISION_OF_TYPE, Reason
-from solver.words import (
+from solver.domain.model import SettingType
+from solver.domain.needs import Need, Phase
+from solver.domain.reasons import Reason
+from solver.io.words import (
     NEED_WORDS,
     PHASE_WORDS,
     PROVISION_WORDS,
@@ -26,6 +26,7 @@ from solver.words import (
     whole_numbers,
     year_group,
 )
+from solver.placement.rules import PROVISION_OF_BASE, PROVISION_OF_TYPE
 
 
 def test_every_code_has_words() -> None:

@@ -8,13 +8,13 @@ import streamlit as st
 
 from geo.basemap import polygon_rings
 from geo.isochrones import isochrone
-from solver.family_page import Issue
-from solver.model import Child
-from solver.outputs import id_file_name
-from solver.record import RECORD_FILE, input_paths, journeys_used, make_record, record_json
-from solver.rules import Reason
-from solver.tailored import list_files
-from solver.words import (
+from solver.domain.model import Child
+from solver.domain.reasons import Reason
+from solver.io.family_page import Issue
+from solver.io.lists import list_files
+from solver.io.outputs import id_file_name
+from solver.io.record import RECORD_FILE, input_paths, journeys_used, make_record, record_json
+from solver.io.words import (
     ANY_NEED_SHORT,
     MARKS,
     NEED_FITS,

@@ -6,13 +6,13 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from solver.costs import DEFAULT_TARIFFS_PATH
 from solver.errors import InputError
-from solver.outputs import csv_text
-from solver.sen2 import return_from_bytes
-from solver.sen2_files import census_date, sen2_quality
-from solver.validate import validate_files
-from solver.words import need_words, setting_type_words
+from solver.io.outputs import csv_text
+from solver.io.sen2 import return_from_bytes
+from solver.io.sen2_files import census_date, sen2_quality
+from solver.io.tariffs import DEFAULT_TARIFFS_PATH
+from solver.io.validate import validate_files
+from solver.io.words import need_words, setting_type_words
 from views.shared import (
     plain,
     problems_table,

@@ -8,14 +8,14 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import polygon_rings, to_lonlat
+from solver.domain.needs import Need, ncy_range_of_ages, phase_of
 from solver.errors import InputError
-from solver.evidence import MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
-from solver.needs import Need, ncy_range_of_ages, phase_of
-from solver.outputs import csv_text
-from solver.proposal import CATCHMENT_MINUTES
-from solver.site_evaluation import evaluate_sites
-from solver.sites import Proposal, load_candidates
-from solver.words import EFFECT_WORDS, setting_type_words
+from solver.io.outputs import csv_text
+from solver.io.words import EFFECT_WORDS, setting_type_words
+from solver.sites.evaluation import evaluate_sites
+from solver.sites.evidence import MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
+from solver.sites.proposal import CATCHMENT_MINUTES
+from solver.sites.reach import Proposal, load_candidates
 from views.shared import (
     ATTRIBUTION,
     REPO,

@@ -7,10 +7,8 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import to_lonlat
-from solver.disclosure import SUPPRESS_BELOW
-from solver.flows import AREA_CELL_M, MERGED_CELLS_M, shown_flows
-from solver.outputs import csv_text
-from solver.words import (
+from solver.io.outputs import csv_text
+from solver.io.words import (
     count,
     minutes,
     outcome_words,
@@ -19,6 +17,8 @@ from solver.words import (
     setting_type_words,
     whole_numbers,
 )
+from solver.sites.disclosure import SUPPRESS_BELOW
+from solver.sites.flows import AREA_CELL_M, MERGED_CELLS_M, shown_flows
 from views.charts import bars
 from views.shared import (
     ATTRIBUTION,

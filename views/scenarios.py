@@ -8,25 +8,26 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from solver.compare import (
-    COMPARISON_FILE,
-    SHARE_GROUPS,
-    ScenarioRun,
-    comparison_table,
-    run_scenario,
-)
+from solver.domain.model import SettingType
+from solver.domain.needs import Need, Phase
+from solver.domain.scenario import Scenario, Trajectory
 from solver.errors import InputError, Problem
-from solver.model import SettingType
-from solver.needs import Need, Phase
-from solver.outputs import csv_text
-from solver.scenario import Scenario, Trajectory, load_scenario
-from solver.words import (
+from solver.io.outputs import csv_text
+from solver.io.scenario_file import load_scenario
+from solver.io.words import (
     metric_change,
     metric_value,
     metric_words,
     need_words,
     phase_words,
     setting_type_words,
+)
+from solver.scenarios.compare import (
+    COMPARISON_FILE,
+    SHARE_GROUPS,
+    ScenarioRun,
+    comparison_table,
+    run_scenario,
 )
 from views.charts import bars, lines
 from views.shared import REPO, outside_own_files, plain, problems_table, session_dir, workspace

@@ -21,14 +21,15 @@ import streamlit as st
 
 from geo.basemap import boundary_beside, outline_paths, road_paths, to_lonlat, view_centre
 from geo.network import RoadNetwork, compiled_path, network_key
-from solver.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
-from solver.csvfile import trimmed_csv
+from solver.domain.scenario import Scenario
 from solver.errors import InputError, Problem
-from solver.gias_reader import GIAS_COLUMNS
-from solver.journeys import scenario_network
-from solver.places import OPTIONAL_OVERRIDE_COLUMNS, REQUIRED_OVERRIDE_COLUMNS
-from solver.scenario import Scenario, load_scenario
-from solver.words import setting_type_words
+from solver.io.children import OPTIONAL_CHILD_COLUMNS, REQUIRED_CHILD_COLUMNS
+from solver.io.csvfile import trimmed_csv
+from solver.io.gias_reader import GIAS_COLUMNS
+from solver.io.places import OPTIONAL_OVERRIDE_COLUMNS, REQUIRED_OVERRIDE_COLUMNS
+from solver.io.scenario_file import load_scenario
+from solver.io.words import setting_type_words
+from solver.travel.journeys import scenario_network
 from solver.workspace import Workspace, open_workspace
 
 ATTRIBUTION = "Roads and LA outline © OpenStreetMap contributors (ODbL)."

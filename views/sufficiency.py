@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from solver.ehcp import ALL
 from solver.errors import InputError
-from solver.forecast import GAP_TYPES, scenario_forecast
-from solver.outputs import csv_text
-from solver.words import need_words, phase_words, pounds
+from solver.forecast.sufficiency import GAP_TYPES, scenario_forecast
+from solver.io.ehcp import ALL
+from solver.io.outputs import csv_text
+from solver.io.words import need_words, phase_words, pounds
 from views.charts import band, bars
 from views.shared import problems_table, workspace
 

@@ -1,0 +1,1 @@
+"""Vocabulary and table schemas: no files, no solvers."""

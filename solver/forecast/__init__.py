@@ -1,0 +1,1 @@
+"""The LA forecast model, supply and gap, back-test and baselines."""

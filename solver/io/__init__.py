@@ -1,0 +1,1 @@
+"""Every format in or out, returning domain objects; never solves."""

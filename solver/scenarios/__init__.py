@@ -1,0 +1,1 @@
+"""What a scenario changes, and the comparison of scenarios."""

@@ -1,0 +1,115 @@
+"""Scenario comparison: solve and forecast each scenario, then one row per metric side by side.
+
+Placements are solved on provision as it stands once every change has taken effect; the
+sufficiency gaps follow the changes year by year in the forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from solver.domain.model import SettingType
+from solver.domain.tariffs import Tariffs
+from solver.errors import SCENARIO_NAMES, InputError, Problem
+from solver.forecast.sufficiency import scenario_forecast
+from solver.io.inputs import load_scenario_inputs
+from solver.io.outputs import write_csv
+from solver.io.scenario_file import load_scenario
+from solver.scenarios.changes import capacity_changes
+from solver.workspace import workspace_from
+
+#: Setting types counted in each share_* metric.
+SHARE_GROUPS: dict[str, tuple[SettingType, ...]] = {
+    "share_mainstream": (SettingType.MAINSTREAM,),
+    "share_resourced": (SettingType.MAINSTREAM_RP,),
+    "share_special": (SettingType.STATE_SPECIAL, SettingType.NON_MAINTAINED_SPECIAL),
+    "share_independent": (SettingType.INDEPENDENT_SPECIAL, SettingType.INDEPENDENT_MAINSTREAM),
+}
+COMPARISON_FILE = "comparison.csv"
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One scenario's placement metrics and its forecast sufficiency gaps by year, need, phase."""
+
+    metrics: dict[str, float]
+    gaps: pd.Series
+
+
+def placement_metrics(
+    placements: pd.DataFrame, unplaced: pd.DataFrame, settings: pd.DataFrame, tariffs: Tariffs
+) -> dict[str, float]:
+    """The comparison's placement figures: counts, shares by setting type, journeys and costs.
+
+    Out of area means a setting whose GIAS LA differs from the LA holding most settings."""
+    by_urn = settings.set_index(settings["urn"].astype(str))
+    types = by_urn["setting_type"].astype(str).reindex(placements["urn"].astype(str)).to_numpy()
+    home_la = settings["la_code"].astype(str).mode().iloc[0]
+    la = by_urn["la_code"].astype(str).reindex(placements["urn"].astype(str)).to_numpy()
+    minutes = placements["travel_minutes"].astype(float).to_numpy()
+    known = minutes[~np.isnan(minutes)]
+    transport = float(np.nan_to_num(tariffs.transport.annual_cost(minutes)).sum())
+    total = float(placements["annual_cost"].astype(float).sum())
+    placed = len(placements)
+    metrics: dict[str, float] = {"placed": placed, "unplaced": len(unplaced)}
+    for name, group in SHARE_GROUPS.items():
+        share = np.isin(types, [t.value for t in group]).sum() / placed if placed else np.nan
+        metrics[name] = float(share)
+    metrics["out_of_area"] = int((la != home_la).sum())
+    metrics["mean_journey_minutes"] = float(known.mean()) if known.size else np.nan
+    metrics["p95_journey_minutes"] = float(np.percentile(known, 95)) if known.size else np.nan
+    metrics["education_cost"] = total - transport
+    metrics["transport_cost"] = transport
+    metrics["total_cost"] = total
+    return metrics
+
+
+def run_scenario(path: Path, out: Path, years: int = 5) -> ScenarioRun:
+    """Solve and forecast one scenario; its travel table is cached in `out`."""
+    scenario = load_scenario(path)
+    inputs = load_scenario_inputs(scenario)
+    ws = workspace_from(path, scenario, inputs, out)
+    result = ws.allocation()
+    metrics = placement_metrics(
+        result.placements, result.unplaced, ws.inputs.settings, inputs.tariffs
+    )
+    forecast = scenario_forecast(
+        scenario, inputs, years, scenario_path=path, changes=capacity_changes(scenario, inputs)
+    )
+    gaps = forecast.table.groupby(["year", "need", "phase"])["gap"].sum()
+    gaps.index = [f"gap_{y}_{n}_{p}" for y, n, p in gaps.index]
+    return ScenarioRun(metrics, gaps)
+
+
+def comparison_table(runs: dict[str, ScenarioRun]) -> pd.DataFrame:
+    """One row per metric, one column per scenario, then `B - A` columns against the first.
+
+    Gap rows are kept where some scenario has a gap, so the table stays readable."""
+    metrics = pd.DataFrame({name: pd.Series(run.metrics) for name, run in runs.items()})
+    gaps = pd.DataFrame({name: run.gaps for name, run in runs.items()}).fillna(0.0)
+    gaps = gaps[(gaps > 0.005).any(axis=1)]
+    table = pd.concat([metrics, gaps])
+    first, *others = list(runs)
+    for name in others:
+        table[f"{name} - {first}"] = table[name] - table[first]
+    table.index.name = "metric"
+    return table
+
+
+def compare(paths: Sequence[Path], out: Path, years: int = 5) -> Path:
+    """Run every scenario (each caching journeys in its own sub-folder) and write
+    comparison.csv in `out`; scenarios are named by file stem."""
+    stems = [Path(p).stem for p in paths]
+    repeated = sorted({s for s in stems if stems.count(s) > 1})
+    if repeated:
+        raise InputError(
+            Problem(SCENARIO_NAMES, None, "", f"two scenarios named {s}: rename one")
+            for s in repeated
+        )
+    runs = {Path(p).stem: run_scenario(Path(p), out / Path(p).stem, years) for p in paths}
+    return write_csv(out / COMPARISON_FILE, comparison_table(runs).round(4), index=True)

@@ -1,0 +1,1 @@
+"""Candidate sites: reach, choice, proposal, evidence pack and disclosure control."""

@@ -1,0 +1,1 @@
+"""Synthetic instances for tests, demos and benchmarks."""

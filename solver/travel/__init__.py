@@ -1,0 +1,1 @@
+"""Journeys for a scenario: snapping, times, placement-only tables, partitioned (Dask)."""
