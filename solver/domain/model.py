@@ -215,4 +215,4 @@ class Child:
 
 
 def _optional_int(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload, arg-type]
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]

@@ -91,7 +91,7 @@ def family_page(lists: pd.DataFrame, child: Child, policy: Policy, issue: Issue)
 
 
 def _e(value: object) -> str:
-    return "" if pd.isna(value) else html.escape(str(value))  # type: ignore[arg-type]
+    return "" if pd.isna(value) else html.escape(str(value))
 
 
 def _day(day: date) -> str:
@@ -126,7 +126,7 @@ def _bullets(reasons: list[Reason]) -> str:
 
 
 def _vacancies(value: object) -> str:
-    if pd.isna(value):  # type: ignore[arg-type]
+    if pd.isna(value):
         return "Not known"
     return "None at present" if int(value) <= 0 else str(int(value))  # type: ignore[call-overload]
 
