@@ -125,10 +125,10 @@ def _bullets(reasons: list[Reason]) -> str:
     return "<ul>" + "".join(f"<li>{_e(REASON_WORDS[r])}</li>" for r in reasons) + "</ul>"
 
 
-def _vacancies(value: object) -> str:
+def _vacancies(value: float) -> str:
     if pd.isna(value):
         return "Not known"
-    return "None at present" if int(value) <= 0 else str(int(value))  # type: ignore[call-overload]
+    return "None at present" if int(value) <= 0 else str(int(value))
 
 
 def _listed(on: pd.DataFrame) -> str:
