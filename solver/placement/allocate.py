@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from solver.domain.needs import NEEDS
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
 from solver.errors import InputError, Problem
@@ -37,7 +38,6 @@ from solver.placement.certificate import Certificate, certify
 from solver.placement.columns import prices
 from solver.placement.rules import (
     NARROW,
-    NEEDS,
     BoolArray,
     FloatArray,
     IntArray,

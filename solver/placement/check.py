@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from solver.domain.model import SPECIALIST_TYPES, SettingType
+from solver.domain.groups import SPECIALIST_TYPES
+from solver.domain.model import SettingType
 from solver.domain.needs import Need, phase_of
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from solver.domain.groups import INDEPENDENT_TYPES, STATE_FUNDED_SPECIAL_TYPES
 from solver.domain.model import SettingType
 from solver.domain.tariffs import Tariffs
 from solver.errors import SCENARIO_NAMES, InputError, Problem
@@ -24,11 +25,11 @@ from solver.scenarios.changes import capacity_changes
 from solver.workspace import workspace_from
 
 #: Setting types counted in each share_* metric.
-SHARE_GROUPS: dict[str, tuple[SettingType, ...]] = {
-    "share_mainstream": (SettingType.MAINSTREAM,),
-    "share_resourced": (SettingType.MAINSTREAM_RP,),
-    "share_special": (SettingType.STATE_SPECIAL, SettingType.NON_MAINTAINED_SPECIAL),
-    "share_independent": (SettingType.INDEPENDENT_SPECIAL, SettingType.INDEPENDENT_MAINSTREAM),
+SHARE_GROUPS: dict[str, frozenset[SettingType]] = {
+    "share_mainstream": frozenset({SettingType.MAINSTREAM}),
+    "share_resourced": frozenset({SettingType.MAINSTREAM_RP}),
+    "share_special": STATE_FUNDED_SPECIAL_TYPES,
+    "share_independent": INDEPENDENT_TYPES,
 }
 COMPARISON_FILE = "comparison.csv"
 

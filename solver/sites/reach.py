@@ -19,7 +19,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from geo.snap import snap
-from solver.domain.model import ID_RULE, SettingType
+from solver.domain.groups import INDEPENDENT_TYPES
+from solver.domain.model import ID_RULE
 from solver.domain.needs import ncy_range_of_ages, phase_of
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
@@ -40,11 +41,6 @@ SITE_COLUMNS = (
     "children_in_reach",
     "independent_placements_served",
     "annual_saving",
-)
-MOVABLE_TYPES = (
-    SettingType.INDEPENDENT_SPECIAL.value,
-    SettingType.INDEPENDENT_MAINSTREAM.value,
-    SettingType.NON_MAINTAINED_SPECIAL.value,
 )
 
 #: A candidate site farther than this from every road in the network is a problem.
@@ -153,8 +149,8 @@ def reach_table(
     policy: Policy,
 ) -> pd.DataFrame:
     """One row per eligible child and site within the proposal's catchment by road (never
-    beyond the child's journey limit): whether the child is now in an independent,
-    non-maintained or out-of-area setting, their current annual cost (place and transport) and
+    beyond the child's journey limit): whether the child is now in an independent
+    (INDEPENDENT_TYPES) or out-of-area setting, their current annual cost (place and transport) and
     the annual saving if they moved there (current less new costs; 0 if not movable)."""
     eligible = eligible_children(children, proposal)
     ids = eligible["child_id"].astype(str)
@@ -167,7 +163,7 @@ def reach_table(
     home_la = settings["la_code"].astype(str).mode().iloc[0]
     current = eligible["current_urn"].fillna("").astype(str)
     current_type = current.map(by_urn["setting_type"].astype(str)).fillna("").to_numpy(str)
-    independent = np.isin(current_type, MOVABLE_TYPES)
+    independent = np.isin(current_type, [t.value for t in INDEPENDENT_TYPES])
     out_of_area = current.map(by_urn["la_code"].astype(str)).fillna(home_la) != home_la
     movable = independent | out_of_area.to_numpy()
     now_minutes = journey_minutes(journeys, ids, current)

@@ -21,7 +21,8 @@ import yaml
 from ortools.graph.python import min_cost_flow
 from pyproj import Transformer
 
-from solver.domain.model import SPECIALIST_TYPES, SettingType
+from solver.domain.groups import SPECIALIST_TYPES
+from solver.domain.model import SettingType
 from solver.domain.needs import (
     CODED_NEEDS,
     NATIONAL_NEED_MIX,
