@@ -19,10 +19,10 @@ import pandas as pd
 from solver.domain.groups import SPECIALIST_TYPES
 from solver.domain.model import SettingType
 from solver.domain.needs import Need, phase_of
+from solver.domain.reasons import SiblingOutcome
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
 from solver.io.journeys import journey_minutes
-from solver.placement.siblings import NO_COMMON_SETTING, NO_ROOM_TOGETHER, TOGETHER
 
 _COST_TOLERANCE = 0.01  # pounds
 
@@ -282,12 +282,12 @@ def _families_as_stated(
         outcome = stated.get(family)
         together = len({at.get(c) for c in kids}) == 1 and kids[0] in at
         shared = set.intersection(*(suits[c] for c in kids))
-        if outcome == TOGETHER and not together:
+        if outcome == SiblingOutcome.TOGETHER and not together:
             out.append(f"family {family} is said to be together but is not")
-        elif outcome == NO_COMMON_SETTING and shared:
+        elif outcome == SiblingOutcome.NO_COMMON_SETTING and shared:
             out.append(
                 f"family {family} is said to have no common setting but {min(shared)} suits all"
             )
-        elif outcome == NO_ROOM_TOGETHER and (together or not shared):
+        elif outcome == SiblingOutcome.NO_ROOM_TOGETHER and (together or not shared):
             out.append(f"family {family} is said to lack room together, wrongly")
     return out
