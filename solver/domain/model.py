@@ -211,3 +211,9 @@ class Child:
 
 def _optional_int(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload, arg-type]
+
+
+def home_la(settings: pd.DataFrame) -> str:
+    """The LA whose provision this is: the GIAS LA code holding most settings (the lowest code
+    on a tie). Settings elsewhere are out of area; a newly opened setting is the home LA's."""
+    return str(settings["la_code"].astype(str).mode().iloc[0])

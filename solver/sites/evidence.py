@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo.basemap import to_lonlat
 from solver.domain.groups import INDEPENDENT_TYPES
+from solver.domain.model import home_la
 from solver.io.evidence_map import svg_map
 from solver.io.outputs import write_csv, write_text
 from solver.io.words import EFFECT_WORDS, need_words
@@ -95,7 +96,7 @@ def _identities(evaluation: SiteEvaluation, settings: pd.DataFrame) -> Identitie
     settings are independent or out of the LA (from GIAS)."""
     system = evaluation.effect.system.set_index("metric")
     by_urn = settings.set_index(settings["urn"].astype(str))
-    home = settings["la_code"].astype(str).mode().iloc[0]
+    home = home_la(settings)
     independent = {t.value for t in INDEPENDENT_TYPES}
     return Identities(
         total_children=int(system.loc["placed", "without"] + system.loc["unplaced", "without"]),
