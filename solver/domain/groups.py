@@ -34,6 +34,13 @@ INDEPENDENT_TYPES: frozenset[SettingType] = frozenset(
 #: Special schools that are not independent: state special and non-maintained special.
 STATE_FUNDED_SPECIAL_TYPES: frozenset[SettingType] = SPECIALIST_TYPES - INDEPENDENT_TYPES
 
+#: The state specialist places the LA plans (state special, resourced provision and units,
+#: alternative provision): in the forecast a shortfall of them sends children to independent
+#: placements (the sufficiency gap).
+GAP_TYPES: frozenset[SettingType] = frozenset(
+    {SettingType.STATE_SPECIAL, SettingType.MAINSTREAM_RP, SettingType.ALTERNATIVE_PROVISION}
+)
+
 #: Where the forecast counts children with a plan in none of the setting types: early years,
 #: educated elsewhere (home, NEET, other arrangements) and placement not recorded.
 NO_SETTING = "other"

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from solver.domain.groups import NO_SETTING, TYPE_GROUPS
+from solver.domain.groups import GAP_TYPES, NO_SETTING, TYPE_GROUPS
 from solver.domain.model import SETTING_TYPES, SettingType
 from solver.domain.needs import NCY_MAX, NCY_MIN, NEEDS, Phase, phase_of
 from solver.domain.scenario import Demand, Scenario, Trajectory
@@ -41,11 +41,6 @@ FORECAST_TYPES: tuple[str, ...] = (*(t.value for t in SETTING_TYPES), NO_SETTING
 NCYS: npt.NDArray[np.int64] = np.arange(NCY_MIN, NCY_MAX + 1)
 AGES = NCYS + 4  # age on 31 August before the January
 PHASE_STARTS = frozenset({0, 7, 12, 14})  # Reception, Y7, Y12, post-19
-
-#: Types where a shortfall of places sends children to independent placements.
-GAP_TYPES = frozenset(
-    {SettingType.STATE_SPECIAL, SettingType.MAINSTREAM_RP, SettingType.ALTERNATIVE_PROVISION}
-)
 #: Years of new plans whose per-head trend the cohort model's joiner rates follow.
 JOINER_YEARS = 6
 #: Assumed one-way journey (minutes) to an independent placement when costing the gap.
