@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from solver.scenarios.compare import run_scenario
-from solver.workspace import open_workspace
+from solver.workspace import open_workspace, run_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"

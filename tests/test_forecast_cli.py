@@ -13,9 +13,8 @@ from typer.testing import CliRunner
 from solver.cli import app
 from solver.domain.scenario import Scenario
 from solver.forecast.backtest import SUMMARY_COLUMNS
-from solver.forecast.model import LA_FORECAST_COLUMNS, METHODS, History, forecast
+from solver.forecast.model import METHODS, History, forecast
 from solver.forecast.sufficiency import (
-    FORECAST_COLUMNS,
     SCAP_COLUMNS,
     TYPE_GROUPS,
     calibrate,
@@ -23,6 +22,7 @@ from solver.forecast.sufficiency import (
     scenario_forecast,
 )
 from solver.io.ehcp import SETTING_GROUPS
+from solver.io.forecast import FORECAST_COLUMNS, LA_FORECAST_COLUMNS
 from solver.io.population import read_population
 from solver.io.tariffs import load_tariffs
 

@@ -28,13 +28,9 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "scenarios": frozenset({"domain", "io", "placement", "travel", "forecast"}),
     "sites": frozenset({"domain", "io", "placement", "travel", "forecast", "scenarios"}),
 }
-#: Imports across layers that still point up, as (module, imported module): issue 19 moves the
-#: orchestration they need into solver.workspace.
+#: Imports across layers that still point up, as (module, imported module).
 UPWARD_TODAY = frozenset(
     {
-        ("solver.scenarios.compare", "solver.workspace"),
-        ("solver.sites.proposal", "solver.workspace"),
-        ("solver.travel.region", "solver.workspace"),
         ("solver.synth.instance", "solver.travel.journeys"),
     }
 )

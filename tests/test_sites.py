@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.errors import InputError
 from solver.sites.disclosure import SUPPRESSED, WITHHELD
-from solver.sites.proposal import forecast_reach
+from solver.sites.proposal import Proposal, forecast_reach
 from solver.sites.reach import choose_sites, load_candidates, rank_sites
+from solver.workspace import open_workspace, write_site_study
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -419,3 +420,19 @@ def test_ranking_matches_a_site_by_site_count(
         here = sorted(reach.loc[reach["site_id"] == site, "saving"], reverse=True)
         assert ranked.loc[site, "children_in_reach"] == len(here)
         assert ranked.loc[site, "annual_saving"] == pytest.approx(sum(here[:places]))
+
+
+def test_the_caller_gives_the_opening_year_and_the_packs_day(pack: Path, tmp_path: Path) -> None:
+    """Evaluating reads no clock: the proposed setting opens in the year given and the pack is
+    dated the day given, while the tables equal those `rightplace sites` wrote (its journeys
+    reused from the same folder)."""
+    ws = open_workspace(ROOT / "scenarios/baseline.yaml", pack)
+    proposal = Proposal(("ASD",), 5, 18, 60)
+    study = ws.evaluate_sites(proposal, ROOT / "data/rutland/candidate_sites.csv", 1, 2031)
+    opened = [c for c in study.proposed.changes if c.urn.startswith("PROPOSED-")]
+    assert [c.year for c in opened] == [2031]
+    assert not list(tmp_path.iterdir())  # evaluating wrote nothing
+    write_site_study(study, tmp_path, date(2031, 9, 1))
+    assert "1 September 2031 with RightPlace" in (tmp_path / "evidence.html").read_text()
+    for name in ("sites.csv", "effect.csv", "effect_on_settings.csv", "forecast_reach.csv"):
+        assert (tmp_path / name).read_bytes() == (pack / name).read_bytes(), name

@@ -17,7 +17,7 @@ import functools
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,6 @@ from solver.io.scenario_file import load_scenario
 from solver.placement.rules import current_settings, setting_reach_minutes
 from solver.travel.journeys import located, scenario_network, scenario_pairs, with_ids
 from solver.travel.tables import stamped
-from solver.workspace import Workspace, open_workspace, require_every_journey
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -280,43 +279,3 @@ def write_region_travel(
     )
     table = stamped(table, scenario, inputs, placement_only)
     return write_journeys(table, Path(out) / TRAVEL_FILE)
-
-
-def region_workspace(
-    scenario_path: Path,
-    out: Path,
-    journeys: Path | None,
-    client: Client,
-    only: list[str] | None = None,
-) -> Workspace:
-    """A workspace whose journeys, unless a table is given or cached for these inputs, are
-    searched on the cluster (only those of the `only` children, if given)."""
-    search = functools.partial(region_journeys, client)
-    return open_workspace(scenario_path, out, journeys, only=only, search=search)
-
-
-def _lists_for(
-    children: pd.DataFrame, journeys: pd.DataFrame, workspace: Workspace
-) -> pd.DataFrame:
-    return replace(
-        workspace, inputs=replace(workspace.inputs, children=children), journeys=journeys
-    ).tailored_lists()
-
-
-def distributed_lists(
-    workspace: Workspace, client: Client, child_ids: list[str] | None = None
-) -> pd.DataFrame:
-    """Tailored lists with each LA's children on a worker; the same rows as on one machine."""
-    require_every_journey(workspace.journeys)
-    children = workspace.inputs.children
-    if child_ids:
-        workspace.tailored_lists(child_ids[:1])  # unknown ids are reported as on one machine
-        children = children[children["child_id"].astype(str).isin(child_ids)]
-    # Each task gets its own children's journeys, not the whole table.
-    light = replace(workspace, journeys=workspace.journeys.iloc[:0])
-    lists_of = functools.partial(_lists_for, workspace=light)
-    table = region_lists(client, lists_of, children, workspace.journeys, la_codes(children))
-    order = pd.Index(workspace.inputs.children["child_id"].astype(str))
-    return table.iloc[
-        np.argsort(order.get_indexer(table["child_id"].astype(str)), kind="stable")
-    ].reset_index(drop=True)
