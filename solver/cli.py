@@ -170,12 +170,10 @@ def travel(
 
 def write_travel(scenario: Path, out: Path, client: Any, placement_only: bool = False) -> Path:
     """The scenario's travel table in `out`, on the cluster if any."""
-    from solver.travel.journeys import write_travel_times
-    from solver.travel.region import write_region_travel
+    from solver.io.journeys import TRAVEL_FILE, write_journeys
+    from solver.workspace import travel_table
 
-    if client is None:
-        return write_travel_times(scenario, out, placement_only)
-    return write_region_travel(scenario, out, client, placement_only)
+    return write_journeys(travel_table(scenario, placement_only, client), out / TRAVEL_FILE)
 
 
 def workspace_for(

@@ -40,9 +40,9 @@ from solver.sites.proposal import (
     with_openings,
 )
 from solver.sites.reach import SiteEvaluation, load_candidates
-from solver.travel.journeys import scenario_journeys, scenario_network
+from solver.travel.journeys import scenario_journeys, scenario_network, scenario_travel_times
 from solver.travel.region import la_codes, region_journeys, region_lists
-from solver.travel.tables import Search
+from solver.travel.tables import Search, stamped
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -300,6 +300,22 @@ def compare_scenarios(paths: Sequence[Path], out: Path, years: int = 5) -> pd.Da
         name: run_scenario(Path(p), out / name, years) for name, p in zip(names, paths, strict=True)
     }
     return comparison_table(runs)
+
+
+def travel_table(
+    scenario_path: Path, placement_only: bool = False, client: Client | None = None
+) -> pd.DataFrame:
+    """`rightplace travel`'s table: the scenario's journeys within its cut-off (only those a
+    placement can use with `placement_only`), searched here or, given a client, partition by
+    partition on the cluster; stamped with what they are computed from."""
+    if client is None:
+        return scenario_travel_times(scenario_path, placement_only)
+    scenario = load_scenario(Path(scenario_path))
+    inputs = load_scenario_inputs(scenario)
+    table = region_journeys(
+        client, scenario, str(scenario_path), inputs.children, inputs.settings, placement_only
+    )
+    return stamped(table, scenario, inputs, placement_only)
 
 
 def region_workspace(

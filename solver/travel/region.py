@@ -18,7 +18,6 @@ import logging
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,12 +25,8 @@ import pandas as pd
 
 from solver.domain.scenario import Scenario
 from solver.errors import SCHEDULER, InputError, Problem
-from solver.io.inputs import load_scenario_inputs
-from solver.io.journeys import TRAVEL_FILE, write_journeys
-from solver.io.scenario_file import load_scenario
 from solver.placement.rules import current_settings, setting_reach_minutes
 from solver.travel.journeys import located, scenario_network, scenario_pairs, with_ids
-from solver.travel.tables import stamped
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -266,16 +261,3 @@ def dashboard(client: Client) -> str | None:
     """The Dask dashboard's address, if the cluster has one."""
     link = getattr(client, "dashboard_link", None)
     return str(link) if link and _has_bokeh() else None
-
-
-def write_region_travel(
-    scenario_path: Path, out: Path, client: Client, placement_only: bool = False
-) -> Path:
-    """`rightplace travel` on the cluster: the scenario's travel table in `out`."""
-    scenario = load_scenario(Path(scenario_path))
-    inputs = load_scenario_inputs(scenario)
-    table = region_journeys(
-        client, scenario, str(scenario_path), inputs.children, inputs.settings, placement_only
-    )
-    table = stamped(table, scenario, inputs, placement_only)
-    return write_journeys(table, Path(out) / TRAVEL_FILE)
