@@ -72,10 +72,7 @@ def search_pairs(  # type: ignore[no-untyped-def]
         for j in range(start_node.shape[1]):
             node, cost = start_node[s, j], start_cost[s, j]
             if 0 <= cost <= stop and cost < dist[node]:
-                dist[node] = cost
-                entry_node[used] = node
-                entry_next[used] = head[cost % ring]
-                head[cost % ring] = used
+                _queue(node, cost, used, dist, head, entry_node, entry_next)
                 used += 1
                 queued += 1
                 d = min(d, cost)
@@ -101,10 +98,7 @@ def search_pairs(  # type: ignore[no-untyped-def]
                     v = indices[e]
                     nd = d + weights[e]
                     if nd <= stop and nd < dist[v]:
-                        dist[v] = nd
-                        entry_node[used] = v
-                        entry_next[used] = head[nd % ring]
-                        head[nd % ring] = used
+                        _queue(v, nd, used, dist, head, entry_node, entry_next)
                         used += 1
                         queued += 1
             d += 1
@@ -125,6 +119,16 @@ def search_pairs(  # type: ignore[no-untyped-def]
         for i in range(used):
             dist[entry_node[i]] = _NONE
     return out_source[:size].copy(), out_point[:size].copy(), out_cost[:size].copy()
+
+
+@numba.njit(nogil=True, cache=True)
+def _queue(node, cost, entry, dist, head, entry_node, entry_next):  # type: ignore[no-untyped-def]
+    """Give `node` the distance `cost` and queue it as `entry` at the head of its cost's bucket."""
+    bucket = cost % head.shape[0]
+    dist[node] = cost
+    entry_node[entry] = node
+    entry_next[entry] = head[bucket]
+    head[bucket] = entry
 
 
 @numba.njit(nogil=True, cache=True)
