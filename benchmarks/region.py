@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.synth.instance import SynthSize, cached_instance  # noqa: E402
+from benchmarks.instances import cached_instance  # noqa: E402
+from solver.synth.instance import SynthSize  # noqa: E402
 from solver.travel.region import dask_client, write_region_travel  # noqa: E402
 from solver.workspace import open_workspace  # noqa: E402
 

@@ -21,9 +21,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.instances import cached_instance  # noqa: E402
 from solver.sites.evaluation import evaluate_sites  # noqa: E402
 from solver.sites.proposal import Proposal  # noqa: E402
-from solver.synth.instance import SynthSize, cached_instance  # noqa: E402
+from solver.synth.instance import SynthSize  # noqa: E402
 
 
 def candidate_sites(settings_file: Path, n_sites: int, seed: int, out: Path) -> Path:

@@ -35,7 +35,6 @@ UPWARD_TODAY = frozenset(
         ("solver.scenarios.compare", "solver.workspace"),
         ("solver.sites.proposal", "solver.workspace"),
         ("solver.travel.region", "solver.workspace"),
-        ("solver.synth.instance", "solver.travel.journeys"),
     }
 )
 
@@ -54,10 +53,6 @@ ALLOWED_IN_FUNCTIONS = frozenset(
         # Dask is optional (only with --scheduler); bokeh only to say if a dashboard is offered.
         ("solver.travel.region", "distributed"),
         ("solver.travel.region", "bokeh"),
-        # The benchmarks' instance cache routes; `rightplace synth` must start without geo.
-        # It moves to benchmarks/ in a later step of issue 19.
-        ("solver.synth.instance", "solver.travel.journeys"),
-        ("solver.synth.instance", "solver.io.journeys"),
     }
 )
 
