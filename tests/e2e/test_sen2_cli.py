@@ -20,6 +20,7 @@ from solver.io.inputs import load_postcodes, load_scenario_inputs, read_gias
 from solver.io.scenario_file import load_scenario
 
 runner = CliRunner()
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "rutland"
 KEYS = ["ncy", "sex", "primary_need", "secondary_need", "easting", "northing", "current_urn"]
 
 
@@ -247,3 +248,17 @@ def test_readme_quick_start_runs_from_the_sen2_return(
         repo / "data" / "rutland" / "children.csv"
     ).read_bytes()
     assert (tmp_path / "sen2" / "sen2_flows.csv").exists()
+
+
+def test_children_are_derived_from_the_sample_sen2_return(tmp_path: Path) -> None:
+    """children.csv is exactly what `rightplace sen2` derives from data/rutland/sen2 (sample
+    key): every home a postcode centroid, every id a pseudonym (S2- and 16 hex digits)."""
+    args = ["sen2", "--return", str(SAMPLE / "sen2" / "2025"), "--census", "2025-01-16"]
+    files = ["--postcodes", str(SAMPLE / "postcodes.csv"), "--settings", str(SAMPLE / "gias.csv")]
+    key = ["--key", str(SAMPLE / "sen2" / "sample.key"), "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, *files, *key])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "children.csv").read_bytes() == (SAMPLE / "children.csv").read_bytes()
+    raw = pd.read_csv(SAMPLE / "children.csv", dtype=str, keep_default_na=False)
+    assert (raw[["easting", "northing"]] != "").all().all()
+    assert raw["child_id"].str.fullmatch(r"S2-[0-9a-f]{16}").all()

@@ -114,24 +114,6 @@ def test_transfer_marks_the_phase_transfer_years(
     assert (children["transfer"] == children["ncy"].isin(list(TRANSFER_NCYS))).all()
 
 
-def test_children_are_derived_from_the_sample_sen2_return(tmp_path: Path) -> None:
-    """children.csv is exactly what `rightplace sen2` derives from data/rutland/sen2 (sample
-    key): every home a postcode centroid, every id a pseudonym (S2- and 16 hex digits)."""
-    from typer.testing import CliRunner
-
-    from solver.cli import app
-
-    args = ["sen2", "--return", str(SAMPLE / "sen2" / "2025"), "--census", "2025-01-16"]
-    files = ["--postcodes", str(SAMPLE / "postcodes.csv"), "--settings", str(SAMPLE / "gias.csv")]
-    key = ["--key", str(SAMPLE / "sen2" / "sample.key"), "--out", str(tmp_path)]
-    result = CliRunner().invoke(app, [*args, *files, *key])
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "children.csv").read_bytes() == (SAMPLE / "children.csv").read_bytes()
-    raw = pd.read_csv(SAMPLE / "children.csv", dtype=str, keep_default_na=False)
-    assert (raw[["easting", "northing"]] != "").all().all()
-    assert raw["child_id"].str.fullmatch(r"S2-[0-9a-f]{16}").all()
-
-
 def test_resourced_places_cover_the_children_in_them(
     sample: tuple[pd.DataFrame, pd.DataFrame],
 ) -> None:
