@@ -146,7 +146,8 @@ def _minutes(rows: pd.DataFrame, journeys: pd.DataFrame) -> list[float]:
     known = known[known["child_id"].isin(wanted["child_id"].dropna().unique())]
     known = known.drop_duplicates(["child_id", "urn"])
     joined = wanted.merge(known, on=["child_id", "urn"], how="left", validate="many_to_one")
-    return joined["minutes"].tolist()
+    minutes: list[float] = joined["minutes"].tolist()
+    return minutes
 
 
 def _ids(column: pd.Series) -> pd.Series:
