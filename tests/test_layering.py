@@ -28,13 +28,9 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "scenarios": frozenset({"domain", "io", "placement", "travel", "forecast"}),
     "sites": frozenset({"domain", "io", "placement", "travel", "forecast", "scenarios"}),
 }
-#: Imports across layers that still point up, as (module, imported module): issue 19 moves the
-#: orchestration they need into solver.workspace.
+#: Imports across layers that still point up, as (module, imported module).
 UPWARD_TODAY = frozenset(
     {
-        ("solver.scenarios.compare", "solver.workspace"),
-        ("solver.sites.proposal", "solver.workspace"),
-        ("solver.travel.region", "solver.workspace"),
         ("solver.synth.instance", "solver.travel.journeys"),
     }
 )
@@ -377,3 +373,36 @@ def test_cycles_finds_each_loop_once_and_nothing_else() -> None:
     }
     assert sorted(cycles(graph)) == [["a", "b"], ["c", "d", "e"]]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+#: Calls that read the clock: `date.today()`, `datetime.now()`, `time.time()` ...
+CLOCK_CALLS = frozenset(
+    {("date", "today"), ("datetime", "today"), ("datetime", "now"), ("datetime", "utcnow")}
+    | {("time", "time"), ("time", "time_ns")}
+)
+
+
+def clock_reads(source: str) -> list[int]:
+    """The lines of `source` that read the clock (CLOCK_CALLS)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and (node.func.value.id, node.func.attr) in CLOCK_CALLS
+    ]
+
+
+def test_only_the_command_line_reads_the_clock() -> None:
+    """The day a list is issued, a setting opens or a pack is dated is given by the CLI or the
+    app: no library module reads the clock (hand-made source shows the check finds it)."""
+    read = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for package in ("solver", "geo")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if f"solver.{path.stem}" not in FLAG_MODULES
+        for line in clock_reads(path.read_text(encoding="utf-8"))
+    ]
+    assert read == []
+    assert sorted(clock_reads("x = 1\nd = date.today().year\nt = time.time()\n")) == [2, 3]
