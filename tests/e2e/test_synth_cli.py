@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import app
-from solver.domain.model import SPECIALIST_TYPES
+from solver.domain.groups import SPECIALIST_TYPES
 from solver.domain.needs import NATIONAL_NEED_MIX, TRANSFER_NCYS
 from solver.io.inputs import load_children, load_gias
 from solver.io.scenario_file import load_scenario
