@@ -30,3 +30,4 @@ lint: install
 	$(VENV)/bin/ruff check solver geo tests views app.py benchmarks scripts
 	$(VENV)/bin/ruff format --check solver geo tests views app.py benchmarks scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/pylint solver geo

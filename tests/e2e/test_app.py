@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -23,11 +24,10 @@ from solver.forecast.sufficiency import scenario_forecast
 from solver.io.csvfile import trimmed_csv
 from solver.io.scenario_file import load_scenario
 from solver.io.words import setting_type_words
-from solver.scenarios.compare import comparison_table, run_scenario
-from solver.sites.evaluation import evaluate_sites
+from solver.scenarios.compare import comparison_table
 from solver.sites.flows import shown_flows
 from solver.sites.reach import Proposal
-from solver.workspace import Workspace, open_workspace
+from solver.workspace import Workspace, open_workspace, run_scenario, write_site_study
 from tests.conftest import end_app_session
 from views.shared import FLOW_PX_PER_CHILD, UPLOAD_COLUMNS, stale_folders
 
@@ -312,18 +312,17 @@ def test_a_scenario_name_holding_markdown_is_shown_as_text() -> None:
 
 
 def test_free_school_page_ranks_sites_like_the_library(tmp_path: Path) -> None:
-    """Evaluating the sample's candidate sites shows evaluate_sites' ranking, choice and effect,
+    """Evaluating the sample's candidate sites shows the workspace's ranking, choice and effect,
     the suppressed table as the evidence pack writes it, and one catchment per candidate site."""
     app = _page("free_school")
     _button(app, "Evaluate the sites").click().run()
     assert not app.exception, app.exception
     proposal = Proposal(("ASD",), 11, 16, 60)
-    evaluation = evaluate_sites(
-        REPO / "scenarios" / "baseline.yaml",
-        proposal,
-        REPO / "data" / "rutland" / "candidate_sites.csv",
-        tmp_path,
-    )
+    candidates = REPO / "data" / "rutland" / "candidate_sites.csv"
+    ws = open_workspace(REPO / "scenarios" / "baseline.yaml", tmp_path)
+    study = ws.evaluate_sites(proposal, candidates, 1, date.today().year)
+    write_site_study(study, tmp_path, date.today())
+    evaluation = study.evaluation
     ranked, chosen = evaluation.ranked, evaluation.chosen
     shown = app.dataframe[0].value  # in words: headings, £ and separators, not codes
     reach = f"Children within {proposal.within_minutes} min"

@@ -15,8 +15,8 @@ from solver.domain.needs import phase_of
 from solver.errors import InputError
 from solver.io.journeys import load_journeys
 from solver.synth.instance import SynthSize, write_synth
-from solver.travel.region import distributed_lists, partitions, region_journeys
-from solver.workspace import open_workspace
+from solver.travel.region import partitions, region_journeys
+from solver.workspace import distributed_lists, open_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,6 +8,8 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,12 +20,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from solver.cli import EXIT_BAD_INPUT, app
+from solver.domain.model import SettingType
 from solver.domain.scenario import Policy
 from solver.errors import InputError
 from solver.io.tariffs import load_tariffs
+from solver.placement.allocate import Allocation
 from solver.sites.disclosure import SUPPRESSED, WITHHELD
-from solver.sites.proposal import Proposal, forecast_reach
+from solver.sites.proposal import Proposal, forecast_reach, opening_effect
 from solver.sites.reach import choose_sites, load_candidates, rank_sites, reach_table
+from solver.workspace import open_workspace, write_site_study
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -464,3 +469,66 @@ def test_reach_counts_independent_schools_only_and_out_of_area() -> None:
     assert table["out_of_area"].to_dict() == {"nm": False, "is": False, "im": False, "ss": True}
     assert table.loc["nm", "saving"] == 0.0
     assert (table.loc[["is", "ss"], "saving"] > 0).all()
+
+
+def test_the_caller_gives_the_opening_year_and_the_packs_day(pack: Path, tmp_path: Path) -> None:
+    """Evaluating reads no clock: the proposed setting opens in the year given and the pack is
+    dated the day given, while the tables equal those `rightplace sites` wrote (its journeys
+    reused from the same folder)."""
+    ws = open_workspace(ROOT / "scenarios/baseline.yaml", pack)
+    proposal = Proposal(("ASD",), 5, 18, 60)
+    study = ws.evaluate_sites(proposal, ROOT / "data/rutland/candidate_sites.csv", 1, 2031)
+    opened = [c for c in study.proposed.changes if c.urn.startswith("PROPOSED-")]
+    assert [c.year for c in opened] == [2031]
+    assert not list(tmp_path.iterdir())  # evaluating wrote nothing
+    write_site_study(study, tmp_path, date(2031, 9, 1))
+    assert "1 September 2031 with RightPlace" in (tmp_path / "evidence.html").read_text()
+    for name in ("sites.csv", "effect.csv", "effect_on_settings.csv", "forecast_reach.csv"):
+        assert (tmp_path / name).read_bytes() == (pack / name).read_bytes(), name
+
+
+def test_opening_effect_by_hand() -> None:
+    """Three children; with the new setting one moves to it from an independent school: the
+    figures without and with it, and the one existing setting that changes, worked by hand."""
+    types = [SettingType.INDEPENDENT_SPECIAL.value, SettingType.STATE_SPECIAL.value]
+    existing = pd.DataFrame(
+        {"urn": ["A", "B"], "name": ["Indie", "Special"], "setting_type": types, "la_code": "X"}
+    )
+    new = pd.DataFrame(
+        {"urn": ["PROPOSED-s1"], "name": ["New"], "setting_type": types[1:], "la_code": "X"}
+    )
+    tariffs = load_tariffs()
+    unplaced = pd.DataFrame(columns=["child_id", "reason"])
+
+    def solved(urns: list[str], settings: pd.DataFrame) -> tuple[Allocation, Any]:
+        placements = pd.DataFrame(
+            {
+                "child_id": ["c1", "c2", "c3"],
+                "urn": urns,
+                "travel_minutes": [10.0, 20.0, 30.0],
+                "annual_cost": [50_000.0, 50_000.0, 20_000.0],
+            }
+        )
+        result = Allocation(placements, unplaced, "OPTIMAL", 0.0, 0.0)
+        return result, SimpleNamespace(settings=settings, tariffs=tariffs)
+
+    runs = {
+        "without": solved(["A", "A", "B"], existing),
+        "with": solved(["PROPOSED-s1", "A", "B"], pd.concat([existing, new], ignore_index=True)),
+    }
+    effect = opening_effect(runs, existing, [SimpleNamespace(urn="PROPOSED-s1")])  # type: ignore[list-item]
+    system = effect.system.set_index("metric")
+    assert system.loc["placed"].tolist() == [3, 3, 0]
+    assert system.loc["placed_in_new_settings"].tolist() == [0, 1, 1]
+    assert system.loc["independent_placements"].tolist() == [2, 1, -1]
+    assert system.loc["total_cost"].tolist() == [120_000.0, 120_000.0, 0.0]
+    assert effect.settings.to_dict("records") == [
+        {
+            "urn": "A",
+            "name": "Indie",
+            "setting_type": types[0],
+            "placements_without": 2,
+            "placements_with": 1,
+            "change": -1,
+        }
+    ]

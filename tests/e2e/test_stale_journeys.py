@@ -282,7 +282,8 @@ def test_a_scenario_without_a_network_checks_the_rest(sample: Path) -> None:
 def test_a_stale_table_is_searched_again_on_the_cluster(sample: Path) -> None:
     """On Dask too, a cached table for other inputs is passed over: after a child is added the
     cluster's journeys are a fresh folder's, and they are cached for the next run."""
-    from solver.travel.region import dask_client, region_workspace
+    from solver.travel.region import dask_client
+    from solver.workspace import region_workspace
 
     scenario = sample / "scenarios" / "baseline.yaml"
     _append_child(sample)

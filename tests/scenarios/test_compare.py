@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from solver.domain.model import home_la
-from solver.scenarios.compare import run_scenario
-from solver.workspace import open_workspace
+from solver.workspace import open_workspace, run_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "scenarios" / "baseline.yaml"
