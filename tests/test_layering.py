@@ -28,7 +28,6 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "scenarios": frozenset({"domain", "io", "placement", "travel", "forecast"}),
     "sites": frozenset({"domain", "io", "placement", "travel", "forecast", "scenarios"}),
 }
-
 #: The independent checker and what of solver it may import: the domain and the errors only,
 #: never the optimiser, the rules it checks or the readers (issue 19).
 CHECKER = "solver.placement.check"
