@@ -11,18 +11,17 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import app
+from solver.domain.groups import SETTING_GROUPS, TYPE_GROUPS
 from solver.domain.scenario import Scenario
 from solver.forecast.backtest import SUMMARY_COLUMNS
 from solver.forecast.model import LA_FORECAST_COLUMNS, METHODS, History, forecast
 from solver.forecast.sufficiency import (
     FORECAST_COLUMNS,
     SCAP_COLUMNS,
-    TYPE_GROUPS,
     calibrate,
     dfe_cohort,
     scenario_forecast,
 )
-from solver.io.ehcp import SETTING_GROUPS
 from solver.io.population import read_population
 from solver.io.tariffs import load_tariffs
 

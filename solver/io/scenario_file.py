@@ -57,4 +57,5 @@ def scenario_yaml(scenario: Scenario) -> str:
         else str(Path(value).absolute())
         for key, value in data["inputs"].items()
     }
-    return yaml.safe_dump(data, sort_keys=False)
+    text: str = yaml.safe_dump(data, sort_keys=False)
+    return text

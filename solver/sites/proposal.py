@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from solver.domain.groups import INDEPENDENT_TYPES
 from solver.domain.model import SettingType
 from solver.domain.needs import Need, phase_of
 from solver.domain.scenario import OpenSetting, Scenario
@@ -23,11 +24,9 @@ from solver.io.inputs import LoadedInputs
 from solver.io.outputs import write_text
 from solver.io.scenario_file import scenario_yaml
 from solver.scenarios.changes import with_changes
-from solver.scenarios.compare import SHARE_GROUPS, placement_metrics
+from solver.scenarios.compare import placement_metrics
 from solver.workspace import Workspace
 
-#: The setting types whose placements a new special school is meant to bring back in house.
-INDEPENDENT_TYPES = SHARE_GROUPS["share_independent"]
 #: Metrics of the with/without comparison that count children (suppressed below 10 in the pack).
 EFFECT_COUNTS: tuple[str, ...] = (
     "placed",
