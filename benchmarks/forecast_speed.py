@@ -22,9 +22,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from solver.forecast.backtest import run_backtest  # noqa: E402
-from solver.forecast.model import History, write_all_las  # noqa: E402
+from solver.forecast.model import History, all_las_forecast  # noqa: E402
 from solver.forecast.sufficiency import run_forecast  # noqa: E402
 from solver.io.ehcp import read_table  # noqa: E402
+from solver.io.forecast import write_la_forecast  # noqa: E402
 from solver.io.tariffs import load_tariffs  # noqa: E402
 
 
@@ -58,7 +59,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as out:
         all_las = [
-            _timed(lambda: write_all_las(args.ehcp, None, 2024, 5, Path(out)))
+            _timed(lambda: write_la_forecast(all_las_forecast(args.ehcp, None, 2024, 5), Path(out)))
             for _ in range(args.runs)
         ]
     forecast = [_timed(one_forecast) for _ in range(args.runs)]

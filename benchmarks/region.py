@@ -19,9 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.synth.instance import SynthSize, cached_instance  # noqa: E402
-from solver.travel.region import dask_client, write_region_travel  # noqa: E402
-from solver.workspace import open_workspace  # noqa: E402
+from benchmarks.instances import cached_instance  # noqa: E402
+from solver.io.journeys import TRAVEL_FILE, write_journeys  # noqa: E402
+from solver.synth.instance import SynthSize  # noqa: E402
+from solver.travel.region import dask_client  # noqa: E402
+from solver.workspace import open_workspace, travel_table  # noqa: E402
 
 
 def regional_run(scenario: Path, workers: int, placement_only: bool) -> tuple[float, float, float]:
@@ -29,7 +31,8 @@ def regional_run(scenario: Path, workers: int, placement_only: bool) -> tuple[fl
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         with dask_client("local", workers) as client:
-            write_region_travel(scenario, Path(out), client, placement_only)
+            table = travel_table(scenario, placement_only, client)
+            write_journeys(table, Path(out) / TRAVEL_FILE)
         travel = time.perf_counter() - start
         start = time.perf_counter()
         result = open_workspace(scenario, Path(out)).allocation()

@@ -14,6 +14,7 @@ import argparse
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.sites.evaluation import evaluate_sites  # noqa: E402
+from benchmarks.instances import cached_instance  # noqa: E402
 from solver.sites.proposal import Proposal  # noqa: E402
-from solver.synth.instance import SynthSize, cached_instance  # noqa: E402
+from solver.synth.instance import SynthSize  # noqa: E402
+from solver.workspace import open_workspace, write_site_study  # noqa: E402
 
 
 def candidate_sites(settings_file: Path, n_sites: int, seed: int, out: Path) -> Path:
@@ -58,7 +60,12 @@ def main() -> None:
     for run in range(args.runs):
         out = args.dir / f"run{run}"
         start = time.perf_counter()
-        evaluation = evaluate_sites(scenario, proposal, candidates, out, args.k)
+        today = date.today()
+        study = open_workspace(scenario, out).evaluate_sites(
+            proposal, candidates, args.k, today.year
+        )
+        write_site_study(study, out, today)
+        evaluation = study.evaluation
         times.append(time.perf_counter() - start)
         best = evaluation.ranked.iloc[0]
         print(

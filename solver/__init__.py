@@ -4,7 +4,7 @@ The public API, for a notebook as for the app and the CLI:
 
     from solver import open_workspace
     ws = open_workspace("scenarios/baseline.yaml", "out")
-    ws.tailored_lists(["S2-0120a0545c90b52b"]); ws.allocation().summary()
+    ws.tailored_lists(["S2-0120a0545c90b52b"]); ws.allocation().summary(); ws.forecast(10)
 
 Each name loads its module on first use (PEP 562), so `import solver` stays quick: the
 workspace loads the road network library, which `rightplace --help` never needs.
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from solver.io.scenario_file import load_scenario
     from solver.io.validate import ValidationReport, validate_files
     from solver.placement.allocate import Allocation
-    from solver.sites.evaluation import evaluate_sites
     from solver.sites.proposal import Proposal
     from solver.sites.reach import SiteEvaluation
     from solver.workspace import Workspace, open_workspace
@@ -50,7 +49,6 @@ __all__ = [
     "SiteEvaluation",
     "ValidationReport",
     "Workspace",
-    "evaluate_sites",
     "load_scenario",
     "load_scenario_inputs",
     "open_workspace",
@@ -77,7 +75,6 @@ _HOMES = {
     "SiteEvaluation": "solver.sites.reach",
     "ValidationReport": "solver.io.validate",
     "Workspace": "solver.workspace",
-    "evaluate_sites": "solver.sites.evaluation",
     "load_scenario": "solver.io.scenario_file",
     "load_scenario_inputs": "solver.io.inputs",
     "open_workspace": "solver.workspace",

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -16,9 +16,9 @@ from solver.cli_report import EXIT_BAD_INPUT as EXIT_BAD_INPUT  # re-exported fo
 from solver.cli_report import report_problems
 from solver.errors import InputError, Problem
 from solver.io.family_page import Issue
-from solver.io.inputs import load_scenario_inputs
 from solver.io.lists import write_lists
 from solver.io.outputs import write_csv, write_text
+from solver.io.placements import write_placements
 from solver.io.record import (
     RECORD_FILE,
     changed_inputs,
@@ -29,9 +29,7 @@ from solver.io.record import (
     record_json,
     software_version,
 )
-from solver.io.scenario_file import load_scenario
 from solver.io.validate import ValidationReport, validate_files
-from solver.placement.allocate import write_allocation
 from solver.placement.memory import return_freed_arrays
 from solver.sen2_cli import sen2_command, validate_sen2
 from solver.synth.instance import MIN_SETTINGS, SynthSize, write_synth
@@ -172,12 +170,10 @@ def travel(
 
 def write_travel(scenario: Path, out: Path, client: Any, placement_only: bool = False) -> Path:
     """The scenario's travel table in `out`, on the cluster if any."""
-    from solver.travel.journeys import write_travel_times
-    from solver.travel.region import write_region_travel
+    from solver.io.journeys import TRAVEL_FILE, write_journeys
+    from solver.workspace import travel_table
 
-    if client is None:
-        return write_travel_times(scenario, out, placement_only)
-    return write_region_travel(scenario, out, client, placement_only)
+    return write_journeys(travel_table(scenario, placement_only, client), out / TRAVEL_FILE)
 
 
 def workspace_for(
@@ -190,7 +186,7 @@ def workspace_for(
 
     if client is None:
         return open_workspace(scenario, out, journeys, only=only)
-    from solver.travel.region import region_workspace
+    from solver.workspace import region_workspace
 
     return region_workspace(scenario, out, journeys, client, only)
 
@@ -221,7 +217,7 @@ def lists(
         if client is None:
             table = ws.tailored_lists(child)
         else:
-            from solver.travel.region import distributed_lists
+            from solver.workspace import distributed_lists
 
             table = distributed_lists(ws, client, child)
         issued = datetime.now(UTC)
@@ -300,7 +296,8 @@ def solve(
 
     def work(client: Any) -> dict[str, object]:
         result = workspace_for(scenario, out, journeys, client).allocation()
-        write_allocation(result, out)
+        summary = result.summary()
+        write_placements(result.placements, result.unplaced, result.families, summary, out)
         return result.summary()
 
     typer.echo(json.dumps(on_cluster(scheduler, workers, work)))
@@ -352,10 +349,11 @@ def compare(
     years: Annotated[int, typer.Option(min=1, max=25, help="Forecast years ahead.")] = 5,
 ) -> None:
     """Side-by-side comparison.csv: one row per metric, one column per scenario, differences."""
-    from solver.scenarios.compare import compare as compare_scenarios
+    from solver.scenarios.compare import COMPARISON_FILE
+    from solver.workspace import compare_scenarios
 
-    target = report_problems(lambda: compare_scenarios(scenario, out, years))
-    typer.echo(f"wrote {target}")
+    table = report_problems(lambda: compare_scenarios(scenario, out, years))
+    typer.echo(f"wrote {write_csv(out / COMPARISON_FILE, table.round(4), index=True)}")
 
 
 @app.command()
@@ -374,8 +372,8 @@ def sites(
 ) -> None:
     """Rank candidate sites for a proposed setting; sites.csv and a suppressed evidence pack."""
     from solver.domain.needs import parse_need
-    from solver.sites.evaluation import evaluate_sites
     from solver.sites.proposal import CATCHMENT_MINUTES, Proposal, parse_ages
+    from solver.workspace import open_workspace, write_site_study
 
     def run() -> list[str]:
         low, high = parse_ages(ages)
@@ -389,10 +387,12 @@ def sites(
                 ) from None
         catchment = CATCHMENT_MINUTES if within is None else within
         proposal = Proposal(tuple(needs), low, high, places, within_minutes=catchment)
-        evaluation = evaluate_sites(scenario, proposal, candidates, out, k)
-        for warning in evaluation.warnings:
+        today = date.today()
+        study = open_workspace(scenario, out).evaluate_sites(proposal, candidates, k, today.year)
+        write_site_study(study, out, today)
+        for warning in study.evaluation.warnings:
             typer.echo(f"warning: {warning}", err=True)
-        return evaluation.chosen
+        return study.evaluation.chosen
 
     chosen = report_problems(run)
     typer.echo(f"best site(s): {', '.join(chosen)}; wrote {out / 'sites.csv'}")
@@ -465,25 +465,21 @@ def forecast(
 ) -> None:
     """Demand by need, phase and setting type with 80% intervals, places, gap and its cost;
     with --all-las, every LA's demand by setting group (la_forecast.csv)."""
-    from solver.forecast.model import write_all_las
-    from solver.forecast.sufficiency import scenario_forecast, write_forecast
-    from solver.scenarios.changes import capacity_changes
+    from solver.forecast.model import all_las_forecast
+    from solver.io.forecast import write_forecast, write_la_forecast
+    from solver.workspace import open_forecast
 
     def work() -> None:
         if all_las:
             if ehcp is None:
                 raise InputError([Problem("--ehcp", None, "", "--all-las needs --ehcp DIR")])
-            typer.echo(str(write_all_las(ehcp, population, origin, years, out)))
+            table = all_las_forecast(ehcp, population, origin, years)
+            typer.echo(str(write_la_forecast(table, out)))
             return
         if scenario is None:
             raise InputError([Problem("--scenario", None, "", "give --scenario or --all-las")])
-        loaded_scenario = load_scenario(scenario)
-        loaded = load_scenario_inputs(loaded_scenario)
-        changes = capacity_changes(loaded_scenario, loaded)
-        result = scenario_forecast(
-            loaded_scenario, loaded, years, scenario_path=scenario, changes=changes
-        )
-        for path in write_forecast(result, out):
+        result = open_forecast(scenario, years)
+        for path in write_forecast(result.table, result.scap, result.effects, out):
             typer.echo(str(path))
 
     report_problems(work)

@@ -1,36 +1,70 @@
-"""A scenario opened for work: its inputs and journeys loaded once, then tailored lists and
-placements run over them. The CLI and the app both go through here, so they give the same answers.
+"""The one orchestration layer the CLI and the app share: open a scenario (its inputs and
+journeys loaded once, its changes applied), then tailored lists, allocation, the forecast, site
+evaluation and comparison over it. Computation below never reads or writes a file for these;
+the CLI and the app hand the results to the writers in solver/io (and the evidence pack's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from solver.domain.scenario import Scenario
+from geo.basemap import boundary_beside, outline_paths, road_paths
+from solver.domain.scenario import OpenSetting, Scenario
 from solver.errors import CHILD_IDS, TRAVEL_TABLE, CheckFailed, InputError, Problem
+from solver.forecast.sufficiency import Forecast, scenario_forecast
 from solver.io.inputs import LoadedInputs, load_scenario_inputs
 from solver.io.journeys import PLACEMENT_ONLY
-from solver.io.scenario_file import load_scenario
+from solver.io.scenario_file import load_scenario, write_scenario
+from solver.io.sites import la_words, write_site_tables
 from solver.placement.allocate import Allocation, allocate
 from solver.placement.check import check_allocation
 from solver.placement.tailored import tailored_lists
-from solver.scenarios.changes import scenario_inputs
-from solver.travel.tables import Search
+from solver.scenarios.changes import capacity_changes, with_changes
+from solver.scenarios.compare import ScenarioRun, comparison_table, scenario_names, scenario_run
+from solver.sites.evaluation import empty_site_warnings, rank_candidates
+from solver.sites.evidence import PackContext, write_evidence
+from solver.sites.proposal import (
+    OpeningEffect,
+    Proposal,
+    forecast_reach,
+    opening_changes,
+    opening_effect,
+    with_openings,
+)
+from solver.sites.reach import SiteEvaluation, load_candidates
+from solver.travel.journeys import scenario_journeys, scenario_network, scenario_pairs, with_ids
+from solver.travel.region import la_codes, region_journeys, region_lists
+from solver.travel.tables import Search, stamped
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from geo.network import RoadNetwork
+
+#: Years ahead of the forecast that scales a site's reach.
+SITE_FORECAST_YEARS = 5
 
 
 @dataclass(frozen=True)
 class Workspace:
     """A loaded scenario: the file, its settings, its inputs with the scenario's provision
-    changes applied, and its journeys."""
+    changes applied and their journeys; and the inputs as loaded with their travel table,
+    from which variants (a setting opened) and the forecast start."""
 
     scenario_path: Path
     scenario: Scenario
     inputs: LoadedInputs
     journeys: pd.DataFrame
+    loaded: LoadedInputs
+    loaded_journeys: pd.DataFrame
 
     def tailored_lists(self, child_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """Every setting on or off each child's list (or the named children's), with reasons."""
@@ -71,6 +105,105 @@ class Workspace:
         if violations:
             raise CheckFailed(f"checker found {len(violations)} violations: {violations[:3]}")
         return result
+
+    def forecast(self, years: int) -> Forecast:
+        """The scenario's forecast `years` ahead (`planned_forecast`)."""
+        return planned_forecast(self.scenario_path, self.scenario, self.loaded, years)
+
+    def with_openings(self, opened: Sequence[OpenSetting]) -> Workspace:
+        """The workspace of the scenario with these settings opened too."""
+        scenario = with_openings(self.scenario, opened)
+        return changed(self.scenario_path, scenario, self.loaded, self.loaded_journeys)
+
+    def opening_effect(self, opened: Sequence[OpenSetting]) -> OpeningEffect:
+        """Solve without and with the openings; both allocations pass the checker."""
+        runs = {"without": self, "with": self.with_openings(opened)}
+        solved = {label: (ws.allocation(), ws.inputs) for label, ws in runs.items()}
+        return opening_effect(solved, self.loaded.settings, opened)
+
+    def evaluate_sites(
+        self, proposal: Proposal, candidates_path: Path, k: int, year: int
+    ) -> SiteStudy:
+        """Rank the candidate sites for `proposal`, choose the best k and solve with the
+        setting open there from `year`; with the scenario's forecast, the reach in its years.
+
+        Parameters
+        ----------
+        proposal
+            The proposed setting: needs, ages, places and catchment.
+        candidates_path
+            The candidate sites CSV (site_id with a postcode or easting and northing).
+        k
+            How many sites to choose.
+        year
+            The year the setting opens (the CLI and the app give this year).
+
+        Returns
+        -------
+        SiteStudy
+            The evaluation and what its files need (`write_site_study`).
+
+        Raises
+        ------
+        InputError
+            Every problem of the candidate sites, or the road network.
+        """
+        scenario = self.scenario
+        candidates = load_candidates(candidates_path, scenario.inputs.postcodes)
+        network = scenario_network(scenario, str(self.scenario_path))
+        ranking = rank_candidates(
+            network,
+            candidates,
+            candidates_path,
+            self.inputs,
+            self.journeys,
+            scenario.policy,
+            proposal,
+            k,
+        )
+        opened = opening_changes(proposal, candidates, ranking.chosen, year)
+        effect = self.opening_effect(opened)
+        future = None
+        if scenario.la_code and scenario.inputs.ehcp and scenario.inputs.population:
+            table = self.forecast(SITE_FORECAST_YEARS).table
+            future = forecast_reach(ranking.reach, self.inputs.children, table)
+        warnings = empty_site_warnings(ranking.ranked, proposal)
+        evaluation = SiteEvaluation(
+            ranking.ranked, ranking.chosen, effect, future, ranking.reach, warnings
+        )
+        proposed = with_openings(scenario, opened)
+        return SiteStudy(evaluation, proposal, candidates, self.inputs.settings, proposed, network)
+
+
+@dataclass(frozen=True)
+class SiteStudy:
+    """A site evaluation and what its files need: the proposal, the candidate sites, the
+    settings it was solved on, the scenario with the setting opened at the chosen sites, and
+    the road network drawn under the evidence pack's map."""
+
+    evaluation: SiteEvaluation
+    proposal: Proposal
+    candidates: pd.DataFrame
+    settings: pd.DataFrame
+    proposed: Scenario
+    network: RoadNetwork
+
+
+def write_site_study(study: SiteStudy, out: Path, day: date) -> list[Path]:
+    """`rightplace sites`' files in `out`: the internal tables, proposed_scenario.yaml (which
+    `rightplace solve` reproduces the pack's figures from) and the evidence pack dated `day`."""
+    e = study.evaluation
+    paths = write_site_tables(e.ranked, e.effect.system, e.effect.settings, e.forecast, out)
+    paths.append(write_scenario(study.proposed, out / "proposed_scenario.yaml"))
+    outline = boundary_beside(study.proposed.inputs.network)
+    context = PackContext(
+        study.proposal,
+        la_words(study.proposed.la_code, outline),
+        day,
+        road_paths(study.network),
+        None if outline is None else outline_paths(outline),
+    )
+    return [*paths, *write_evidence(e, study.candidates, study.settings, context, out)]
 
 
 def require_every_journey(journeys: pd.DataFrame) -> None:
@@ -118,26 +251,117 @@ def open_workspace(
     InputError
         Every problem of every input file.
     """
+    scenario_path = Path(scenario_path)
+    scenario = load_scenario(scenario_path)
+    loaded = load_scenario_inputs(scenario)
+    trips = scenario_journeys(
+        scenario_path, scenario, loaded, Path(journeys_dir), journeys, only=only, search=search
+    )
+    return changed(scenario_path, scenario, loaded, trips)
+
+
+def changed(
+    scenario_path: Path, scenario: Scenario, loaded: LoadedInputs, journeys: pd.DataFrame
+) -> Workspace:
+    """The workspace of inputs as loaded and their travel table once the scenario's changes
+    take effect (journeys to every opened setting added)."""
+    inputs, trips = with_changes(scenario_path, scenario, loaded, journeys)
+    return Workspace(scenario_path, scenario, inputs, trips, loaded, journeys)
+
+
+def planned_forecast(
+    scenario_path: Path, scenario: Scenario, loaded: LoadedInputs, years: int
+) -> Forecast:
+    """The one way a scenario's forecast is assembled, for the CLI, the app, comparisons and
+    sites: from the inputs as loaded, with the scenario's changes to places year by year."""
+    changes = capacity_changes(scenario, loaded)
+    return scenario_forecast(scenario, loaded, years, scenario_path=scenario_path, changes=changes)
+
+
+def open_forecast(scenario_path: Path, years: int) -> Forecast:
+    """`planned_forecast` of the scenario at `scenario_path`, its journeys never searched (a
+    forecast needs none)."""
+    scenario = load_scenario(Path(scenario_path))
+    return planned_forecast(Path(scenario_path), scenario, load_scenario_inputs(scenario), years)
+
+
+def run_scenario(path: Path, journeys_dir: Path, years: int = 5) -> ScenarioRun:
+    """Solve and forecast one scenario for a comparison; its travel table cached in
+    `journeys_dir`."""
+    ws = open_workspace(path, journeys_dir)
+    return scenario_run(ws.allocation(), ws.inputs, ws.forecast(years))
+
+
+def compare_scenarios(paths: Sequence[Path], out: Path, years: int = 5) -> pd.DataFrame:
+    """comparison.csv's table of every scenario, named by file stem, each caching its
+    journeys in its own sub-folder of `out`."""
+    names = scenario_names(paths)
+    runs = {
+        name: run_scenario(Path(p), out / name, years) for name, p in zip(names, paths, strict=True)
+    }
+    return comparison_table(runs)
+
+
+def travel_table(
+    scenario_path: Path, placement_only: bool = False, client: Client | None = None
+) -> pd.DataFrame:
+    """`rightplace travel`'s table: the scenario's journeys within its cut-off (only those a
+    placement can use with `placement_only`), searched here or, given a client, partition by
+    partition on the cluster; stamped with what they are computed from."""
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
-    return workspace_from(
-        scenario_path, scenario, inputs, journeys_dir, journeys, only=only, search=search
-    )
+    children, settings = inputs.children, inputs.settings
+    if client is None:
+        network = scenario_network(scenario, str(scenario_path))
+        pairs = scenario_pairs(network, scenario, children, settings, placement_only)
+        table = with_ids(pairs, children, settings)
+    else:
+        table = region_journeys(
+            client, scenario, str(scenario_path), children, settings, placement_only
+        )
+    return stamped(table, scenario, inputs, placement_only)
 
 
-def workspace_from(
+def region_workspace(
     scenario_path: Path,
-    scenario: Scenario,
-    inputs: LoadedInputs,
-    journeys_dir: Path,
-    journeys: Path | None = None,
-    *,
+    out: Path,
+    journeys: Path | None,
+    client: Client,
     only: list[str] | None = None,
-    search: Search | None = None,
 ) -> Workspace:
-    """A workspace from a scenario and inputs already loaded: its changes applied, its journeys."""
-    scenario_path = Path(scenario_path)
-    current, trips = scenario_inputs(
-        scenario_path, scenario, inputs, Path(journeys_dir), journeys, only=only, search=search
+    """A workspace whose journeys, unless a table is given or cached for these inputs, are
+    searched on the cluster (only those of the `only` children, if given)."""
+    search = functools.partial(region_journeys, client)
+    return open_workspace(scenario_path, out, journeys, only=only, search=search)
+
+
+def _lists_for(
+    children: pd.DataFrame, journeys: pd.DataFrame, workspace: Workspace
+) -> pd.DataFrame:
+    return replace(
+        workspace, inputs=replace(workspace.inputs, children=children), journeys=journeys
+    ).tailored_lists()
+
+
+def distributed_lists(
+    workspace: Workspace, client: Client, child_ids: list[str] | None = None
+) -> pd.DataFrame:
+    """Tailored lists with each LA's children on a worker; the same rows as on one machine."""
+    require_every_journey(workspace.journeys)
+    children = workspace.inputs.children
+    if child_ids:
+        workspace.tailored_lists(child_ids[:1])  # unknown ids are reported as on one machine
+        children = children[children["child_id"].astype(str).isin(child_ids)]
+    # Each task gets its own children's journeys (and none of the loaded ones), not the whole
+    # table.
+    light = replace(
+        workspace,
+        journeys=workspace.journeys.iloc[:0],
+        loaded_journeys=workspace.loaded_journeys.iloc[:0],
     )
-    return Workspace(scenario_path, scenario, current, trips)
+    lists_of = functools.partial(_lists_for, workspace=light)
+    table = region_lists(client, lists_of, children, workspace.journeys, la_codes(children))
+    order = pd.Index(workspace.inputs.children["child_id"].astype(str))
+    return table.iloc[
+        np.argsort(order.get_indexer(table["child_id"].astype(str)), kind="stable")
+    ].reset_index(drop=True)

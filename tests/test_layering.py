@@ -28,17 +28,6 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "scenarios": frozenset({"domain", "io", "placement", "travel", "forecast"}),
     "sites": frozenset({"domain", "io", "placement", "travel", "forecast", "scenarios"}),
 }
-#: Imports across layers that still point up, as (module, imported module): issue 19 moves the
-#: orchestration they need into solver.workspace.
-UPWARD_TODAY = frozenset(
-    {
-        ("solver.scenarios.compare", "solver.workspace"),
-        ("solver.sites.proposal", "solver.workspace"),
-        ("solver.travel.region", "solver.workspace"),
-        ("solver.synth.instance", "solver.travel.journeys"),
-    }
-)
-
 #: The independent checker and what of solver it may import: the domain and the errors only,
 #: never the optimiser, the rules it checks or the readers (issue 19).
 CHECKER = "solver.placement.check"
@@ -59,10 +48,6 @@ ALLOWED_IN_FUNCTIONS = frozenset(
         # Dask is optional (only with --scheduler); bokeh only to say if a dashboard is offered.
         ("solver.travel.region", "distributed"),
         ("solver.travel.region", "bokeh"),
-        # The benchmarks' instance cache routes; `rightplace synth` must start without geo.
-        # It moves to benchmarks/ in a later step of issue 19.
-        ("solver.synth.instance", "solver.travel.journeys"),
-        ("solver.synth.instance", "solver.io.journeys"),
     }
 )
 
@@ -201,12 +186,7 @@ def layer_breaches(modules: Mapping[str, list[Import]]) -> set[tuple[str, str]]:
 def test_each_layer_imports_only_the_layers_below() -> None:
     """domain imports nothing of ours; io only domain; travel, placement and forecast never
     import scenarios or sites; nothing below the workspace imports it (LAYERS)."""
-    assert layer_breaches(package_imports("solver")) - UPWARD_TODAY == set()
-
-
-def test_every_upward_import_still_allowed_is_still_there() -> None:
-    """UPWARD_TODAY holds nothing stale: each entry is an import that still points up."""
-    assert UPWARD_TODAY - layer_breaches(package_imports("solver")) == set()
+    assert layer_breaches(package_imports("solver")) == set()
 
 
 def test_the_layer_check_catches_a_breach() -> None:
@@ -377,3 +357,36 @@ def test_cycles_finds_each_loop_once_and_nothing_else() -> None:
     }
     assert sorted(cycles(graph)) == [["a", "b"], ["c", "d", "e"]]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+#: Calls that read the clock: `date.today()`, `datetime.now()`, `time.time()` ...
+CLOCK_CALLS = frozenset(
+    {("date", "today"), ("datetime", "today"), ("datetime", "now"), ("datetime", "utcnow")}
+    | {("time", "time"), ("time", "time_ns")}
+)
+
+
+def clock_reads(source: str) -> list[int]:
+    """The lines of `source` that read the clock (CLOCK_CALLS)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and (node.func.value.id, node.func.attr) in CLOCK_CALLS
+    ]
+
+
+def test_only_the_command_line_reads_the_clock() -> None:
+    """The day a list is issued, a setting opens or a pack is dated is given by the CLI or the
+    app: no library module reads the clock (hand-made source shows the check finds it)."""
+    read = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for package in ("solver", "geo")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if f"solver.{path.stem}" not in FLAG_MODULES
+        for line in clock_reads(path.read_text(encoding="utf-8"))
+    ]
+    assert read == []
+    assert sorted(clock_reads("x = 1\nd = date.today().year\nt = time.time()\n")) == [2, 3]

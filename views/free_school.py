@@ -2,6 +2,7 @@
 the evidence pack `rightplace sites` writes (small counts suppressed)."""
 
 import hashlib
+from datetime import date
 
 import pandas as pd
 import pydeck as pdk
@@ -12,10 +13,10 @@ from solver.domain.needs import Need, ncy_range_of_ages, phase_of
 from solver.errors import InputError
 from solver.io.outputs import csv_text
 from solver.io.words import EFFECT_WORDS, setting_type_words
-from solver.sites.evaluation import evaluate_sites
 from solver.sites.evidence import MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
 from solver.sites.proposal import CATCHMENT_MINUTES
 from solver.sites.reach import Proposal, load_candidates
+from solver.workspace import write_site_study
 from views.shared import (
     ATTRIBUTION,
     REPO,
@@ -149,14 +150,16 @@ if st.button("Evaluate the sites", type="primary"):
             "children without and with the setting at the chosen site(s) and forecasting."
         )
         try:
-            evaluation = evaluate_sites(ws.scenario_path, proposal, candidates_path, out, k)
+            today = date.today()
+            study = ws.evaluate_sites(proposal, candidates_path, k, today.year)
+            write_site_study(study, out, today)
         except InputError as exc:
             status.update(label="Problems with the inputs", state="error")
             problems_table(list(exc.problems))
             st.stop()
         status.update(label="Sites ranked and the opening's effect solved", state="complete")
     pack = {p.name: p.read_bytes() for p in sorted(out.glob("evidence*"))}
-    st.session_state["site_evaluation"] = (proposal, candidates_path, evaluation, pack)
+    st.session_state["site_evaluation"] = (proposal, candidates_path, study.evaluation, pack)
 result = st.session_state.get("site_evaluation")
 if result is None or result[:2] != (proposal, candidates_path):
     st.info("Set the proposal and press the button to rank the candidate sites.")

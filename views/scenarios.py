@@ -27,8 +27,8 @@ from solver.scenarios.compare import (
     SHARE_GROUPS,
     ScenarioRun,
     comparison_table,
-    run_scenario,
 )
+from solver.workspace import run_scenario
 from views.charts import bars, lines
 from views.shared import REPO, outside_own_files, plain, problems_table, session_dir, workspace
 

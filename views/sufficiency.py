@@ -5,7 +5,6 @@ import streamlit as st
 
 from solver.domain.groups import GAP_TYPES
 from solver.errors import InputError
-from solver.forecast.sufficiency import scenario_forecast
 from solver.io.ehcp import ALL
 from solver.io.outputs import csv_text
 from solver.io.words import need_words, phase_words, pounds
@@ -52,9 +51,7 @@ if st.session_state.get("forecast", (None,))[0] != key:
     with st.status(f"Forecasting {years} years ahead...") as status:
         st.write("Forecasting every LA from DfE's EHCP history, then this LA by need and phase.")
         try:
-            result = scenario_forecast(
-                ws.scenario, ws.inputs, years, scenario_path=ws.scenario_path
-            )
+            result = ws.forecast(years)
         except InputError as exc:
             status.update(label="Problems with the inputs", state="error")
             problems_table(list(exc.problems))

@@ -21,7 +21,6 @@ import pandas as pd
 from solver.domain.groups import SETTING_GROUPS
 from solver.errors import InputError, Problem
 from solver.io.ehcp import ALL, caseload_history, on_current_las
-from solver.io.outputs import write_csv
 
 GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
 
@@ -391,22 +390,10 @@ def whole_numbers(table: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"demand": int, "demand_low": int, "demand_high": int})
 
 
-#: Columns of la_forecast.csv, in order (a contract).
-LA_FORECAST_COLUMNS = (
-    "la_code",
-    "la_name",
-    "year",
-    "setting_group",
-    "demand",
-    "demand_low",
-    "demand_high",
-)
-
-
-def write_all_las(
-    ehcp: Path, population: Path | None, origin: int | None, years: int, out: Path
-) -> Path:
-    """Write `out`/la_forecast.csv: every LA of the latest DfE year, `years` Januaries after
+def all_las_forecast(
+    ehcp: Path, population: Path | None, origin: int | None, years: int
+) -> pd.DataFrame:
+    """la_forecast.csv's rows: every LA of the latest DfE year, `years` Januaries after
     `origin` (default: the latest January published), whole children. `population` is checked
     but not used: the ONS files at hand are two mid-year estimates, not a series to learn from."""
     if population is not None and not Path(population).exists():
@@ -414,5 +401,4 @@ def write_all_las(
     history = History.read(ehcp)
     origin = history.last_year if origin is None else origin
     check_origin(history, origin, ehcp)
-    table = whole_numbers(forecast(history, origin, years))
-    return write_csv(out / "la_forecast.csv", table[list(LA_FORECAST_COLUMNS)], index=False)
+    return whole_numbers(forecast(history, origin, years))

@@ -30,7 +30,6 @@ from solver.domain.tariffs import Tariffs
 from solver.errors import InputError, Problem
 from solver.forecast.model import History, forecast, round_within
 from solver.io.ehcp import ALL, NEED_COLUMNS, by_age, gias_la_code, new_plan_totals
-from solver.io.outputs import write_csv
 from solver.io.population import population_by_age, read_population
 
 if TYPE_CHECKING:
@@ -701,21 +700,6 @@ def run_forecast(
     )
 
 
-#: Columns of forecast.csv, in order (a contract).
-FORECAST_COLUMNS = (
-    "year",
-    "need",
-    "phase",
-    "setting_type",
-    "demand",
-    "demand_low",
-    "demand_high",
-    "places",
-    "gap",
-    "cost",
-)
-
-
 def scenario_forecast(
     scenario: Scenario,
     loaded: LoadedInputs,
@@ -781,15 +765,3 @@ def scenario_forecast(
         ),
         demand=scenario.demand,
     )
-
-
-def write_forecast(result: Forecast, out: Path) -> list[Path]:
-    """Write forecast.csv, scap_send.csv and effects.csv into `out`, each atomically; the
-    paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "forecast.csv": result.table[list(FORECAST_COLUMNS)],
-        "scap_send.csv": result.scap,
-        "effects.csv": result.effects,
-    }
-    return [write_csv(out / name, table, float_format="%.3f") for name, table in files.items()]

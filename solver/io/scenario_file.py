@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from solver.domain.scenario import Inputs, Scenario
+from solver.io.outputs import write_text
 from solver.io.yamlfile import load_yaml_model
 
 
@@ -59,3 +60,9 @@ def scenario_yaml(scenario: Scenario) -> str:
     }
     text: str = yaml.safe_dump(data, sort_keys=False)
     return text
+
+
+def write_scenario(scenario: Scenario, path: Path) -> Path:
+    """The scenario as YAML at `path` (`scenario_yaml`), written atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_text(path, scenario_yaml(scenario))

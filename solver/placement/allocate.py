@@ -19,11 +19,9 @@ flow solves gives the best bound and a feasible allocation with its gap.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,7 +32,6 @@ from solver.domain.reasons import AllocationStatus, SiblingOutcome, UnplacedReas
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
 from solver.errors import InputError, Problem
-from solver.io.outputs import write_csv, write_text
 from solver.placement.certificate import Certificate, certify
 from solver.placement.columns import prices
 from solver.placement.rules import (
@@ -791,21 +788,3 @@ def _unplaced_table(
         columns=list(UNPLACED_COLUMNS),
     )
     return table.sort_values("child_id", kind="stable").reset_index(drop=True)
-
-
-def write_allocation(result: Allocation, out_dir: Path) -> list[Path]:
-    """placements.csv, unplaced.csv and summary.json in `out_dir`, and families.csv when
-    siblings are kept together; as a set: each file atomically, children's rows private, the
-    previous run's summary and families removed first and the summary written last, so a run
-    killed part way never leaves new placements beside an old summary."""
-    summary, families = out_dir / "summary.json", out_dir / "families.csv"
-    summary.unlink(missing_ok=True)
-    families.unlink(missing_ok=True)
-    paths = [
-        write_csv(out_dir / "placements.csv", result.placements, private=True),
-        write_csv(out_dir / "unplaced.csv", result.unplaced, private=True),
-    ]
-    if len(result.families):
-        paths.append(write_csv(families, result.families, private=True))
-    paths.insert(2, write_text(summary, json.dumps(result.summary(), indent=2) + "\n"))
-    return paths

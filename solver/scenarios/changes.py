@@ -21,8 +21,7 @@ from solver.errors import InputError, Problem
 from solver.forecast.sufficiency import CapacityChange
 from solver.io.inputs import LoadedInputs
 from solver.io.journeys import appended
-from solver.travel.journeys import journey_times, scenario_journeys, scenario_network
-from solver.travel.tables import Search
+from solver.travel.journeys import journey_times, scenario_network
 
 
 def opened_settings(changes: Sequence[object]) -> pd.DataFrame:
@@ -176,23 +175,6 @@ def capacity_changes(scenario: Scenario, inputs: LoadedInputs) -> list[CapacityC
                 for n, p in zip(lines["need"], lines["places"], strict=True)
             ]
     return result
-
-
-def scenario_inputs(
-    path: Path,
-    scenario: Scenario,
-    inputs: LoadedInputs,
-    out: Path,
-    given: Path | None = None,
-    *,
-    only: list[str] | None = None,
-    search: Search | None = None,
-) -> tuple[LoadedInputs, pd.DataFrame]:
-    """The inputs once every change has taken effect, and the travel table including any
-    opened setting: what solve, lists and compare place children on (see `scenario_journeys`
-    for `only` and `search`)."""
-    journeys = scenario_journeys(path, scenario, inputs, out, given, only=only, search=search)
-    return with_changes(path, scenario, inputs, journeys)
 
 
 def with_changes(

@@ -1,4 +1,5 @@
-"""Scenario comparison: solve and forecast each scenario, then one row per metric side by side.
+"""Scenario comparison: each scenario's placement metrics and forecast gaps, then one row per
+metric side by side (the workspace solves and forecasts each scenario).
 
 Placements are solved on provision as it stands once every change has taken effect; the
 sufficiency gaps follow the changes year by year in the forecast.
@@ -17,12 +18,9 @@ from solver.domain.groups import INDEPENDENT_TYPES, STATE_FUNDED_SPECIAL_TYPES
 from solver.domain.model import SettingType, home_la
 from solver.domain.tariffs import Tariffs
 from solver.errors import SCENARIO_NAMES, InputError, Problem
-from solver.forecast.sufficiency import scenario_forecast
-from solver.io.inputs import load_scenario_inputs
-from solver.io.outputs import write_csv
-from solver.io.scenario_file import load_scenario
-from solver.scenarios.changes import capacity_changes
-from solver.workspace import workspace_from
+from solver.forecast.sufficiency import Forecast
+from solver.io.inputs import LoadedInputs
+from solver.placement.allocate import Allocation
 
 #: Setting types counted in each share_* metric.
 SHARE_GROUPS: dict[str, frozenset[SettingType]] = {
@@ -70,17 +68,11 @@ def placement_metrics(
     return metrics
 
 
-def run_scenario(path: Path, out: Path, years: int = 5) -> ScenarioRun:
-    """Solve and forecast one scenario; its travel table is cached in `out`."""
-    scenario = load_scenario(path)
-    inputs = load_scenario_inputs(scenario)
-    ws = workspace_from(path, scenario, inputs, out)
-    result = ws.allocation()
+def scenario_run(allocation: Allocation, inputs: LoadedInputs, forecast: Forecast) -> ScenarioRun:
+    """One scenario's comparison figures: its allocation's metrics (on the inputs it was solved
+    on) and its forecast's gaps by year, need and phase."""
     metrics = placement_metrics(
-        result.placements, result.unplaced, ws.inputs.settings, inputs.tariffs
-    )
-    forecast = scenario_forecast(
-        scenario, inputs, years, scenario_path=path, changes=capacity_changes(scenario, inputs)
+        allocation.placements, allocation.unplaced, inputs.settings, inputs.tariffs
     )
     gaps = forecast.table.groupby(["year", "need", "phase"])["gap"].sum()
     gaps.index = [f"gap_{y}_{n}_{p}" for y, n, p in gaps.index]
@@ -102,9 +94,8 @@ def comparison_table(runs: dict[str, ScenarioRun]) -> pd.DataFrame:
     return table
 
 
-def compare(paths: Sequence[Path], out: Path, years: int = 5) -> Path:
-    """Run every scenario (each caching journeys in its own sub-folder) and write
-    comparison.csv in `out`; scenarios are named by file stem."""
+def scenario_names(paths: Sequence[Path]) -> list[str]:
+    """Each scenario's name, its file stem; two scenarios of one name are a problem."""
     stems = [Path(p).stem for p in paths]
     repeated = sorted({s for s in stems if stems.count(s) > 1})
     if repeated:
@@ -112,5 +103,4 @@ def compare(paths: Sequence[Path], out: Path, years: int = 5) -> Path:
             Problem(SCENARIO_NAMES, None, "", f"two scenarios named {s}: rename one")
             for s in repeated
         )
-    runs = {Path(p).stem: run_scenario(Path(p), out / Path(p).stem, years) for p in paths}
-    return write_csv(out / COMPARISON_FILE, comparison_table(runs).round(4), index=True)
+    return stems

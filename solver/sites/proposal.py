@@ -8,9 +8,8 @@ geography of need stays as it is while its size and mix follow the forecast.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,11 +20,8 @@ from solver.domain.needs import Need, phase_of
 from solver.domain.scenario import OpenSetting, Scenario
 from solver.errors import AGE_RANGE, InputError, Problem
 from solver.io.inputs import LoadedInputs
-from solver.io.outputs import write_text
-from solver.io.scenario_file import scenario_yaml
-from solver.scenarios.changes import with_changes
+from solver.placement.allocate import Allocation
 from solver.scenarios.compare import placement_metrics
-from solver.workspace import Workspace
 
 #: Metrics of the with/without comparison that count children (suppressed below 10 in the pack).
 EFFECT_COUNTS: tuple[str, ...] = (
@@ -125,38 +121,33 @@ def _metrics(
 
 
 def opening_effect(
-    scenario_path: Path,
-    scenario: Scenario,
-    loaded: LoadedInputs,
+    runs: Mapping[str, tuple[Allocation, LoadedInputs]],
+    existing: pd.DataFrame,
     opened: Sequence[OpenSetting],
-    journeys: pd.DataFrame,
 ) -> OpeningEffect:
-    """Solve the scenario without and with the openings, given the travel table of the inputs
-    as loaded; both allocations pass the independent checker, as every `solve` does."""
-    runs = {}
+    """The system figures and the existing settings (`existing`: the settings as loaded)
+    whose placements change, from the allocations `without` and `with` the openings, each
+    with the inputs it was solved on."""
     new = {o.urn for o in opened}
-    for label, variant in (("without", scenario), ("with", with_openings(scenario, opened))):
-        ws = Workspace(
-            scenario_path, variant, *with_changes(scenario_path, variant, loaded, journeys)
-        )
-        result = ws.allocation()
-        figures = _metrics(result.placements, result.unplaced, ws.inputs, new)
-        runs[label] = (result.placements, figures)
-    system = pd.DataFrame({label: figures for label, (_, figures) in runs.items()})
+    figures = {
+        label: _metrics(result.placements, result.unplaced, inputs, new)
+        for label, (result, inputs) in runs.items()
+    }
+    system = pd.DataFrame(figures)
     system["change"] = system["with"] - system["without"]
     system = system.round(2)
     system.index.name = "metric"
     counts = pd.DataFrame(
         {
-            label: placements["urn"].astype(str).value_counts()
-            for label, (placements, _) in runs.items()
+            label: result.placements["urn"].astype(str).value_counts()
+            for label, (result, _) in runs.items()
         }
     ).fillna(0)
     counts = counts.astype(np.int64).rename(columns=lambda c: f"placements_{c}")
     counts["change"] = counts["placements_with"] - counts["placements_without"]
-    existing = loaded.settings.set_index(loaded.settings["urn"].astype(str))
-    moved = counts[(counts["change"] != 0) & counts.index.isin(existing.index)]
-    table = existing.loc[moved.index, ["name", "setting_type"]].join(moved)
+    by_urn = existing.set_index(existing["urn"].astype(str))
+    moved = counts[(counts["change"] != 0) & counts.index.isin(by_urn.index)]
+    table = by_urn.loc[moved.index, ["name", "setting_type"]].join(moved)
     table.index.name = "urn"
     return OpeningEffect(
         system=system.reset_index(),
@@ -186,10 +177,3 @@ def forecast_reach(
     table = table.rename(columns={"growth": "children_in_reach"})
     table["children_in_reach"] = table["children_in_reach"].round().astype(int)
     return table.sort_values(["site_id", "year"]).reset_index(drop=True)
-
-
-def write_proposed_scenario(scenario: Scenario, opened: Sequence[OpenSetting], path: Path) -> Path:
-    """The scenario with the openings as YAML, so `rightplace solve` on it reproduces the
-    pack's figures."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_text(path, scenario_yaml(with_openings(scenario, opened)))

@@ -17,8 +17,7 @@ import functools
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,13 +25,8 @@ import pandas as pd
 
 from solver.domain.scenario import Scenario
 from solver.errors import SCHEDULER, InputError, Problem
-from solver.io.inputs import load_scenario_inputs
-from solver.io.journeys import TRAVEL_FILE, write_journeys
-from solver.io.scenario_file import load_scenario
 from solver.placement.rules import current_settings, setting_reach_minutes
 from solver.travel.journeys import located, scenario_network, scenario_pairs, with_ids
-from solver.travel.tables import stamped
-from solver.workspace import Workspace, open_workspace, require_every_journey
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -267,56 +261,3 @@ def dashboard(client: Client) -> str | None:
     """The Dask dashboard's address, if the cluster has one."""
     link = getattr(client, "dashboard_link", None)
     return str(link) if link and _has_bokeh() else None
-
-
-def write_region_travel(
-    scenario_path: Path, out: Path, client: Client, placement_only: bool = False
-) -> Path:
-    """`rightplace travel` on the cluster: the scenario's travel table in `out`."""
-    scenario = load_scenario(Path(scenario_path))
-    inputs = load_scenario_inputs(scenario)
-    table = region_journeys(
-        client, scenario, str(scenario_path), inputs.children, inputs.settings, placement_only
-    )
-    table = stamped(table, scenario, inputs, placement_only)
-    return write_journeys(table, Path(out) / TRAVEL_FILE)
-
-
-def region_workspace(
-    scenario_path: Path,
-    out: Path,
-    journeys: Path | None,
-    client: Client,
-    only: list[str] | None = None,
-) -> Workspace:
-    """A workspace whose journeys, unless a table is given or cached for these inputs, are
-    searched on the cluster (only those of the `only` children, if given)."""
-    search = functools.partial(region_journeys, client)
-    return open_workspace(scenario_path, out, journeys, only=only, search=search)
-
-
-def _lists_for(
-    children: pd.DataFrame, journeys: pd.DataFrame, workspace: Workspace
-) -> pd.DataFrame:
-    return replace(
-        workspace, inputs=replace(workspace.inputs, children=children), journeys=journeys
-    ).tailored_lists()
-
-
-def distributed_lists(
-    workspace: Workspace, client: Client, child_ids: list[str] | None = None
-) -> pd.DataFrame:
-    """Tailored lists with each LA's children on a worker; the same rows as on one machine."""
-    require_every_journey(workspace.journeys)
-    children = workspace.inputs.children
-    if child_ids:
-        workspace.tailored_lists(child_ids[:1])  # unknown ids are reported as on one machine
-        children = children[children["child_id"].astype(str).isin(child_ids)]
-    # Each task gets its own children's journeys, not the whole table.
-    light = replace(workspace, journeys=workspace.journeys.iloc[:0])
-    lists_of = functools.partial(_lists_for, workspace=light)
-    table = region_lists(client, lists_of, children, workspace.journeys, la_codes(children))
-    order = pd.Index(workspace.inputs.children["child_id"].astype(str))
-    return table.iloc[
-        np.argsort(order.get_indexer(table["child_id"].astype(str)), kind="stable")
-    ].reset_index(drop=True)
