@@ -11,31 +11,34 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 #: "Not reached": every cost is a 32-bit integer below it (smaller arrays, faster searches).
 _NONE = np.iinfo(np.int32).max
 #: How often (cost units) a search beyond its limit checks whether its own points are all found.
 _OWN_CHECK = 600
 
+I32 = npt.NDArray[np.int32]
+
 
 @numba.njit(nogil=True, cache=True)
-def search_pairs(  # type: ignore[no-untyped-def]
-    indptr,
-    indices,
-    weights,
-    start_node,
-    start_cost,
-    start_limit,
-    anchor_ptr,
-    anchor_point,
-    anchor_cost,
-    point_limit,
-    own_ptr,
-    own_point,
-    own_limit,
-    first,
-    step,
-):
+def search_pairs(
+    indptr: I32,
+    indices: I32,
+    weights: I32,
+    start_node: I32,
+    start_cost: I32,
+    start_limit: I32,
+    anchor_ptr: I32,
+    anchor_point: I32,
+    anchor_cost: I32,
+    point_limit: I32,
+    own_ptr: I32,
+    own_point: I32,
+    own_limit: np.int32,
+    first: int,
+    step: int,
+) -> tuple[I32, I32, I32]:
     """Searches from sources first, first+step, ...: returns (source, point, cost) int32 arrays.
 
     A point is kept at cost c from source s when c <= min(start_limit[s], point_limit[p]), or
@@ -128,7 +131,7 @@ def search_pairs(  # type: ignore[no-untyped-def]
 
 
 @numba.njit(nogil=True, cache=True)
-def _all_found(own_ptr, own_point, best, s, d):  # type: ignore[no-untyped-def]
+def _all_found(own_ptr: I32, own_point: I32, best: I32, s: int, d: int) -> bool:
     """Whether every own point of source s has its final cost (no later node can lower it)."""
     for k in range(own_ptr[s], own_ptr[s + 1]):  # noqa: SIM110 (compiled: no generators)
         if best[own_point[k]] > d:
@@ -137,7 +140,7 @@ def _all_found(own_ptr, own_point, best, s, d):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(nogil=True, cache=True)
-def _grown(array, size, used):  # type: ignore[no-untyped-def]
+def _grown(array: I32, size: int, used: int) -> I32:
     """`array` copied into a new array of `size`, its first `used` entries kept."""
     bigger = np.empty(size, dtype=array.dtype)
     bigger[:used] = array[:used]

@@ -142,9 +142,10 @@ class RoadNetwork:
     def road_lines(self) -> np.ndarray:
         """Each road as a shapely LineString in EPSG:27700."""
         counts = np.diff(self.geometry_offsets)
-        return shapely.linestrings(
+        lines: np.ndarray = shapely.linestrings(
             self.geometry_xy, indices=np.repeat(np.arange(self.n_roads), counts)
         )
+        return lines
 
     @cached_property
     def road_index(self) -> shapely.STRtree:
@@ -363,7 +364,7 @@ def network_key(path: Path | str, speeds: Mapping[str, float] | None = None) -> 
     status = path.stat()
     digest = _file_digest(str(path.resolve()), status.st_size, status.st_mtime_ns).copy()
     settings = {"format": _FORMAT_VERSION, "speeds": sorted(speed_table(speeds).items())}
-    settings["fallback"] = FALLBACK_SPEED_KPH  # type: ignore[assignment]
+    settings["fallback"] = FALLBACK_SPEED_KPH
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -74,7 +74,8 @@ class _Limits:
 
         def units(seconds: np.ndarray | None, n: int) -> np.ndarray:
             given = np.full(n, cutoff) if seconds is None else np.asarray(seconds) * 10
-            return np.minimum(np.floor(given), cutoff).astype(np.int64)
+            capped: np.ndarray = np.minimum(np.floor(given), cutoff).astype(np.int64)
+            return capped
 
         return _Limits(
             origin=units(reach.origin_s, n_origins),

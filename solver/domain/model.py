@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
@@ -155,20 +156,20 @@ class Setting:
         return ncy_range_of_ages(self.low_age, self.high_age)
 
     @classmethod
-    def from_row(cls, row: Mapping[str, object]) -> Setting:
+    def from_row(cls, row: Mapping[str, Any]) -> Setting:
         """A setting from one row of a settings table (SETTING_COLUMNS)."""
         return cls(
             urn=str(row["urn"]),
             name=str(row["name"]),
             setting_type=SettingType(str(row["setting_type"])),
             la_code=str(row["la_code"]),
-            low_age=int(row["low_age"]),  # type: ignore[call-overload]
-            high_age=int(row["high_age"]),  # type: ignore[call-overload]
+            low_age=int(row["low_age"]),
+            high_age=int(row["high_age"]),
             gender=Gender(str(row["gender"])),
-            easting=float(row["easting"]),  # type: ignore[arg-type]
-            northing=float(row["northing"]),  # type: ignore[arg-type]
+            easting=float(row["easting"]),
+            northing=float(row["northing"]),
             postcode=str(row["postcode"]),
-            designated_needs=frozenset(parse_need(n) for n in row["designated_needs"]),  # type: ignore[attr-defined]
+            designated_needs=frozenset(parse_need(n) for n in row["designated_needs"]),
             provision=str(row["provision"]),
             capacity=_optional_int(row["capacity"]),
             on_roll=_optional_int(row["on_roll"]),
@@ -197,22 +198,22 @@ class Child:
         return phase_of(self.ncy)
 
     @classmethod
-    def from_row(cls, row: Mapping[str, object]) -> Child:
+    def from_row(cls, row: Mapping[str, Any]) -> Child:
         """A child from one row of a children table (CHILD_COLUMNS)."""
         secondary = str(row["secondary_need"])
         current = str(row["current_urn"])
         return cls(
             child_id=str(row["child_id"]),
-            ncy=int(row["ncy"]),  # type: ignore[call-overload]
+            ncy=int(row["ncy"]),
             sex=Sex(str(row["sex"])),
             primary_need=Need(str(row["primary_need"])),
-            easting=float(row["easting"]),  # type: ignore[arg-type]
-            northing=float(row["northing"]),  # type: ignore[arg-type]
+            easting=float(row["easting"]),
+            northing=float(row["northing"]),
             secondary_need=Need(secondary) if secondary else None,
             current_urn=current or None,
             transfer=bool(row["transfer"]),
         )
 
 
-def _optional_int(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload, arg-type]
+def _optional_int(value: float | None) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)

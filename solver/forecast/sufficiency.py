@@ -101,7 +101,8 @@ def _shares(counts: npt.NDArray[np.float64], axis: int = -1) -> npt.NDArray[np.f
     """Counts to shares along `axis`; all-zero slices share equally."""
     total = counts.sum(axis=axis, keepdims=True)
     even = np.full_like(counts, 1.0 / counts.shape[axis])
-    return np.divide(counts, total, out=even, where=total > 0)
+    shares: npt.NDArray[np.float64] = np.divide(counts, total, out=even, where=total > 0)
+    return shares
 
 
 def minimal_moves(before: npt.ArrayLike, after: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -129,7 +130,8 @@ def _by_type(table: pd.DataFrame, total: str) -> pd.DataFrame:
 
 
 def _age_index(ages: pd.Series) -> npt.NDArray[np.int64]:
-    return np.clip(ages.to_numpy(dtype=int), AGES[0], AGES[-1]) - AGES[0]
+    index: npt.NDArray[np.int64] = np.clip(ages.to_numpy(dtype=int), AGES[0], AGES[-1]) - AGES[0]
+    return index
 
 
 def _sum_by_age(table: pd.DataFrame, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -231,7 +233,10 @@ def step(
     aged[:, 1:, :] = kept[:, :-1, :]  # past NCY 20 (age 25) plans end
     moved = np.einsum("nkt,ktu->nku", aged, rates.transfer)
     joining = rates.joiners_per_head * heads * trend  # (age,)
-    return moved + np.einsum("n,k,kt->nkt", rates.joiner_needs, joining, rates.joiner_types)
+    after: npt.NDArray[np.float64] = moved + np.einsum(
+        "n,k,kt->nkt", rates.joiner_needs, joining, rates.joiner_types
+    )
+    return after
 
 
 def project(
@@ -297,7 +302,8 @@ def children_cohort(
     new_state = cohort_state(
         pd.DataFrame({"ncy": new["ncy"], "need": new["primary_need"], "setting_type": OTHER})
     ).sum(axis=2)
-    return state + np.einsum("nk,kt->nkt", new_state, rates.joiner_types)
+    joined: npt.NDArray[np.float64] = np.einsum("nk,kt->nkt", new_state, rates.joiner_types)
+    return state + joined
 
 
 def la_place_lines(

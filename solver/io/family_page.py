@@ -91,7 +91,7 @@ def family_page(lists: pd.DataFrame, child: Child, policy: Policy, issue: Issue)
 
 
 def _e(value: object) -> str:
-    return "" if pd.isna(value) else html.escape(str(value))  # type: ignore[arg-type]
+    return "" if pd.isna(value) else html.escape(str(value))
 
 
 def _day(day: date) -> str:
@@ -125,10 +125,10 @@ def _bullets(reasons: list[Reason]) -> str:
     return "<ul>" + "".join(f"<li>{_e(REASON_WORDS[r])}</li>" for r in reasons) + "</ul>"
 
 
-def _vacancies(value: object) -> str:
-    if pd.isna(value):  # type: ignore[arg-type]
+def _vacancies(value: float) -> str:
+    if pd.isna(value):
         return "Not known"
-    return "None at present" if int(value) <= 0 else str(int(value))  # type: ignore[call-overload]
+    return "None at present" if int(value) <= 0 else str(int(value))
 
 
 def _listed(on: pd.DataFrame) -> str:

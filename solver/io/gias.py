@@ -246,7 +246,7 @@ def _phase_name(ncy_low: int, ncy_high: int, setting_type: str) -> str:
 
 
 def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -201,7 +201,7 @@ def read_gias(path: Path) -> GiasRead:
     rp = (setting_type == SettingType.MAINSTREAM.value) & (provision != "")
     setting_type = setting_type.where(~rp, SettingType.MAINSTREAM_RP.value)
     low, high = numbers["low_age"].astype(int), numbers["high_age"].astype(int)
-    ncy_low, ncy_high = ncy_range_of_ages(low, high)  # type: ignore[arg-type]
+    ncy_low, ncy_high = ncy_range_of_ages(low, high)
     settings = pd.DataFrame(
         {
             "urn": frame["URN"],

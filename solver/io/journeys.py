@@ -119,7 +119,8 @@ def journey_rows(journeys: pd.DataFrame, child_ids: pd.Series, urns: pd.Series) 
 def journey_minutes(journeys: pd.DataFrame, child_ids: pd.Series, urns: pd.Series) -> np.ndarray:
     """The journey minutes of each (child_id, urn) pair; NaN where there is no journey."""
     seconds = np.append(journeys["seconds"].to_numpy(float), np.nan)  # row -1: no journey
-    return seconds[journey_rows(journeys, child_ids, urns)] / 60.0
+    minutes: np.ndarray = seconds[journey_rows(journeys, child_ids, urns)] / 60.0
+    return minutes
 
 
 def appended(journeys: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
@@ -147,7 +148,10 @@ def _categorical(ids: pd.Series) -> pd.Series:
 
 def _keys(child_ids: pd.Series, urns: pd.Series, width: int) -> np.ndarray:
     """One integer per row for its (child_id, urn) pair, from the categoricals' codes."""
-    return child_ids.cat.codes.to_numpy().astype(np.int64) * width + urns.cat.codes.to_numpy()
+    keys: np.ndarray = (
+        child_ids.cat.codes.to_numpy().astype(np.int64) * width + urns.cat.codes.to_numpy()
+    )
+    return keys
 
 
 def _ascending(keys: np.ndarray) -> bool:
@@ -159,6 +163,9 @@ def _duplicated(journeys: pd.DataFrame) -> np.ndarray:
     `rightplace travel`, the table is ordered by child then setting."""
     width = max(len(journeys["urn"].cat.categories), 1)
     keys = _keys(journeys["child_id"], journeys["urn"], width)
+    repeated: np.ndarray
     if _ascending(keys):
-        return np.r_[False, keys[1:] == keys[:-1]][: len(keys)]
-    return pd.Series(keys).duplicated().to_numpy()
+        repeated = np.r_[False, keys[1:] == keys[:-1]][: len(keys)]
+    else:
+        repeated = pd.Series(keys).duplicated().to_numpy()
+    return repeated

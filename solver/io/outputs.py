@@ -50,7 +50,7 @@ def neutralised(table: pd.DataFrame) -> pd.DataFrame:
 def csv_text(table: pd.DataFrame, **to_csv: object) -> str:
     """A table as CSV text for people (downloads and files), formulas neutralised."""
     to_csv.setdefault("index", False)
-    return str(neutralised(table).to_csv(**to_csv))  # type: ignore[call-overload]
+    return str(neutralised(table).to_csv(**to_csv))
 
 
 def id_file_name(identifier: str, suffix: str) -> str:

@@ -100,4 +100,5 @@ def population_by_age(
     wide = wide.reindex(columns=list(ages))
     known = wide.index.to_numpy()
     nearest = [known[np.abs(known - y).argmin()] for y in years]
-    return wide.loc[nearest].to_numpy(dtype=float)
+    rates: npt.NDArray[np.float64] = wide.loc[nearest].to_numpy(dtype=float)
+    return rates

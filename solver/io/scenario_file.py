@@ -58,7 +58,8 @@ def scenario_yaml(scenario: Scenario) -> str:
         else str(Path(value).absolute())
         for key, value in data["inputs"].items()
     }
-    return yaml.safe_dump(data, sort_keys=False)
+    text: str = yaml.safe_dump(data, sort_keys=False)
+    return text
 
 
 def write_scenario(scenario: Scenario, path: Path) -> Path:

@@ -356,7 +356,9 @@ def census_children(
 _PLACEMENT = ("urn", "ukprn", "sensetting", "senunitindicator", "resourcedprovisionindicator")
 
 
-def _records(t: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> tuple[pd.DataFrame, list]:
+def _records(
+    t: Mapping[str, pd.DataFrame], day: pd.Timestamp
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """One census record per person in scope on `day` (SEN2.md §5): the request, its plan in
     force (latest start) and its current placement (lowest rank in force); with the issues of
     placements without a plan, plans without a placement, ranks and several requests."""

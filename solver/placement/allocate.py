@@ -454,7 +454,8 @@ def _family_ids(scope: pd.DataFrame) -> list[str]:
     """Each child's family id ("" for none; the column is optional)."""
     if "family_id" not in scope.columns:
         return [""] * len(scope)
-    return scope["family_id"].fillna("").astype(str).tolist()
+    families: list[str] = scope["family_id"].fillna("").astype(str).tolist()
+    return families
 
 
 def _sorted(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

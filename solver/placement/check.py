@@ -122,7 +122,8 @@ def verdicts(
 
 def _minutes(rows: pd.DataFrame, journeys: pd.DataFrame) -> list[float]:
     """The journey minutes of each (child_id, urn) row; NaN where there is no journey."""
-    return journey_minutes(journeys, rows["child_id"], rows["urn"]).tolist()
+    minutes: list[float] = journey_minutes(journeys, rows["child_id"], rows["urn"]).tolist()
+    return minutes
 
 
 def _records(table: pd.DataFrame, key: str) -> dict[str, dict[str, object]]:

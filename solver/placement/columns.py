@@ -60,7 +60,7 @@ def prices(
 
 
 @numba.njit(cache=True)
-def _distances(pointers, heads, costs):  # type: ignore[no-untyped-def]
+def _distances(pointers: IntArray, heads: IntArray, costs: IntArray) -> IntArray:
     """Shortest distances from a virtual root joined to every node at 0 (queue-based
     Bellman-Ford); the graph must have no negative cycle, as an optimal flow's residual has."""
     n = pointers.shape[0] - 1

@@ -168,7 +168,8 @@ def in_scope(children: pd.DataFrame, policy: Policy) -> BoolArray:
     """Children to be placed: new plans (no current setting), phase transfers, or all if moving."""
     current = children["current_urn"].fillna("").astype(str).to_numpy(dtype=object)
     transfer = children["transfer"].to_numpy(dtype=bool)
-    return policy.move_current | (current == "") | transfer
+    placed: BoolArray = policy.move_current | (current == "") | transfer
+    return placed
 
 
 def age_and_limit_met(
@@ -182,7 +183,7 @@ def age_and_limit_met(
     """Whether each (child, setting, minutes) pair, by position, is within the setting's year
     groups and the journey limit of the child's phase."""
     ncy_pair = children["ncy"].to_numpy(dtype=np.int64)[child]
-    keep = (minutes <= journey_limits(policy)[ncy_pair - NCY_MIN]) & (
+    keep: BoolArray = (minutes <= journey_limits(policy)[ncy_pair - NCY_MIN]) & (
         settings["ncy_low"].to_numpy(dtype=np.int64)[setting] <= ncy_pair
     )
     keep &= ncy_pair <= settings["ncy_high"].to_numpy(dtype=np.int64)[setting]
@@ -248,7 +249,8 @@ def setting_reach_minutes(settings: pd.DataFrame, policy: Policy) -> FloatArray:
     ncy = np.arange(NCY_MIN, NCY_MAX + 1)
     low = settings["ncy_low"].to_numpy(dtype=np.int64)[:, None]
     high = settings["ncy_high"].to_numpy(dtype=np.int64)[:, None]
-    return np.where((low <= ncy) & (ncy <= high), limits, 0.0).max(axis=1, initial=0.0)
+    reach: FloatArray = np.where((low <= ncy) & (ncy <= high), limits, 0.0).max(axis=1, initial=0.0)
+    return reach
 
 
 def tariff_matrix(tariffs: Tariffs) -> FloatArray:
@@ -336,7 +338,7 @@ def assess(
 
 def free_places(places: pd.DataFrame, settings: pd.DataFrame, policy: Policy) -> IntArray:
     """Vacancies of each place line open to new placements (whole lines less reserved places)."""
-    vacancies = places["vacancies"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+    vacancies: IntArray = places["vacancies"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
     whole = places["need"].fillna("").astype(str).to_numpy(dtype=object) == ""
     reserved = places["urn"].astype(str).map(policy.reserved_places).fillna(0)
     held = np.where(whole, reserved.to_numpy(dtype=np.int64), 0)
@@ -346,7 +348,8 @@ def free_places(places: pd.DataFrame, settings: pd.DataFrame, policy: Policy) ->
 def vacancy(pairs: Pairs, free: IntArray) -> FloatArray:
     """Places open to the child in each pair: the tighter of its need line and whole line."""
     open_places = np.append(free.astype(np.float64), np.inf)  # -1 (no line) reads as unbounded
-    return np.minimum(open_places[pairs.line], open_places[pairs.whole])
+    places: FloatArray = np.minimum(open_places[pairs.line], open_places[pairs.whole])
+    return places
 
 
 def much_dearer(pairs: Pairs, ratio: float) -> BoolArray:
@@ -398,4 +401,7 @@ def provision(settings: pd.DataFrame, setting: IntArray, designated: BoolArray) 
 
 def is_mainstream(settings: pd.DataFrame) -> BoolArray:
     """Settings that count as mainstream for the inclusion policy."""
-    return settings["setting_type"].astype(str).isin([t.value for t in MAINSTREAM_TYPES]).to_numpy()
+    mainstream: BoolArray = (
+        settings["setting_type"].astype(str).isin([t.value for t in MAINSTREAM_TYPES]).to_numpy()
+    )
+    return mainstream

@@ -228,7 +228,8 @@ def _few_arcs(
     starts = np.r_[0, np.flatnonzero(np.diff(pairs.child[order])) + 1]
     run = np.arange(len(pairs)) - np.repeat(starts, np.diff(np.r_[starts, len(pairs)]))
     rank[order] = run
-    return chosen | family_child[pairs.child] | (rank < NEIGHBOUR_ARCS)
+    kept: np.ndarray = chosen | family_child[pairs.child] | (rank < NEIGHBOUR_ARCS)
+    return kept
 
 
 def _solve(

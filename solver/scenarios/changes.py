@@ -16,7 +16,7 @@ import pandas as pd
 
 from solver.domain.model import SETTING_COLUMNS, Gender
 from solver.domain.needs import ncy_range_of_ages
-from solver.domain.scenario import ChangePlaces, CloseSetting, OpenSetting, Scenario
+from solver.domain.scenario import Change, ChangePlaces, CloseSetting, OpenSetting, Scenario
 from solver.errors import InputError, Problem
 from solver.forecast.sufficiency import CapacityChange
 from solver.io.inputs import LoadedInputs
@@ -56,13 +56,13 @@ def opened_settings(changes: Sequence[object]) -> pd.DataFrame:
 
 
 def apply_changes(
-    inputs: LoadedInputs, changes: Sequence[object], year: int, file: str = "scenario"
+    inputs: LoadedInputs, changes: Sequence[Change], year: int, file: str = "scenario"
 ) -> LoadedInputs:
     """The inputs as they stand in `year` once every change dated at or before it is applied.
 
     Closing a setting removes it and its place lines; its pupils lose their current placement
     (so they are placed again). Unknown or duplicate URNs are problems naming the change."""
-    active = [(i, c) for i, c in enumerate(changes) if c.year <= year]  # type: ignore[attr-defined]
+    active = [(i, c) for i, c in enumerate(changes) if c.year <= year]
     settings, places, children = inputs.settings, inputs.places, inputs.children
     problems: list[Problem] = []
     opened = opened_settings([c for _, c in active])

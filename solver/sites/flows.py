@@ -30,7 +30,8 @@ def home_areas(easting: pd.Series, northing: pd.Series, cell_m: int = AREA_CELL_
     """The centre of the grid cell holding each home: `area_easting`, `area_northing`."""
 
     def centre(v: pd.Series) -> np.ndarray:
-        return (np.floor(v.to_numpy(float) / cell_m) + 0.5) * cell_m
+        metres: np.ndarray = v.to_numpy(float)
+        return (np.floor(metres / cell_m) + 0.5) * cell_m
 
     return pd.DataFrame({"area_easting": centre(easting), "area_northing": centre(northing)})
 

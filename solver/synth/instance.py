@@ -68,7 +68,7 @@ def quota(shares: npt.ArrayLike, n: int) -> Ints:
     """Split `n` into whole counts proportional to `shares` (largest remainder, ties first)."""
     weights = np.asarray(shares, dtype=np.float64)
     exact = n * weights / weights.sum()
-    counts = np.floor(exact).astype(np.int64)
+    counts: Ints = np.floor(exact).astype(np.int64)
     short = n - int(counts.sum())
     order = np.argsort(-(exact - counts), kind="stable")
     counts[order[:short]] += 1
@@ -103,7 +103,8 @@ def assign_exact(rng: np.random.Generator, weights: npt.ArrayLike, counts: npt.A
     flow.set_nodes_supplies(np.arange(n + k), np.concatenate([np.ones(n, np.int64), -need]))
     if flow.solve() != flow.OPTIMAL:
         raise RuntimeError("no assignment meets the counts")
-    return np.argmax(flow.flows(arcs).reshape(n, k), axis=1).astype(np.int64)
+    chosen: Ints = np.argmax(flow.flows(arcs).reshape(n, k), axis=1).astype(np.int64)
+    return chosen
 
 
 def homes_at(rng: np.random.Generator, n: int, weights: npt.ArrayLike) -> Ints:
@@ -141,14 +142,16 @@ def can_attend(
     `designations`: the settings' `designation_matrix`, if already made.
     """
     years = np.asarray(ncy, dtype=np.int64)[:, None]
-    age_ok = (years >= settings["ncy_low"].to_numpy()[None, :]) & (
+    age_ok: Bools = (years >= settings["ncy_low"].to_numpy()[None, :]) & (
         years <= settings["ncy_high"].to_numpy()[None, :]
     )
     matrix = designation_matrix(settings) if designations is None else designations
     designated = matrix[:, needs].T
     if designated_only:
         return age_ok & designated
-    specialist = settings["setting_type"].isin([t.value for t in SPECIALIST_TYPES]).to_numpy()
+    specialist: Bools = (
+        settings["setting_type"].isin([t.value for t in SPECIALIST_TYPES]).to_numpy()
+    )
     return age_ok & (designated | ~specialist[None, :])
 
 
@@ -235,7 +238,8 @@ def _draw(
 
 def vacancies_for(demand: Ints, rng: np.random.Generator, *, slack: float = 0.1) -> Ints:
     """Vacancies that meet a demand with a little slack: ceil((1 + slack) * demand) + 0..1."""
-    return np.ceil((1 + slack) * demand).astype(np.int64) + rng.integers(0, 2, len(demand))
+    vacancies: Ints = np.ceil((1 + slack) * demand).astype(np.int64)
+    return vacancies + rng.integers(0, 2, len(demand))
 
 
 # --- the synthetic instance -------------------------------------------------------------------
@@ -444,7 +448,7 @@ def synth_settings(
         columns=["kind", "setting_type", "type_code", "low_age", "high_age"],
     )
     table["setting_type"] = table["setting_type"].map(str)
-    ncy_low, ncy_high = ncy_range_of_ages(table["low_age"], table["high_age"])  # type: ignore[arg-type]
+    ncy_low, ncy_high = ncy_range_of_ages(table["low_age"], table["high_age"])
     site = homes_at(rng, m, np.ones(len(postcodes)))
     setting_type = table["setting_type"].to_numpy()
     specialist = np.isin(setting_type, [t.value for t in SPECIALIST_TYPES])
@@ -525,10 +529,12 @@ def place_children(
         year, need, some = ncy[rows], needs[rows], slim.iloc[columns]
         fits = can_attend(year, need, some, designations=matrix[columns])
         unit = can_attend(year, need, some, designated_only=True, designations=matrix[columns])
-        return fits & (~rp[None, columns] | unit)
+        ok: Bools = fits & (~rp[None, columns] | unit)
+        return ok
 
     def preferred_allowed(rows: Ints, columns: Ints) -> Bools:
-        return allowed(rows, columns) & (kinds[None, columns] == wanted[rows][:, None])
+        ok: Bools = allowed(rows, columns) & (kinds[None, columns] == wanted[rows][:, None])
+        return ok
 
     places = settings[["easting", "northing"]].to_numpy(dtype=np.float64)
     chosen = choose_settings(
@@ -769,7 +775,8 @@ def la_of(network: RoadNetwork, easting: Floats, northing: Floats, las: int) -> 
     col = np.clip(((easting - x0) / max(x1 - x0, 1.0) * columns).astype(np.int64), 0, columns - 1)
     row = np.clip(((northing - y0) / max(y1 - y0, 1.0) * rows).astype(np.int64), 0, rows - 1)
     cell = np.minimum(row * columns + col, las - 1)
-    return np.array([str(801 + c) for c in range(las)], dtype=object)[cell]
+    codes: np.ndarray = np.array([str(801 + c) for c in range(las)], dtype=object)[cell]
+    return codes
 
 
 def split_into_las(

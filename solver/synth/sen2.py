@@ -167,7 +167,10 @@ def synth_history(
 
 def _coded(need: pd.Series) -> np.ndarray:
     """Need codes as SEN2 can hold them: it has no code for an unknown need, so OTH."""
-    return need.fillna("").astype(str).replace(Need.UNKNOWN.value, Need.OTH.value).to_numpy()
+    codes: np.ndarray = (
+        need.fillna("").astype(str).replace(Need.UNKNOWN.value, Need.OTH.value).to_numpy()
+    )
+    return codes
 
 
 def _leavers(
