@@ -17,9 +17,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from solver.domain.groups import SETTING_GROUPS  # noqa: E402
 from solver.forecast.backtest import run_backtest  # noqa: E402
 from solver.forecast.model import History  # noqa: E402
-from solver.io.ehcp import ALL, SETTING_GROUPS  # noqa: E402
+from solver.io.ehcp import ALL  # noqa: E402
 
 NAIVE = ("last_value", "linear_trend", "last_growth", "damped_trend")
 

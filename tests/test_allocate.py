@@ -10,13 +10,11 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 import solver.placement.allocate as allocate_module
+from solver.domain.reasons import UnplacedReason
 from solver.domain.scenario import Policy
 from solver.errors import InputError
 from solver.placement.allocate import (
-    ALL_FULL,
     COST_SCALE,
-    NO_SUITABLE,
-    OVER_BUDGET,
     UNPLACED_PENALTY,
     Allocation,
     allocate,
@@ -179,8 +177,8 @@ def test_unplaced_children_have_reasons() -> None:
     result = solve(Instance(children, case.settings, case.places, journeys))
     reasons = dict(zip(result.unplaced["child_id"], result.unplaced["reason"], strict=True))
     assert set(reasons) == {"B", "D"} or set(reasons) == {"A", "D"}
-    assert reasons["D"] == NO_SUITABLE
-    assert ALL_FULL in reasons.values()
+    assert reasons["D"] == UnplacedReason.NO_SUITABLE
+    assert UnplacedReason.ALL_FULL in reasons.values()
 
 
 def test_kept_children_hold_places_without_using_vacancies() -> None:
@@ -247,7 +245,11 @@ def test_budget_cap_bound_brackets_reference(instance: Instance, share: float) -
     assert result.objective * COST_SCALE >= best - 1
     if result.status == "optimal":
         assert round(result.objective * COST_SCALE) == best
-    assert set(result.unplaced["reason"]) <= {NO_SUITABLE, ALL_FULL, OVER_BUDGET}
+    assert set(result.unplaced["reason"]) <= {
+        UnplacedReason.NO_SUITABLE,
+        UnplacedReason.ALL_FULL,
+        UnplacedReason.OVER_BUDGET,
+    }
 
 
 @FAST
@@ -410,7 +412,9 @@ def test_budget_cap_leaves_the_dearest_out_with_reason() -> None:
     case = Instance(case.children, case.settings, case.places, journeys)
     costs = solve(case).placements.set_index("child_id")["annual_cost"]
     result = solve(case, Policy(budget_cap=float(costs.max()) + 1))
-    assert result.unplaced.to_dict("records") == [{"child_id": "B", "reason": OVER_BUDGET}]
+    assert result.unplaced.to_dict("records") == [
+        {"child_id": "B", "reason": UnplacedReason.OVER_BUDGET}
+    ]
     assert result.objective == pytest.approx(costs["A"] + UNPLACED_PENALTY)
     assert result.bound <= result.objective
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from solver.domain.model import home_la
 from solver.workspace import open_workspace, run_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,3 +30,11 @@ def test_tighter_limits_never_place_more(tmp_path: Path) -> None:
     tight = run_scenario(TIGHTER, tmp_path / "tight").metrics
     assert tight["placed"] <= base["placed"]
     assert base["placed"] + base["unplaced"] == tight["placed"] + tight["unplaced"]
+
+
+def test_home_la_is_the_la_holding_most_settings() -> None:
+    """By hand: two settings in 857 and one in 999 make 857 the home LA; on a tie the lowest
+    code, whatever the order of the rows."""
+    assert home_la(pd.DataFrame({"la_code": ["999", "857", "857"]})) == "857"
+    assert home_la(pd.DataFrame({"la_code": ["999", "857"]})) == "857"
+    assert home_la(pd.DataFrame({"la_code": [999, 999, 857]})) == "999"

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from solver.domain.groups import SETTING_GROUPS
 from solver.errors import InputError
 from solver.forecast.backtest import SUMMARY_COLUMNS, run_backtest
 from solver.forecast.model import (
@@ -25,7 +26,6 @@ from solver.forecast.model import (
 )
 from solver.io.ehcp import (
     ALL,
-    SETTING_GROUPS,
     caseload_groups,
     caseload_totals,
     new_plan_totals,

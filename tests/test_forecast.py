@@ -11,12 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solver.domain.needs import NCY_MIN, Need
+from solver.domain.needs import NCY_MIN, NEEDS, Need
 from solver.forecast.sufficiency import (
     AGES,
+    FORECAST_TYPES,
     NCYS,
-    NEEDS,
-    SETTING_TYPES,
     CapacityChange,
     Rates,
     cohort_state,
@@ -37,13 +36,13 @@ from solver.forecast.sufficiency import (
 from solver.io.population import population_by_age, read_population
 from solver.io.tariffs import load_tariffs
 
-T = {t: i for i, t in enumerate(SETTING_TYPES)}
+T = {t: i for i, t in enumerate(FORECAST_TYPES)}
 N = {n.value: i for i, n in enumerate(NEEDS)}
 
 
 def _rates(**changes: object) -> Rates:
     """Rates that change nothing: no joiners, no ceasing, no moves, no trend."""
-    eye = np.broadcast_to(np.eye(len(SETTING_TYPES)), (len(NCYS), len(T), len(T))).copy()
+    eye = np.broadcast_to(np.eye(len(FORECAST_TYPES)), (len(NCYS), len(T), len(T))).copy()
     joiner_needs = np.zeros(len(NEEDS))
     joiner_needs[N["ASD"]] = 1.0
     joiner_types = np.zeros((len(AGES), len(T)))
@@ -74,7 +73,7 @@ def _three_children() -> np.ndarray:
 def _where(state: np.ndarray) -> set[tuple[str, int, str]]:
     n, k, t = np.nonzero(state > 1e-12)
     return {
-        (NEEDS[a].value, int(NCYS[b]), SETTING_TYPES[c]) for a, b, c in zip(n, k, t, strict=True)
+        (NEEDS[a].value, int(NCYS[b]), FORECAST_TYPES[c]) for a, b, c in zip(n, k, t, strict=True)
     }
 
 

@@ -11,17 +11,16 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import app
+from solver.domain.groups import SETTING_GROUPS, TYPE_GROUPS
 from solver.domain.scenario import Scenario
 from solver.forecast.backtest import SUMMARY_COLUMNS
 from solver.forecast.model import METHODS, History, forecast
 from solver.forecast.sufficiency import (
     SCAP_COLUMNS,
-    TYPE_GROUPS,
     calibrate,
     dfe_cohort,
     scenario_forecast,
 )
-from solver.io.ehcp import SETTING_GROUPS
 from solver.io.forecast import FORECAST_COLUMNS, LA_FORECAST_COLUMNS
 from solver.io.population import read_population
 from solver.io.tariffs import load_tariffs

@@ -5,10 +5,12 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from solver.errors import InputError
 from solver.io.inputs import load_postcodes
+from solver.io.postcodes import postcode_centroids
 
 RUTLAND = Path("/work/shared/data/postcodes-codepoint/rutland_E06000017_postcodes.csv")
 ROWS = [
@@ -58,3 +60,20 @@ def test_not_a_postcode_file(tmp_path: Path) -> None:
         load_postcodes(path)
     assert [p.row for p in caught.value.problems] == [None]
     assert "not a postcode lookup" in caught.value.problems[0].message
+
+
+def test_a_postcode_is_found_however_it_is_spaced_or_cased() -> None:
+    """By hand: "le15 6aa", " LE15  6AA" and "LE156AA" all find LE156AA's centroid; an unknown
+    postcode and a blank one find nothing (NaN); the lookup's first row of a repeated code wins."""
+    lookup = pd.DataFrame(
+        {
+            "postcode": ["LE156AA", "LE156AA", "PE94AA"],
+            "easting": [486000.0, 1.0, 503000.0],
+            "northing": [308000.0, 1.0, 306000.0],
+        }
+    )
+    codes = pd.Series(["le15 6aa", " LE15  6AA", "LE156AA", "ZZ1 1ZZ", "", "pe9 4aa"])
+    easting, northing = postcode_centroids(codes, lookup)
+    assert easting.tolist()[:3] == [486000.0] * 3 and northing.tolist()[:3] == [308000.0] * 3
+    assert easting.isna().tolist() == [False, False, False, True, True, False]
+    assert (easting.iloc[5], northing.iloc[5]) == (503000.0, 306000.0)

@@ -35,6 +35,11 @@ UPWARD_TODAY = frozenset(
     }
 )
 
+#: The independent checker and what of solver it may import: the domain and the errors only,
+#: never the optimiser, the rules it checks or the readers (issue 19).
+CHECKER = "solver.placement.check"
+CHECKER_MAY_IMPORT = ("solver.domain", "solver.errors")
+
 #: Modules of the command-line layer: they may defer imports to keep `rightplace` quick to start.
 CLI_MODULES = frozenset({"solver.cli"})
 #: Modules that know the command-line flags (the library names concepts instead).
@@ -210,6 +215,36 @@ def test_the_layer_check_catches_a_breach() -> None:
     assert layer_breaches(modules) == {
         ("solver.domain.a", "solver.io.b"),
         ("solver.io.b", "solver.sites.c"),
+    }
+
+
+def solver_imports_beyond(found: list[Import], allowed: tuple[str, ...]) -> set[str]:
+    """The solver modules among `found` (TYPE_CHECKING and function-level imports included)
+    that are neither one of `allowed` nor inside one of them."""
+    return {
+        i.module
+        for i in found
+        if i.module.split(".")[0] == "solver"
+        and not any(i.module == a or i.module.startswith(a + ".") for a in allowed)
+    }
+
+
+def test_the_checker_imports_only_the_domain_and_the_errors() -> None:
+    """solver.placement.check imports nothing of solver but solver.domain and solver.errors;
+    a hand-made checker reaching for the journeys reader and the siblings' constants fails."""
+    assert solver_imports_beyond(package_imports("solver")[CHECKER], CHECKER_MAY_IMPORT) == set()
+    reaching = imports_of(
+        "from solver.domain.model import SettingType\n"
+        "from solver import errors\n"
+        "from solver.io.journeys import journey_minutes\n"
+        "from solver.placement import siblings\n"
+        "import solver.domainish\n",
+        "solver.placement",
+    )
+    assert solver_imports_beyond(reaching, CHECKER_MAY_IMPORT) == {
+        "solver.io.journeys",
+        "solver.placement.siblings",
+        "solver.domainish",
     }
 
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from solver.domain.model import SPECIALIST_TYPES, SettingType
+from solver.domain.groups import SPECIALIST_TYPES
+from solver.domain.model import SettingType
 from solver.domain.needs import TRANSFER_NCYS
 from solver.io.inputs import load_children, load_gias, load_overrides, load_postcodes
 from solver.io.scenario_file import load_scenario

@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from solver.domain.reasons import SiblingOutcome
 from solver.domain.scenario import Policy
 from solver.placement.allocate import COST_SCALE, Allocation, allocate
 from solver.placement.check import check_allocation
 from solver.placement.rules import assess, free_places, journey_index
-from solver.placement.siblings import NO_COMMON_SETTING, NO_ROOM_TOGETHER, SPLIT_PENALTY, TOGETHER
+from solver.placement.siblings import SPLIT_PENALTY
 from tests.placement_tables import (
     TARIFFS,
     Instance,
@@ -81,7 +82,7 @@ def test_family_split_by_the_flow_is_joined() -> None:
     together = solve(case)
     assert placed_at(together) == {"A": "100002", "B": "100002"}
     assert together.families.to_dict("records") == [
-        {"family_id": "F1", "children": 2, "outcome": TOGETHER}
+        {"family_id": "F1", "children": 2, "outcome": SiblingOutcome.TOGETHER}
     ]
     assert together.objective - apart.objective == 250 * 20
     assert together.summary()["families_together"] == 1
@@ -92,7 +93,7 @@ def test_no_room_together_is_reported_and_nobody_is_dropped() -> None:
     reported apart for want of room, and the objective carries the split penalty."""
     result = solve(two_schools(near_vacancies=1, far_vacancies=1))
     assert sorted(placed_at(result)) == ["A", "B"]
-    assert result.families["outcome"].tolist() == [NO_ROOM_TOGETHER]
+    assert result.families["outcome"].tolist() == [SiblingOutcome.NO_ROOM_TOGETHER]
     cost = result.placements["annual_cost"].sum()
     assert result.objective == cost + SPLIT_PENALTY
     assert result.status == "feasible" and result.bound <= cost
@@ -114,7 +115,7 @@ def test_family_with_no_common_setting_is_placed_as_individuals() -> None:
     )
     result = solve(case)
     assert placed_at(result) == {"A": "100001", "B": "100002"}
-    assert result.families["outcome"].tolist() == [NO_COMMON_SETTING]
+    assert result.families["outcome"].tolist() == [SiblingOutcome.NO_COMMON_SETTING]
     assert result.status == "optimal"
 
 
@@ -128,7 +129,7 @@ def test_checker_catches_a_family_wrongly_said_together() -> None:
     """The checker re-derives families: a split family reported together is a violation."""
     case = two_schools(near_vacancies=1, far_vacancies=2)
     apart = solve(case, Policy())
-    lie = pd.DataFrame({"family_id": ["F1"], "children": [2], "outcome": [TOGETHER]})
+    lie = pd.DataFrame({"family_id": ["F1"], "children": [2], "outcome": [SiblingOutcome.TOGETHER]})
     violations = check_allocation(
         case.children,
         case.settings,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from solver.cli import app
-from solver.domain.model import SPECIALIST_TYPES
+from solver.domain.groups import SPECIALIST_TYPES
 from solver.domain.needs import NATIONAL_NEED_MIX, TRANSFER_NCYS
 from solver.io.inputs import load_children, load_gias
 from solver.io.scenario_file import load_scenario
@@ -29,7 +29,7 @@ from solver.synth.instance import (
     choose_settings,
     need_indices,
     quota,
-    synth_network,
+    synth_roads,
 )
 
 SMALL = ["--children", "400", "--settings", "40", "--nodes", "900"]
@@ -137,15 +137,15 @@ def test_choose_settings_within_a_distance_equals_a_child_by_child_reference() -
 
 def test_network_is_connected_with_a_road_hierarchy() -> None:
     """K nodes in one connected piece, every highway class present, motorway tagged 70 mph."""
-    network = synth_network(np.random.default_rng(0), 5000)
+    roads = synth_roads(np.random.default_rng(0), 5000)
     graph = nx.Graph()
     graph.add_nodes_from(range(5000))
-    for _, _, members in network.ways:
+    for _, _, members in roads.ways:
         graph.add_edges_from(zip(members[:-1], members[1:], strict=True))
-    assert len(network.easting) == 5000 and nx.is_connected(graph)
-    kinds = {h for h, _, _ in network.ways}
+    assert len(roads.easting) == 5000 and nx.is_connected(graph)
+    kinds = {h for h, _, _ in roads.ways}
     assert {"motorway", "trunk", "primary", "secondary", "tertiary", "residential"} <= kinds
-    assert all(s == "70 mph" for h, s, _ in network.ways if h == "motorway")
+    assert all(s == "70 mph" for h, s, _ in roads.ways if h == "motorway")
 
 
 @pytest.fixture(scope="module")

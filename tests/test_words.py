@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from solver.domain.model import SettingType
 from solver.domain.needs import Need, Phase
-from solver.domain.reasons import Reason
+from solver.domain.reasons import AllocationStatus, Reason, SiblingOutcome, UnplacedReason
 from solver.io.words import (
     NEED_WORDS,
+    OUTCOME_WORDS,
     PHASE_WORDS,
     PROVISION_WORDS,
     REASON_SHORT,
@@ -21,6 +22,7 @@ from solver.io.words import (
     metric_value,
     metric_words,
     minutes,
+    outcome_words,
     pounds,
     reasons_short,
     whole_numbers,
@@ -35,8 +37,28 @@ def test_every_code_has_words() -> None:
     assert set(NEED_WORDS) == set(Need)
     assert set(PHASE_WORDS) == set(Phase)
     assert set(REASON_WORDS) == set(Reason) == set(REASON_SHORT)
+    assert set(OUTCOME_WORDS) == {*UnplacedReason, *SiblingOutcome, *AllocationStatus}
     provisions = set(PROVISION_OF_TYPE.values()) | set(PROVISION_OF_BASE.values())
     assert provisions == set(PROVISION_WORDS)
+
+
+def test_outcome_codes_are_the_files_codes() -> None:
+    """The unplaced reasons, family outcomes and statuses are written as these exact codes
+    (unplaced.csv, families.csv, summary.json), and a code read back from a file finds its words."""
+    assert [r.value for r in UnplacedReason] == [
+        "no suitable setting in reach",
+        "all full",
+        "over budget",
+        "minimum mainstream share",
+    ]
+    assert [o.value for o in SiblingOutcome] == [
+        "together",
+        "apart: no setting suitable for all of them",
+        "apart: no room for all of them in one setting",
+    ]
+    assert [s.value for s in AllocationStatus] == ["optimal", "feasible"]
+    assert outcome_words("all full") == "Every suitable setting is full"
+    assert outcome_words("optimal") == "Best possible (proved)"
 
 
 def test_numbers_read_as_people_expect() -> None:

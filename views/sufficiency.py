@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from solver.domain.groups import GAP_TYPES
 from solver.errors import InputError
-from solver.forecast.sufficiency import GAP_TYPES
 from solver.io.ehcp import ALL
 from solver.io.outputs import csv_text
 from solver.io.words import need_words, phase_words, pounds

@@ -39,6 +39,10 @@ class SettingType(StrEnum):
     POST16 = "post16"  # FE college, special post-16 institution, 16-19 academy or free school
 
 
+#: Every setting type in a fixed order: the integer type codes of the placement's pair arrays.
+SETTING_TYPES: tuple[SettingType, ...] = tuple(SettingType)
+
+
 #: The dearest annual cost (pounds) of a place, or of a year's transport, that inputs may hold:
 #: far above any real fee (residential placements run to about 500,000), and low enough that
 #: costs in pence stay exact in the flow's 64-bit integers however many children there are.
@@ -55,15 +59,6 @@ GIAS_TYPE_CODES: Mapping[int, SettingType] = MappingProxyType(
         11: SettingType.INDEPENDENT_MAINSTREAM,
         **{c: SettingType.ALTERNATIVE_PROVISION for c in (14, 38, 42, 43)},
         **{c: SettingType.POST16 for c in (18, 32, 39, 45, 46)},
-    }
-)
-
-#: Setting types that admit only children whose need they are designated for.
-SPECIALIST_TYPES: frozenset[SettingType] = frozenset(
-    {
-        SettingType.STATE_SPECIAL,
-        SettingType.NON_MAINTAINED_SPECIAL,
-        SettingType.INDEPENDENT_SPECIAL,
     }
 )
 
@@ -217,3 +212,9 @@ class Child:
 
 def _optional_int(value: float | None) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
+
+
+def home_la(settings: pd.DataFrame) -> str:
+    """The LA whose provision this is: the GIAS LA code holding most settings (the lowest code
+    on a tie). Settings elsewhere are out of area; a newly opened setting is the home LA's."""
+    return str(settings["la_code"].astype(str).mode().iloc[0])

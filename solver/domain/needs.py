@@ -25,6 +25,9 @@ class Need(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+#: Every need in a fixed order: the integer need codes of the placement's pair arrays and the
+#: forecast's need axis.
+NEEDS: tuple[Need, ...] = tuple(Need)
 #: The twelve coded needs, in docs/domain.md order (most to least common); UNKNOWN excluded.
 CODED_NEEDS: tuple[Need, ...] = tuple(n for n in Need if n is not Need.UNKNOWN)
 

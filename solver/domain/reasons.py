@@ -1,5 +1,7 @@
-"""Reasons: why a setting is off a child's list, marked on it, or fits the child, and the legal
-ground behind each (Children and Families Act 2014 s39, s33; the LA's travel policy)."""
+"""Reasons and outcomes: why a setting is off a child's list, marked on it, or fits the child,
+and the legal ground behind each (Children and Families Act 2014 s39, s33; the LA's travel
+policy); why a child is unplaced; whether siblings are together; how good an allocation is.
+Each is an enum whose values are the codes written in the output files."""
 
 from __future__ import annotations
 
@@ -46,3 +48,27 @@ LEGAL_GROUND: Mapping[Reason, str] = MappingProxyType(
         Reason.FITS_JOURNEY: _LIMIT_GROUND,
     }
 )
+
+
+class UnplacedReason(StrEnum):
+    """Why a child is left unplaced (unplaced.csv `reason`)."""
+
+    NO_SUITABLE = "no suitable setting in reach"  # no setting on the child's list
+    ALL_FULL = "all full"  # every setting on the list is full
+    OVER_BUDGET = "over budget"  # placing the child would break the budget cap
+    MAINSTREAM_SHARE = "minimum mainstream share"  # held back by the minimum mainstream share
+
+
+class SiblingOutcome(StrEnum):
+    """Whether a family of two or more is placed together, or apart and why (families.csv)."""
+
+    TOGETHER = "together"
+    NO_COMMON_SETTING = "apart: no setting suitable for all of them"
+    NO_ROOM_TOGETHER = "apart: no room for all of them in one setting"
+
+
+class AllocationStatus(StrEnum):
+    """How good an allocation is proved to be (summary.json `status`)."""
+
+    OPTIMAL = "optimal"  # its cost equals the proven lower bound
+    FEASIBLE = "feasible"  # valid, with a gap to the bound

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from solver.domain.groups import SETTING_GROUPS
 from solver.forecast.model import METHODS, History, forecast, outcomes
-from solver.io.ehcp import ALL, SETTING_GROUPS
+from solver.io.ehcp import ALL
 
 #: Model settings were chosen on origins up to 2021; later origins are out of sample.
 OUT_OF_SAMPLE_FROM = 2022

@@ -3,9 +3,9 @@
 This is the one model RightPlace ships and back-tests. An LA's January caseload grows at a
 pooled rate: its own last growth shrunk towards the median LA's (most of an LA's year-to-year
 wobble is noise), damped a little each year ahead; the setting groups
-(`solver.io.ehcp.SETTING_GROUPS`) share it in proportion to their last known sizes. Intervals are
-the spread of the model's own recent one-year errors, pooled over LAs and grown with the
-horizon (see `error_bands`); an LA whose history is short gets wider ones, never none.
+(`solver.domain.groups.SETTING_GROUPS`) share it in proportion to their last known sizes.
+Intervals are the spread of the model's own recent one-year errors, pooled over LAs and grown
+with the horizon (see `error_bands`); an LA whose history is short gets wider ones, never none.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from solver.domain.groups import SETTING_GROUPS
 from solver.errors import InputError, Problem
-from solver.io.ehcp import ALL, SETTING_GROUPS, caseload_history, on_current_las
+from solver.io.ehcp import ALL, caseload_history, on_current_las
 
 GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
 

@@ -22,8 +22,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from solver.domain.model import SettingType
-from solver.domain.needs import NCY_MAX, NCY_MIN, Need, Phase, phase_of
+from solver.domain.groups import GAP_TYPES, NO_SETTING, TYPE_GROUPS
+from solver.domain.model import SETTING_TYPES, SettingType
+from solver.domain.needs import NCY_MAX, NCY_MIN, NEEDS, Phase, phase_of
 from solver.domain.scenario import Demand, Scenario, Trajectory
 from solver.domain.tariffs import Tariffs
 from solver.errors import InputError, Problem
@@ -34,31 +35,11 @@ from solver.io.population import population_by_age, read_population
 if TYPE_CHECKING:
     from solver.io.inputs import LoadedInputs
 
-#: Children with a plan but in no setting type we plan places for: early years, educated
-#: elsewhere (home, NEET, other arrangements) and placement not recorded.
-OTHER = "other"
-SETTING_TYPES: tuple[str, ...] = (*(t.value for t in SettingType), OTHER)
-NEEDS: tuple[Need, ...] = tuple(Need)
+#: The forecast's setting axis: every setting type, then NO_SETTING.
+FORECAST_TYPES: tuple[str, ...] = (*(t.value for t in SETTING_TYPES), NO_SETTING)
 NCYS: npt.NDArray[np.int64] = np.arange(NCY_MIN, NCY_MAX + 1)
 AGES = NCYS + 4  # age on 31 August before the January
 PHASE_STARTS = frozenset({0, 7, 12, 14})  # Reception, Y7, Y12, post-19
-
-#: Types where a shortfall of places sends children to independent placements.
-GAP_TYPES = frozenset(
-    {SettingType.STATE_SPECIAL, SettingType.MAINSTREAM_RP, SettingType.ALTERNATIVE_PROVISION}
-)
-#: Setting group (solver.io.ehcp.SETTING_GROUPS) of each setting type.
-TYPE_GROUPS: dict[str, str] = {
-    SettingType.MAINSTREAM.value: "mainstream",
-    SettingType.MAINSTREAM_RP.value: "mainstream",
-    SettingType.INDEPENDENT_MAINSTREAM.value: "mainstream",
-    SettingType.STATE_SPECIAL.value: "state_special",
-    SettingType.INDEPENDENT_SPECIAL.value: "independent_special",
-    SettingType.NON_MAINTAINED_SPECIAL.value: "independent_special",
-    SettingType.POST16.value: "post16",
-    SettingType.ALTERNATIVE_PROVISION.value: "other",
-    OTHER: "other",
-}
 #: Years of new plans whose per-head trend the cohort model's joiner rates follow.
 JOINER_YEARS = 6
 #: Assumed one-way journey (minutes) to an independent placement when costing the gap.
@@ -87,7 +68,7 @@ PLACEMENT_TYPES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Rates:
-    """Calibrated yearly rates of the cohort model (arrays over AGES, NEEDS, SETTING_TYPES)."""
+    """Calibrated yearly rates of the cohort model (arrays over AGES, NEEDS, FORECAST_TYPES)."""
 
     joiners_per_head: npt.NDArray[np.float64]  # (age,) new plans a year per resident
     joiner_needs: npt.NDArray[np.float64]  # (need,) shares of new plans
@@ -120,12 +101,12 @@ def minimal_moves(before: npt.ArrayLike, after: npt.ArrayLike) -> npt.NDArray[np
 
 
 def _by_type(table: pd.DataFrame, total: str) -> pd.DataFrame:
-    """Counts by SETTING_TYPES from DfE placement columns; the rest of `total` is OTHER."""
-    out = pd.DataFrame(0.0, index=table.index, columns=list(SETTING_TYPES))
+    """Counts by FORECAST_TYPES from DfE placement columns; the rest of `total` is NO_SETTING."""
+    out = pd.DataFrame(0.0, index=table.index, columns=list(FORECAST_TYPES))
     for column, kind in PLACEMENT_TYPES.items():
         if column in table:
             out[kind] += table[column].fillna(0).to_numpy(dtype=float)
-    out[OTHER] = (table[total].fillna(0).to_numpy(dtype=float) - out.sum(axis=1)).clip(lower=0)
+    out[NO_SETTING] = (table[total].fillna(0).to_numpy(dtype=float) - out.sum(axis=1)).clip(lower=0)
     return out
 
 
@@ -167,7 +148,7 @@ def calibrate(
 
     joiner_types = _shares(_sum_by_age(joined, _by_type(joined, "count").to_numpy()))
     stock_types = _sum_by_age(caseload, _by_type(caseload, "count").to_numpy())
-    transfer = np.broadcast_to(np.eye(len(SETTING_TYPES)), (len(NCYS), *[len(SETTING_TYPES)] * 2))
+    transfer = np.broadcast_to(np.eye(len(FORECAST_TYPES)), (len(NCYS), *[len(FORECAST_TYPES)] * 2))
     transfer = transfer.copy()
     for ncy in PHASE_STARTS:
         k = ncy - NCY_MIN
@@ -254,9 +235,9 @@ def project(
 
 def cohort_state(cohort: pd.DataFrame) -> npt.NDArray[np.float64]:
     """State array from rows of ncy, need, setting_type, count (count defaults to 1)."""
-    state = np.zeros((len(NEEDS), len(NCYS), len(SETTING_TYPES)))
+    state = np.zeros((len(NEEDS), len(NCYS), len(FORECAST_TYPES)))
     need = cohort["need"].map({n.value: i for i, n in enumerate(NEEDS)})
-    kind = cohort["setting_type"].map({t: i for i, t in enumerate(SETTING_TYPES)})
+    kind = cohort["setting_type"].map({t: i for i, t in enumerate(FORECAST_TYPES)})
     ncy = cohort["ncy"].to_numpy(dtype=int) - NCY_MIN
     count = cohort["count"] if "count" in cohort else pd.Series(1.0, index=cohort.index)
     if need.isna().any() or kind.isna().any() or ((ncy < 0) | (ncy >= len(NCYS))).any():
@@ -300,7 +281,7 @@ def children_cohort(
     )
     new = children[~placed]
     new_state = cohort_state(
-        pd.DataFrame({"ncy": new["ncy"], "need": new["primary_need"], "setting_type": OTHER})
+        pd.DataFrame({"ncy": new["ncy"], "need": new["primary_need"], "setting_type": NO_SETTING})
     ).sum(axis=2)
     joined: npt.NDArray[np.float64] = np.einsum("nk,kt->nkt", new_state, rates.joiner_types)
     return state + joined
@@ -421,7 +402,7 @@ def demand_table(states: npt.NDArray[np.float64], first_year: int) -> pd.DataFra
             "year": first_year + y,
             "need": np.array([x.value for x in NEEDS])[n],
             "phase": phases[k],
-            "setting_type": np.array(SETTING_TYPES)[t],
+            "setting_type": np.array(FORECAST_TYPES)[t],
             "demand": states.reshape(-1),
         }
     )

@@ -14,7 +14,6 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from geo.postcodes import normalise_postcodes
 from solver.domain.model import CHILD_COLUMNS, ID_RULE, Sex
 from solver.domain.needs import NCY_MAX, NCY_MIN
 from solver.errors import InputError, Problem
@@ -30,6 +29,7 @@ from solver.io.csvfile import (
     read_text_csv,
     unsafe_ids,
 )
+from solver.io.postcodes import postcode_centroids
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -137,14 +137,13 @@ def _home(
     if postcodes is None:
         problems += problems_where(path, by_postcode, "postcode", NO_POSTCODE_LOOKUP)
     else:
-        lookup = postcodes.set_index("postcode")
-        keys = normalise_postcodes(raw["postcode"])
-        found = keys.map(lookup["easting"]).notna()
+        at_easting, at_northing = postcode_centroids(raw["postcode"], postcodes)
+        found = at_easting.notna()
         problems += problems_where(
             path, by_postcode & ~found, "postcode", "postcode not found in the postcode lookup"
         )
-        easting = easting.where(~by_postcode, keys.map(lookup["easting"])).astype("float64")
-        northing = northing.where(~by_postcode, keys.map(lookup["northing"])).astype("float64")
+        easting = easting.where(~by_postcode, at_easting).astype("float64")
+        northing = northing.where(~by_postcode, at_northing).astype("float64")
     located = gridded | by_postcode
     problems += problems_where(
         path,

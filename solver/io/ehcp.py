@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from solver.domain.groups import SETTING_GROUPS
 from solver.domain.needs import Need
 from solver.errors import InputError, Problem
 
@@ -258,8 +259,7 @@ def _splice(parts: list[pd.DataFrame], source: Path, wanted: str) -> pd.DataFram
     return spliced.sort_values(_KEY).reset_index(drop=True)
 
 
-#: Setting groups of an LA forecast, in order; ALL is their sum.
-SETTING_GROUPS = ("mainstream", "state_special", "independent_special", "post16", "other")
+#: The sum of an LA forecast's setting groups (SETTING_GROUPS).
 ALL = "all"
 
 #: `caseload.csv` placement columns counted in each group but `other` (the rest of the plans:

@@ -20,9 +20,9 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from geo.postcodes import normalise_postcodes
 from solver.domain.model import CHILD_COLUMNS, Sex
 from solver.io.csvfile import among
+from solver.io.postcodes import postcode_centroids
 from solver.io.sen2 import ISSUE_COLUMNS, Sen2Return, concat_issues, issues_where
 
 #: Columns of children.csv written from a return: the children model and what SEN2 adds.
@@ -470,12 +470,7 @@ def _home(postcode: pd.Series, postcodes: pd.DataFrame | None) -> tuple[pd.Serie
     if postcodes is None:
         nothing = pd.Series(float("nan"), index=postcode.index)
         return nothing, nothing
-    code = normalise_postcodes(postcode)
-    lookup = postcodes.drop_duplicates("postcode").set_index("postcode")
-    return (
-        code.map(lookup["easting"]).astype("float64"),
-        code.map(lookup["northing"]).astype("float64"),
-    )
+    return postcode_centroids(postcode, postcodes)
 
 
 def _needs(t: Mapping[str, pd.DataFrame], records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from solver.domain.model import SettingType
 from solver.domain.needs import Need, Phase
-from solver.domain.reasons import Reason
+from solver.domain.reasons import AllocationStatus, Reason, SiblingOutcome, UnplacedReason
 from solver.domain.scenario import RankKey
 
 SETTING_TYPE_WORDS: Mapping[str, str] = MappingProxyType(
@@ -131,15 +131,18 @@ RANK_WORDS: Mapping[RankKey, str] = MappingProxyType(
     }
 )
 
-#: Why a child was left unplaced (solver/placement/allocate.py's reasons), and the solve's status.
+#: Why a child was left unplaced, whether a family is placed together, and the solve's status.
 OUTCOME_WORDS: Mapping[str, str] = MappingProxyType(
     {
-        "no suitable setting in reach": "No suitable setting within the journey limit",
-        "all full": "Every suitable setting is full",
-        "over budget": "Placing the child would break the budget cap",
-        "minimum mainstream share": "Held back by the minimum mainstream share",
-        "optimal": "Best possible (proved)",
-        "feasible": "Valid, not proved best",
+        UnplacedReason.NO_SUITABLE: "No suitable setting within the journey limit",
+        UnplacedReason.ALL_FULL: "Every suitable setting is full",
+        UnplacedReason.OVER_BUDGET: "Placing the child would break the budget cap",
+        UnplacedReason.MAINSTREAM_SHARE: "Held back by the minimum mainstream share",
+        SiblingOutcome.TOGETHER: "Placed together",
+        SiblingOutcome.NO_COMMON_SETTING: "Apart: no setting suits all of them",
+        SiblingOutcome.NO_ROOM_TOGETHER: "Apart: no setting has room for all of them",
+        AllocationStatus.OPTIMAL: "Best possible (proved)",
+        AllocationStatus.FEASIBLE: "Valid, not proved best",
     }
 )
 
@@ -280,7 +283,7 @@ def reasons_short(codes: str, among: frozenset[Reason] | None = None) -> str:
 
 
 def outcome_words(code: str) -> str:
-    """An unplaced reason or a solve status in words."""
+    """An unplaced reason, a family's outcome or a solve status in words."""
     return OUTCOME_WORDS.get(code, code)
 
 

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from solver.domain.needs import NEEDS
+from solver.domain.reasons import AllocationStatus, SiblingOutcome, UnplacedReason
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
 from solver.errors import InputError, Problem
@@ -34,7 +36,6 @@ from solver.placement.certificate import Certificate, certify
 from solver.placement.columns import prices
 from solver.placement.rules import (
     NARROW,
-    NEEDS,
     BoolArray,
     FloatArray,
     IntArray,
@@ -51,7 +52,6 @@ from solver.placement.rules import (
 from solver.placement.siblings import (
     FAMILY_COLUMNS,
     SPLIT_PENALTY,
-    TOGETHER,
     Limits,
     families_in_scope,
     keep_together,
@@ -73,10 +73,6 @@ ASSESS_CHUNK = 4_000_000
 #: Denominator of the Lagrange multipliers tried (a multiplier is an integer over it).
 LAMBDA_SCALE = 1024
 
-NO_SUITABLE = "no suitable setting in reach"
-ALL_FULL = "all full"
-OVER_BUDGET = "over budget"
-MAINSTREAM_SHARE = "minimum mainstream share"
 #: With side constraints, each child left unplaced adds this (pounds) to the objective: more
 #: than any annual placement, so the most children possible are placed within the constraint.
 UNPLACED_PENALTY = 1_000_000
@@ -106,7 +102,7 @@ class Allocation:
 
     placements: pd.DataFrame
     unplaced: pd.DataFrame
-    status: str
+    status: AllocationStatus
     objective: float
     bound: float
     solves: int = 1
@@ -124,7 +120,7 @@ class Allocation:
         travel = self.placements["travel_minutes"].dropna()
         families = {}
         if len(self.families):
-            together = int((self.families["outcome"] == TOGETHER).sum())
+            together = int((self.families["outcome"] == SiblingOutcome.TOGETHER).sum())
             families = {
                 "families_together": together,
                 "families_apart": len(self.families) - together,
@@ -293,7 +289,7 @@ class SideRow:
     """One side constraint a.x <= b over the pair arcs (integer coefficients); `reason` is
     what a child left unplaced because of it is told."""
 
-    reason: str
+    reason: UnplacedReason
     coefficients: IntArray
     rhs: int
 
@@ -329,7 +325,7 @@ def allocate(
     if policy.move_current:
         free = free + released_places(scope, places)
     rows = _side_rows(pairs, settings, policy)
-    side_reason = np.full(len(scope), ALL_FULL, dtype=object)
+    side_reason = np.full(len(scope), UnplacedReason.ALL_FULL, dtype=object)
     penalty = UNPLACED_PENALTY * COST_SCALE if rows else 0
     if rows:
         network = build_network(pairs, len(scope), free, len(settings), penalised=True)
@@ -380,7 +376,7 @@ def allocate(
     objective = int(costs[chosen].sum()) + penalty * unplaced_count
     objective += SPLIT_PENALTY * COST_SCALE * apart
     bound = min(bound, objective)
-    status = "optimal" if bound == objective else "feasible"
+    status = AllocationStatus.OPTIMAL if bound == objective else AllocationStatus.FEASIBLE
     placed = pairs.take(chosen)
     new = _placement_table(scope, settings, placed)
     kept = _kept_table(children, kept_rows, settings, places, kept_minutes, tariffs, policy)
@@ -482,16 +478,16 @@ def _side_rows(pairs: Pairs, settings: pd.DataFrame, policy: Policy) -> list[Sid
     rows = []
     if policy.budget_cap is not None:
         spend = np.rint(pairs.annual_cost * COST_SCALE).astype(np.int64)
-        rows.append(SideRow(OVER_BUDGET, spend, int(policy.budget_cap * COST_SCALE)))
+        rows.append(SideRow(UnplacedReason.OVER_BUDGET, spend, int(policy.budget_cap * COST_SCALE)))
     if policy.min_mainstream_share is not None:
         # share x placed - mainstream placed <= 0, in thousandths of a placement.
         share = int(round(policy.min_mainstream_share * 1000))
         mainstream = is_mainstream(settings)[pairs.setting].astype(np.int64)
-        rows.append(SideRow(MAINSTREAM_SHARE, share - 1000 * mainstream, 0))
+        rows.append(SideRow(UnplacedReason.MAINSTREAM_SHARE, share - 1000 * mainstream, 0))
     return rows
 
 
-def _side_reason(rows: list[SideRow], base: np.ndarray) -> str:
+def _side_reason(rows: list[SideRow], base: np.ndarray) -> UnplacedReason:
     """Why children placed without the side rows are left out with them: the first row the
     unconstrained allocation breaks (the first row if it breaks none)."""
     broken = [r.reason for r in rows if int(r.coefficients[base].sum()) > r.rhs]
@@ -785,7 +781,7 @@ def _unplaced_table(
     has_option[pairs.child] = True
     is_placed = np.zeros(len(scope), dtype=bool)
     is_placed[placed.child] = True
-    reason = np.where(has_option, reason_if_options, NO_SUITABLE)
+    reason = np.where(has_option, reason_if_options, UnplacedReason.NO_SUITABLE)
     missing = ~is_placed
     table = pd.DataFrame(
         {"child_id": scope["child_id"].astype(str).to_numpy()[missing], "reason": reason[missing]},

@@ -4,7 +4,8 @@ It reads only the input tables, the policy and the result tables, and re-derives
 row by row with pandas, so a bug in the optimiser's vectorised rules or network shows up here:
 every child exactly once, kept children where they are, every new placement suitable (age, sex,
 need designation, journey limit), no place line over its vacancies, costs and journeys as
-stated, and children said to have no suitable setting truly have none.
+stated, and children said to have no suitable setting truly have none. It imports nothing of
+solver but the domain and the errors (tests/test_layering.py), and looks journeys up its own way.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from solver.domain.model import SPECIALIST_TYPES, SettingType
+from solver.domain.groups import SPECIALIST_TYPES
+from solver.domain.model import SettingType
 from solver.domain.needs import Need, phase_of
+from solver.domain.reasons import SiblingOutcome, UnplacedReason
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
-from solver.io.journeys import journey_minutes
-from solver.placement.siblings import NO_COMMON_SETTING, NO_ROOM_TOGETHER, TOGETHER
 
 _COST_TOLERANCE = 0.01  # pounds
 
@@ -121,9 +122,38 @@ def verdicts(
 
 
 def _minutes(rows: pd.DataFrame, journeys: pd.DataFrame) -> list[float]:
-    """The journey minutes of each (child_id, urn) row; NaN where there is no journey."""
-    minutes: list[float] = journey_minutes(journeys, rows["child_id"], rows["urn"]).tolist()
+    """The journey minutes of each (child_id, urn) row, NaN where there is no journey: a left
+    join on the pair (a repeated pair's first journey), read here apart from the optimiser's
+    lookup. The ids join as categories of the journeys' own ids, never string by string."""
+    known = pd.DataFrame(
+        {
+            "child_id": _ids(journeys["child_id"]),
+            "urn": _ids(journeys["urn"]),
+            "minutes": journeys["seconds"].to_numpy(float) / 60.0,
+        }
+    )
+    wanted = pd.DataFrame(
+        {
+            column: pd.Categorical.from_codes(
+                ids.get_indexer(rows[column].astype(str)), categories=ids
+            )
+            for column, ids in (
+                ("child_id", known["child_id"].cat.categories),
+                ("urn", known["urn"].cat.categories),
+            )
+        }
+    )
+    known = known[known["child_id"].isin(wanted["child_id"].dropna().unique())]
+    known = known.drop_duplicates(["child_id", "urn"])
+    joined = wanted.merge(known, on=["child_id", "urn"], how="left", validate="many_to_one")
+    minutes: list[float] = joined["minutes"].tolist()
     return minutes
+
+
+def _ids(column: pd.Series) -> pd.Series:
+    """An id column as categories named by strings."""
+    ids = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+    return ids.cat.rename_categories(ids.cat.categories.astype(str))
 
 
 def _records(table: pd.DataFrame, key: str) -> dict[str, dict[str, object]]:
@@ -234,7 +264,7 @@ def _none_suitable(
     policy: Policy,
 ) -> list[str]:
     """Children unplaced for want of a suitable setting must have no suitable setting in reach."""
-    said = unplaced.loc[unplaced["reason"] == "no suitable setting in reach", "child_id"]
+    said = unplaced.loc[unplaced["reason"] == UnplacedReason.NO_SUITABLE, "child_id"]
     candidates = journeys[journeys["child_id"].isin(set(said.astype(str)))]
     return [
         f"child {c} unplaced as having no suitable setting but {u} is suitable"
@@ -282,12 +312,12 @@ def _families_as_stated(
         outcome = stated.get(family)
         together = len({at.get(c) for c in kids}) == 1 and kids[0] in at
         shared = set.intersection(*(suits[c] for c in kids))
-        if outcome == TOGETHER and not together:
+        if outcome == SiblingOutcome.TOGETHER and not together:
             out.append(f"family {family} is said to be together but is not")
-        elif outcome == NO_COMMON_SETTING and shared:
+        elif outcome == SiblingOutcome.NO_COMMON_SETTING and shared:
             out.append(
                 f"family {family} is said to have no common setting but {min(shared)} suits all"
             )
-        elif outcome == NO_ROOM_TOGETHER and (together or not shared):
+        elif outcome == SiblingOutcome.NO_ROOM_TOGETHER and (together or not shared):
             out.append(f"family {family} is said to lack room together, wrongly")
     return out

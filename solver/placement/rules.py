@@ -28,8 +28,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from solver.domain.model import SPECIALIST_TYPES, Gender, SettingType, Sex
-from solver.domain.needs import NCY_MAX, NCY_MIN, Need, phase_of
+from solver.domain.groups import MAINSTREAM_TYPES, SPECIALIST_TYPES
+from solver.domain.model import SETTING_TYPES, Gender, SettingType, Sex
+from solver.domain.needs import NCY_MAX, NCY_MIN, NEEDS, phase_of
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
 
@@ -38,12 +39,6 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-#: Needs and setting types in a fixed order: the integer codes used in every pair array.
-NEEDS: tuple[Need, ...] = tuple(Need)
-SETTING_TYPES: tuple[SettingType, ...] = tuple(SettingType)
-MAINSTREAM_TYPES: frozenset[SettingType] = frozenset(
-    {SettingType.MAINSTREAM, SettingType.MAINSTREAM_RP}
-)
 _WHOLE = len(NEEDS)  # the need code of a whole-setting line
 _NEED_CODE: Mapping[str, int] = MappingProxyType({n.value: i for i, n in enumerate(NEEDS)})
 _TYPE_CODE: Mapping[str, int] = MappingProxyType({t.value: i for i, t in enumerate(SETTING_TYPES)})

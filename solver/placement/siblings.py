@@ -20,14 +20,12 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from solver.domain.reasons import SiblingOutcome
 from solver.placement.rules import IntArray, Pairs
 
 #: Pounds added to the objective for each family placed apart although a setting suits them all:
 #: more than a family's placements cost, less than leaving a child unplaced.
 SPLIT_PENALTY = 500_000
-TOGETHER = "together"
-NO_COMMON_SETTING = "apart: no setting suitable for all of them"
-NO_ROOM_TOGETHER = "apart: no room for all of them in one setting"
 FAMILY_COLUMNS = ("family_id", "children", "outcome")
 #: Cheapest suitable settings kept per child outside the split families in the sub-problem.
 NEIGHBOUR_ARCS = 12
@@ -86,7 +84,9 @@ def outcomes(families: Families, pairs: Pairs, chosen: np.ndarray) -> pd.DataFra
     """One row per family (FAMILY_COLUMNS): together, or apart and why."""
     apart = split(families, pairs, chosen)
     outcome = np.where(
-        ~families.constrained, NO_COMMON_SETTING, np.where(apart, NO_ROOM_TOGETHER, TOGETHER)
+        ~families.constrained,
+        SiblingOutcome.NO_COMMON_SETTING,
+        np.where(apart, SiblingOutcome.NO_ROOM_TOGETHER, SiblingOutcome.TOGETHER),
     )
     size = np.bincount(families.of_child[families.of_child >= 0], minlength=len(families.ids))
     return pd.DataFrame(

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from solver.domain.model import SETTING_COLUMNS, Gender
+from solver.domain.model import SETTING_COLUMNS, Gender, home_la
 from solver.domain.needs import ncy_range_of_ages
 from solver.domain.scenario import Change, ChangePlaces, CloseSetting, OpenSetting, Scenario
 from solver.errors import InputError, Problem
@@ -72,7 +72,7 @@ def apply_changes(
         for u in opened["urn"][clash]
     ]
     if len(opened):  # a new setting belongs to the LA holding most settings
-        opened = opened.assign(la_code=settings["la_code"].astype(str).mode().iloc[0])
+        opened = opened.assign(la_code=home_la(settings))
         settings = pd.concat(
             [settings, opened.astype(settings.dtypes.to_dict())], ignore_index=True
         )

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from solver.domain.model import SettingType
+from solver.domain.groups import INDEPENDENT_TYPES, STATE_FUNDED_SPECIAL_TYPES
+from solver.domain.model import SettingType, home_la
 from solver.domain.tariffs import Tariffs
 from solver.errors import SCENARIO_NAMES, InputError, Problem
 from solver.forecast.sufficiency import Forecast
@@ -22,11 +23,11 @@ from solver.io.inputs import LoadedInputs
 from solver.placement.allocate import Allocation
 
 #: Setting types counted in each share_* metric.
-SHARE_GROUPS: dict[str, tuple[SettingType, ...]] = {
-    "share_mainstream": (SettingType.MAINSTREAM,),
-    "share_resourced": (SettingType.MAINSTREAM_RP,),
-    "share_special": (SettingType.STATE_SPECIAL, SettingType.NON_MAINTAINED_SPECIAL),
-    "share_independent": (SettingType.INDEPENDENT_SPECIAL, SettingType.INDEPENDENT_MAINSTREAM),
+SHARE_GROUPS: dict[str, frozenset[SettingType]] = {
+    "share_mainstream": frozenset({SettingType.MAINSTREAM}),
+    "share_resourced": frozenset({SettingType.MAINSTREAM_RP}),
+    "share_special": STATE_FUNDED_SPECIAL_TYPES,
+    "share_independent": INDEPENDENT_TYPES,
 }
 COMPARISON_FILE = "comparison.csv"
 
@@ -44,10 +45,10 @@ def placement_metrics(
 ) -> dict[str, float]:
     """The comparison's placement figures: counts, shares by setting type, journeys and costs.
 
-    Out of area means a setting whose GIAS LA differs from the LA holding most settings."""
+    Out of area means a setting whose GIAS LA is not the home LA (home_la)."""
     by_urn = settings.set_index(settings["urn"].astype(str))
     types = by_urn["setting_type"].astype(str).reindex(placements["urn"].astype(str)).to_numpy()
-    home_la = settings["la_code"].astype(str).mode().iloc[0]
+    home = home_la(settings)
     la = by_urn["la_code"].astype(str).reindex(placements["urn"].astype(str)).to_numpy()
     minutes = placements["travel_minutes"].astype(float).to_numpy()
     known = minutes[~np.isnan(minutes)]
@@ -58,7 +59,7 @@ def placement_metrics(
     for name, group in SHARE_GROUPS.items():
         share = np.isin(types, [t.value for t in group]).sum() / placed if placed else np.nan
         metrics[name] = float(share)
-    metrics["out_of_area"] = int((la != home_la).sum())
+    metrics["out_of_area"] = int((la != home).sum())
     metrics["mean_journey_minutes"] = float(known.mean()) if known.size else np.nan
     metrics["p95_journey_minutes"] = float(np.percentile(known, 95)) if known.size else np.nan
     metrics["education_cost"] = total - transport

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from geo.basemap import to_lonlat
+from solver.domain.groups import INDEPENDENT_TYPES
+from solver.domain.model import home_la
 from solver.io.evidence_map import svg_map
 from solver.io.outputs import write_csv, write_text
 from solver.io.words import EFFECT_WORDS, need_words
@@ -31,7 +33,7 @@ from solver.sites.disclosure import (
     published_pairs,
     safe_level,
 )
-from solver.sites.proposal import EFFECT_COUNTS, INDEPENDENT_TYPES, Proposal
+from solver.sites.proposal import EFFECT_COUNTS, Proposal
 from solver.sites.reach import SiteEvaluation, served_pairs
 
 __all__ = ["SUPPRESSED", "SUPPRESS_BELOW", "PackContext", "sites_as_shared", "write_evidence"]
@@ -94,7 +96,7 @@ def _identities(evaluation: SiteEvaluation, settings: pd.DataFrame) -> Identitie
     settings are independent or out of the LA (from GIAS)."""
     system = evaluation.effect.system.set_index("metric")
     by_urn = settings.set_index(settings["urn"].astype(str))
-    home = settings["la_code"].astype(str).mode().iloc[0]
+    home = home_la(settings)
     independent = {t.value for t in INDEPENDENT_TYPES}
     return Identities(
         total_children=int(system.loc["placed", "without"] + system.loc["unplaced", "without"]),
@@ -248,8 +250,8 @@ def _headline(top: pd.Series, proposal: Proposal, need: str, label: str) -> str:
         f"{proposal.within_minutes} minutes' drive of it by road: "
         f"<b>{_number(top['children_in_reach'])}</b> now{forecast}.</p>"
         f"<p class='lead'>Among the {proposal.places} children it could serve: "
-        f"<b>{_number(top['independent_placements_served'])}</b> now in independent or "
-        f"non-maintained special schools and <b>{_number(top['out_of_area_placements_served'])}"
+        f"<b>{_number(top['independent_placements_served'])}</b> now in independent "
+        f"schools and <b>{_number(top['out_of_area_placements_served'])}"
         f"</b> placed outside the LA. Their placements cost <b>"
         f"{_pounds(top['their_annual_cost'])}</b> a year (place and transport); placing them here "
         f"would save about <b>{_pounds(top['annual_saving'])}</b> a year.</p>"

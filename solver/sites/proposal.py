@@ -14,16 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from solver.domain.groups import INDEPENDENT_TYPES
 from solver.domain.model import SettingType
 from solver.domain.needs import Need, phase_of
 from solver.domain.scenario import OpenSetting, Scenario
 from solver.errors import AGE_RANGE, InputError, Problem
 from solver.io.inputs import LoadedInputs
 from solver.placement.allocate import Allocation
-from solver.scenarios.compare import SHARE_GROUPS, placement_metrics
+from solver.scenarios.compare import placement_metrics
 
-#: The setting types whose placements a new special school is meant to bring back in house.
-INDEPENDENT_TYPES = SHARE_GROUPS["share_independent"]
 #: Metrics of the with/without comparison that count children (suppressed below 10 in the pack).
 EFFECT_COUNTS: tuple[str, ...] = (
     "placed",

@@ -19,14 +19,15 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from geo.snap import snap
-from solver.domain.model import ID_RULE, SettingType
+from solver.domain.groups import INDEPENDENT_TYPES
+from solver.domain.model import ID_RULE, home_la
 from solver.domain.needs import ncy_range_of_ages, phase_of
 from solver.domain.scenario import Policy
 from solver.domain.tariffs import Tariffs
 from solver.errors import InputError, Problem
 from solver.io.csvfile import guard_read, problems_where, unsafe_ids
 from solver.io.journeys import journey_minutes
-from solver.io.postcodes import load_postcodes
+from solver.io.postcodes import load_postcodes, postcode_centroids
 from solver.placement.rules import positions
 from solver.sites.proposal import (
     OpeningEffect,
@@ -40,11 +41,6 @@ SITE_COLUMNS = (
     "children_in_reach",
     "independent_placements_served",
     "annual_saving",
-)
-MOVABLE_TYPES = (
-    SettingType.INDEPENDENT_SPECIAL.value,
-    SettingType.INDEPENDENT_MAINSTREAM.value,
-    SettingType.NON_MAINTAINED_SPECIAL.value,
 )
 
 #: A candidate site farther than this from every road in the network is a problem.
@@ -72,10 +68,9 @@ def load_candidates(path: Path, postcodes: Path | None) -> pd.DataFrame:
     if has_postcode.any():
         if postcodes is None:
             raise InputError([Problem(str(path), None, "postcode", "no postcode lookup given")])
-        lookup = load_postcodes(postcodes).set_index("postcode")
-        key = table["postcode"].str.upper().str.replace(r"\s+", "", regex=True)
-        easting = easting.where(~has_postcode, key.map(lookup["easting"]))
-        northing = northing.where(~has_postcode, key.map(lookup["northing"]))
+        at_easting, at_northing = postcode_centroids(table["postcode"], load_postcodes(postcodes))
+        easting = easting.where(~has_postcode, at_easting)
+        northing = northing.where(~has_postcode, at_northing)
     problems = [
         Problem(
             str(path),
@@ -153,8 +148,8 @@ def reach_table(
     policy: Policy,
 ) -> pd.DataFrame:
     """One row per eligible child and site within the proposal's catchment by road (never
-    beyond the child's journey limit): whether the child is now in an independent,
-    non-maintained or out-of-area setting, their current annual cost (place and transport) and
+    beyond the child's journey limit): whether the child is now in an independent
+    (INDEPENDENT_TYPES) or out-of-area setting, their current annual cost (place and transport) and
     the annual saving if they moved there (current less new costs; 0 if not movable)."""
     eligible = eligible_children(children, proposal)
     ids = eligible["child_id"].astype(str)
@@ -164,11 +159,11 @@ def reach_table(
         dtype=float,
     )
     by_urn = settings.set_index(settings["urn"].astype(str))
-    home_la = settings["la_code"].astype(str).mode().iloc[0]
+    home = home_la(settings)
     current = eligible["current_urn"].fillna("").astype(str)
     current_type = current.map(by_urn["setting_type"].astype(str)).fillna("").to_numpy(str)
-    independent = np.isin(current_type, MOVABLE_TYPES)
-    out_of_area = current.map(by_urn["la_code"].astype(str)).fillna(home_la) != home_la
+    independent = np.isin(current_type, [t.value for t in INDEPENDENT_TYPES])
+    out_of_area = current.map(by_urn["la_code"].astype(str)).fillna(home) != home
     movable = independent | out_of_area.to_numpy()
     now_minutes = journey_minutes(journeys, ids, current)
     need = eligible["primary_need"].astype(str).to_numpy()

@@ -21,7 +21,8 @@ import yaml
 from ortools.graph.python import min_cost_flow
 from pyproj import Transformer
 
-from solver.domain.model import SPECIALIST_TYPES, SettingType
+from solver.domain.groups import SPECIALIST_TYPES
+from solver.domain.model import SettingType
 from solver.domain.needs import (
     CODED_NEEDS,
     NATIONAL_NEED_MIX,
@@ -299,8 +300,10 @@ OFSTED_SHARES = (0.18, 0.68, 0.11, 0.03)
 
 
 @dataclass(frozen=True)
-class RoadNetwork:
-    """A synthetic road network: node positions and ways (node index runs with a highway tag)."""
+class SyntheticRoads:
+    """The synthetic roads as OSM draws them, before they are written as OSM XML: node positions
+    and ways (node index runs with a highway tag). `rightplace` reads them back as any OSM file,
+    into a geo.network.RoadNetwork."""
 
     easting: Floats
     northing: Floats
@@ -339,7 +342,7 @@ _MAXSPEED: Mapping[str, tuple[str, float]] = MappingProxyType(
 LA_SIDE_M = 29_000.0
 
 
-def synth_network(rng: np.random.Generator, nodes: int, las: int = 1) -> RoadNetwork:
+def synth_roads(rng: np.random.Generator, nodes: int, las: int = 1) -> SyntheticRoads:
     """A connected, perturbed grid of `nodes` nodes with a road hierarchy on its lines.
 
     About 60 km across at 200,000 nodes (width grows as nodes**0.25), so journeys take minutes
@@ -369,13 +372,13 @@ def synth_network(rng: np.random.Generator, nodes: int, las: int = 1) -> RoadNet
         highway = _road_class(line, side)
         speed, share = _MAXSPEED[highway]
         ways.append((highway, speed if rng.random() < share else "", members))
-    return RoadNetwork(easting, northing, tuple(ways), spacing)
+    return SyntheticRoads(easting, northing, tuple(ways), spacing)
 
 
-def write_osm(network: RoadNetwork, path: Path) -> None:
-    """Write the network as OSM XML (WGS84 nodes, ways with highway and maxspeed tags)."""
+def write_osm(roads: SyntheticRoads, path: Path) -> None:
+    """Write the roads as OSM XML (WGS84 nodes, ways with highway and maxspeed tags)."""
     to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    lon, lat = to_wgs84.transform(network.easting, network.northing)
+    lon, lat = to_wgs84.transform(roads.easting, roads.northing)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         '<osm version="0.6" generator="rightplace synth">\n',
@@ -386,7 +389,7 @@ def write_osm(network: RoadNetwork, path: Path) -> None:
         f'  <node id="{i}" lat="{y:.7f}" lon="{x:.7f}"/>\n'
         for i, y, x in zip(range(1, len(lat) + 1), lat.tolist(), lon.tolist(), strict=True)
     ]
-    for way_id, (highway, maxspeed, members) in enumerate(network.ways, start=1):
+    for way_id, (highway, maxspeed, members) in enumerate(roads.ways, start=1):
         refs = "".join(f'<nd ref="{j}"/>' for j in (members + 1).tolist())
         tags = f'<tag k="highway" v="{highway}"/>'
         if maxspeed:
@@ -396,22 +399,22 @@ def write_osm(network: RoadNetwork, path: Path) -> None:
     write_text(Path(path), "".join(parts))
 
 
-def _town_weights(rng: np.random.Generator, network: RoadNetwork, las: int = 1) -> Floats:
+def _town_weights(rng: np.random.Generator, roads: SyntheticRoads, las: int = 1) -> Floats:
     """Population weight of each node: a rural floor plus towns (Gaussian bumps), six for a
     small area and one per LA in a large one, each about a quarter of an LA across."""
-    x, y = network.easting, network.northing
+    x, y = roads.easting, roads.northing
     centres = rng.choice(len(x), size=min(max(6, las), len(x)), replace=False)
-    width = (x.max() - x.min() + network.spacing_m) / (8 * max(1.0, math.sqrt(las) / 2))
+    width = (x.max() - x.min() + roads.spacing_m) / (8 * max(1.0, math.sqrt(las) / 2))
     bumps = sum(np.exp(-((x - x[c]) ** 2 + (y - y[c]) ** 2) / (2 * width**2)) for c in centres)
     return 0.15 + np.asarray(bumps, dtype=np.float64)
 
 
 def synth_postcodes(
-    rng: np.random.Generator, network: RoadNetwork, count: int, las: int = 1
+    rng: np.random.Generator, roads: SyntheticRoads, count: int, las: int = 1
 ) -> pd.DataFrame:
-    """`count` postcode-like points near the network's nodes, denser in towns."""
-    at = homes_at(rng, count, _town_weights(rng, network, las))
-    jitter = rng.uniform(-0.3, 0.3, (2, count)) * network.spacing_m
+    """`count` postcode-like points near the roads' nodes, denser in towns."""
+    at = homes_at(rng, count, _town_weights(rng, roads, las))
+    jitter = rng.uniform(-0.3, 0.3, (2, count)) * roads.spacing_m
     district, rest = np.divmod(np.arange(count), 10 * 26 * 26)
     sector, unit = np.divmod(rest, 26 * 26)
     letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
@@ -422,8 +425,8 @@ def synth_postcodes(
     return pd.DataFrame(
         {
             "postcode": codes,
-            "easting": np.round(network.easting[at] + jitter[0]),
-            "northing": np.round(network.northing[at] + jitter[1]),
+            "easting": np.round(roads.easting[at] + jitter[0]),
+            "northing": np.round(roads.northing[at] + jitter[1]),
         }
     )
 
@@ -726,13 +729,13 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
     if size.children < 1 or size.settings < MIN_SETTINGS:
         raise ValueError(f"need at least 1 child and {MIN_SETTINGS} settings")
     rng = np.random.default_rng(size.seed)
-    network = synth_network(rng, size.nodes, size.las)
-    points = synth_postcodes(rng, network, max(size.children // 3, 50), size.las)
+    roads = synth_roads(rng, size.nodes, size.las)
+    points = synth_postcodes(rng, roads, max(size.children // 3, 50), size.las)
     settings = synth_settings(rng, size.settings, points)
     children, moves = synth_children(rng, size.children, points, settings)
     settings, lines = synth_places(rng, settings, children, moves)
     if size.las > 1:
-        settings, children = split_into_las(network, settings, children, size.las)
+        settings, children = split_into_las(roads, settings, children, size.las)
     out = Path(out)
     paths = {
         "settings": out / "gias.csv",
@@ -754,7 +757,7 @@ def write_synth(size: SynthSize, out: Path, *, postcodes: bool = False) -> dict[
     else:
         children = children.assign(postcode="")
     write_text(paths["children"], _csv(children))
-    write_osm(network, paths["network"])
+    write_osm(roads, paths["network"])
     scenario = synth_scenario(f"synthetic {size.children}x{size.settings}", postcodes=postcodes)
     write_text(paths["scenario"], yaml.safe_dump(scenario, sort_keys=False))
     return paths
@@ -765,13 +768,13 @@ def _csv(table: pd.DataFrame) -> str:
     return str(table.to_csv(index=False, lineterminator="\n", float_format="%.0f"))
 
 
-def la_of(network: RoadNetwork, easting: Floats, northing: Floats, las: int) -> np.ndarray:
-    """The LA code of each point when the network's extent is cut into `las` LAs (a grid of
+def la_of(roads: SyntheticRoads, easting: Floats, northing: Floats, las: int) -> np.ndarray:
+    """The LA code of each point when the roads' extent is cut into `las` LAs (a grid of
     near-square cells, row by row; codes 801, 802, ...)."""
     columns = int(np.ceil(np.sqrt(las)))
     rows = int(np.ceil(las / columns))
-    x0, x1 = network.easting.min(), network.easting.max()
-    y0, y1 = network.northing.min(), network.northing.max()
+    x0, x1 = roads.easting.min(), roads.easting.max()
+    y0, y1 = roads.northing.min(), roads.northing.max()
     col = np.clip(((easting - x0) / max(x1 - x0, 1.0) * columns).astype(np.int64), 0, columns - 1)
     row = np.clip(((northing - y0) / max(y1 - y0, 1.0) * rows).astype(np.int64), 0, rows - 1)
     cell = np.minimum(row * columns + col, las - 1)
@@ -780,14 +783,14 @@ def la_of(network: RoadNetwork, easting: Floats, northing: Floats, las: int) -> 
 
 
 def split_into_las(
-    network: RoadNetwork, settings: pd.DataFrame, children: pd.DataFrame, las: int
+    roads: SyntheticRoads, settings: pd.DataFrame, children: pd.DataFrame, las: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A region of `las` adjacent LAs: each setting's GIAS LA and each child's responsible LA
     (`la_code`) from where they are; placements across borders stay as they were."""
 
     def codes(table: pd.DataFrame) -> np.ndarray:
         xy = table[["easting", "northing"]].to_numpy(np.float64)
-        return la_of(network, xy[:, 0], xy[:, 1], las)
+        return la_of(roads, xy[:, 0], xy[:, 1], las)
 
     return settings.assign(la_code=codes(settings)), children.assign(la_code=codes(children))
 
