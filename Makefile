@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
 $(AXE): tests/a11y/package-lock.json
 	if command -v npm >/dev/null; then npm ci --prefix tests/a11y --no-audit --no-fund; \
-	else echo "npm not found: tests/test_accessibility.py will be skipped"; fi
+	else echo "npm not found: tests/e2e/test_accessibility.py will be skipped"; fi
 
 install: $(VENV)/.installed $(AXE)
 
@@ -30,3 +30,4 @@ lint: install
 	$(VENV)/bin/ruff check solver geo tests views app.py benchmarks scripts
 	$(VENV)/bin/ruff format --check solver geo tests views app.py benchmarks scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/pylint solver geo

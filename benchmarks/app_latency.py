@@ -20,7 +20,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
 
 
 def _wait_healthy(url: str) -> None:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.instances import cached_instance  # noqa: E402
 from solver.io.journeys import TRAVEL_FILE, write_journeys  # noqa: E402
-from solver.synth.instance import SynthSize, cached_instance  # noqa: E402
+from solver.synth.instance import SynthSize  # noqa: E402
 from solver.travel.region import dask_client  # noqa: E402
 from solver.workspace import open_workspace, travel_table  # noqa: E402
 

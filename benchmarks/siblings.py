@@ -16,8 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.instances import cached_instance  # noqa: E402
 from solver.io.scenario_file import load_scenario  # noqa: E402
-from solver.synth.instance import SynthSize, cached_instance  # noqa: E402
+from solver.synth.instance import SynthSize  # noqa: E402
 from solver.workspace import open_workspace  # noqa: E402
 
 

@@ -22,8 +22,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.instances import cached_instance  # noqa: E402
 from solver.sites.proposal import Proposal  # noqa: E402
-from solver.synth.instance import SynthSize, cached_instance  # noqa: E402
+from solver.synth.instance import SynthSize  # noqa: E402
 from solver.workspace import open_workspace, write_site_study  # noqa: E402
 
 

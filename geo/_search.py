@@ -75,10 +75,7 @@ def search_pairs(
         for j in range(start_node.shape[1]):
             node, cost = start_node[s, j], start_cost[s, j]
             if 0 <= cost <= stop and cost < dist[node]:
-                dist[node] = cost
-                entry_node[used] = node
-                entry_next[used] = head[cost % ring]
-                head[cost % ring] = used
+                _queue(node, cost, used, dist, head, entry_node, entry_next)
                 used += 1
                 queued += 1
                 d = min(d, cost)
@@ -104,10 +101,7 @@ def search_pairs(
                     v = indices[e]
                     nd = d + weights[e]
                     if nd <= stop and nd < dist[v]:
-                        dist[v] = nd
-                        entry_node[used] = v
-                        entry_next[used] = head[nd % ring]
-                        head[nd % ring] = used
+                        _queue(v, nd, used, dist, head, entry_node, entry_next)
                         used += 1
                         queued += 1
             d += 1
@@ -128,6 +122,18 @@ def search_pairs(
         for i in range(used):
             dist[entry_node[i]] = _NONE
     return out_source[:size].copy(), out_point[:size].copy(), out_cost[:size].copy()
+
+
+@numba.njit(nogil=True, cache=True)
+def _queue(
+    node: int, cost: int, entry: int, dist: I32, head: I32, entry_node: I32, entry_next: I32
+) -> None:
+    """Give `node` the distance `cost` and queue it as `entry` at the head of its cost's bucket."""
+    bucket = cost % head.shape[0]
+    dist[node] = cost
+    entry_node[entry] = node
+    entry_next[entry] = head[bucket]
+    head[bucket] = entry
 
 
 @numba.njit(nogil=True, cache=True)

@@ -48,6 +48,29 @@ class _Anchors:
 
 
 @dataclass(frozen=True)
+class _Ways:
+    """How one mode travels: the graph searched, each road's integer cost forward and backward,
+    and the cost per metre of a straight-line leg to a point beyond the snapping guard."""
+
+    graph: sp.csr_matrix
+    fwd: np.ndarray
+    bwd: np.ndarray
+    per_metre: float
+
+
+def _driving(network: RoadNetwork, off_network: OffNetwork | None) -> _Ways:
+    """Driving, in deciseconds."""
+    per_metre = (off_network or OffNetwork()).deciseconds_per_metre
+    return _Ways(network.drive_graph, network.road_fwd_ds, network.road_bwd_ds, per_metre)
+
+
+def _walking(network: RoadNetwork, off_network: OffNetwork | None) -> _Ways:
+    """Walking either way along roads, in decimetres."""
+    length = network.road_length_dm
+    return _Ways(network.walk_graph, length, length, 10.0 * (off_network or OffNetwork()).circuity)
+
+
+@dataclass(frozen=True)
 class Reach:
     """How far journeys are wanted, pair by pair, within the cut-off: up to the smaller of the
     origin's and the destination's own limit (seconds; None for the cut-off), and from an origin
@@ -103,18 +126,7 @@ def travel_time_matrix(
     or unreachable are absent.
     """
     limits = _Limits.of(reach or Reach(), int(cutoff_s) * 10, len(origins), len(destinations))
-    per_metre = (off_network or OffNetwork()).deciseconds_per_metre
-    frame = _matrix(
-        network,
-        network.drive_graph,
-        network.road_fwd_ds,
-        network.road_bwd_ds,
-        origins,
-        destinations,
-        limits=limits,
-        per_metre=per_metre,
-        workers=workers,
-    )
+    frame = _matrix(network, _driving(network, off_network), origins, destinations, limits, workers)
     return frame.rename(columns={"units": "seconds"})
 
 
@@ -133,19 +145,8 @@ def walking_distance_matrix(
     `destination`, `metres` (whole metres, rounded up), `estimated`; pairs beyond `cutoff_m`
     are absent.
     """
-    off = off_network or OffNetwork()
-    length = network.road_length_dm
-    frame = _matrix(
-        network,
-        network.walk_graph,
-        length,
-        length,
-        origins,
-        destinations,
-        limits=_Limits.of(Reach(), int(cutoff_m) * 10, len(origins), len(destinations)),
-        per_metre=10.0 * off.circuity,
-        workers=workers,
-    )
+    limits = _Limits.of(Reach(), int(cutoff_m) * 10, len(origins), len(destinations))
+    frame = _matrix(network, _walking(network, off_network), origins, destinations, limits, workers)
     return frame.rename(columns={"units": "metres"})
 
 
@@ -162,10 +163,9 @@ def node_times(
     `towards=True` gives the time from each node to the point (a setting's catchment);
     False the time from the point to each node.
     """
-    per_metre = (off_network or OffNetwork()).deciseconds_per_metre
-    fwd, bwd = network.road_fwd_ds, network.road_bwd_ds
-    anchors = _anchors(network, fwd, bwd, points, leaving=not towards, per_metre=per_metre)
-    graph = network.drive_graph.T.tocsr() if towards else network.drive_graph
+    drive = _driving(network, off_network)
+    anchors = _anchors(network, drive, points, leaving=not towards)
+    graph = drive.graph.T.tocsr() if towards else drive.graph
     n = network.n_nodes
     every_node = _Anchors(
         node=np.column_stack([np.arange(n), np.arange(n)]),
@@ -191,15 +191,7 @@ def _part(fraction: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.where(weight >= 0, cost, np.inf)
 
 
-def _anchors(
-    network: RoadNetwork,
-    fwd: np.ndarray,
-    bwd: np.ndarray,
-    points: Snapped,
-    *,
-    leaving: bool,
-    per_metre: float,
-) -> _Anchors:
+def _anchors(network: RoadNetwork, ways: _Ways, points: Snapped, *, leaving: bool) -> _Anchors:
     """Where a point joins the network: its road's u and v nodes, with the cost to get there.
 
     Leaving a home at fraction r: to v costs (1-r) of the forward weight, to u r of the backward
@@ -207,14 +199,14 @@ def _anchors(
     """
     road = points.road
     r = points.fraction
-    f, b = fwd[road], bwd[road]
+    f, b = ways.fwd[road], ways.bwd[road]
     if leaving:
         cost_u, cost_v = _part(r, b), _part(1.0 - r, f)
     else:
         cost_u, cost_v = _part(r, f), _part(1.0 - r, b)
     cost_u = np.where(r == 0.0, 0.0, cost_u)
     cost_v = np.where(r == 1.0, 0.0, cost_v)
-    extra = _extra(points, per_metre)
+    extra = _extra(points, ways.per_metre)
     cost = np.column_stack([cost_u, cost_v]) + extra[:, None]
     node = np.column_stack([network.road_u[road], network.road_v[road]])
     return _Anchors(node=node, cost=cost)
@@ -227,14 +219,10 @@ def _extra(points: Snapped, per_metre: float) -> np.ndarray:
 
 def _matrix(
     network: RoadNetwork,
-    graph: sp.csr_matrix,
-    fwd: np.ndarray,
-    bwd: np.ndarray,
+    ways: _Ways,
     origins: Snapped,
     destinations: Snapped,
-    *,
     limits: _Limits,
-    per_metre: float,
     workers: int,
 ) -> pd.DataFrame:
     """Shared core: a Dijkstra from each point of the smaller side (settings on the reversed
@@ -242,13 +230,13 @@ def _matrix(
     if not len(origins) or not len(destinations):  # nothing to search from or to
         o = d = units = np.empty(0, dtype=np.int64)
         return _long_form(o, d, units, origins, destinations)
-    home = _anchors(network, fwd, bwd, origins, leaving=True, per_metre=per_metre)
-    dest = _anchors(network, fwd, bwd, destinations, leaving=False, per_metre=per_metre)
+    home = _anchors(network, ways, origins, leaving=True)
+    dest = _anchors(network, ways, destinations, leaving=False)
     own_o = np.flatnonzero(limits.own >= 0)
     own_d = limits.own[own_o]
     if len(destinations) <= len(origins):
         d, o, units = _search(
-            graph.T.tocsr(),
+            ways.graph.T.tocsr(),
             (dest, limits.destination),
             (home, limits.origin),
             (own_d, own_o, limits.own_limit),
@@ -256,13 +244,13 @@ def _matrix(
         )
     else:
         o, d, units = _search(
-            graph,
+            ways.graph,
             (home, limits.origin),
             (dest, limits.destination),
             (own_o, own_d, limits.own_limit),
             workers,
         )
-    o, d, units = _with_same_road(o, d, units, fwd, bwd, origins, destinations, per_metre, limits)
+    o, d, units = _with_same_road(o, d, units, ways, origins, destinations, limits)
     return _long_form(o, d, units, origins, destinations)
 
 
@@ -344,11 +332,9 @@ def _with_same_road(
     o: np.ndarray,
     d: np.ndarray,
     units: np.ndarray,
-    fwd: np.ndarray,
-    bwd: np.ndarray,
+    ways: _Ways,
     origins: Snapped,
     destinations: Snapped,
-    per_metre: float,
     limits: _Limits,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs with journeys between a home and a setting on the same road lowered to the
@@ -360,10 +346,10 @@ def _with_same_road(
     )
     so, sd, road = (pairs[c].to_numpy(np.int64) for c in ("o", "d", "road"))
     r, t = origins.fraction[so], destinations.fraction[sd]
-    ahead = np.where(r <= t, _part(t - r, fwd[road]), np.inf)
-    behind = np.where(r >= t, _part(r - t, bwd[road]), np.inf)
+    ahead = np.where(r <= t, _part(t - r, ways.fwd[road]), np.inf)
+    behind = np.where(r >= t, _part(r - t, ways.bwd[road]), np.inf)
     direct = np.minimum(ahead, behind)
-    direct = direct + _extra(origins, per_metre)[so] + _extra(destinations, per_metre)[sd]
+    direct += _extra(origins, ways.per_metre)[so] + _extra(destinations, ways.per_metre)[sd]
     within = direct <= np.minimum(limits.origin[so], limits.destination[sd])
     within |= (limits.own[so] == sd) & (direct <= limits.own_limit)
     o = np.concatenate([o.astype(np.int64), so[within]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from solver.domain.model import CHILD_COLUMNS, PLACE_COLUMNS, SETTING_COLUMNS
 from solver.domain.tariffs import Tariffs
+from solver.io.gias import write_gias
 from solver.io.tariffs import load_tariffs
 
 TARIFFS: Tariffs = load_tariffs()
@@ -168,3 +170,64 @@ def instances(draw: st.DrawFn, max_children: int = 8, max_settings: int = 4) -> 
         places_table(places),
         journeys_table(minutes),
     )
+
+
+def write_case(folder: Path) -> Path:
+    """Three settings (GIAS format), overrides, four children and a travel table; the scenario."""
+    settings = settings_table(
+        [
+            setting(
+                "100001",
+                "mainstream",
+                low_age=4,
+                high_age=11,
+                ncy_low=0,
+                ncy_high=6,
+                easting=490000.0,
+                northing=305000.0,
+            ),
+            setting(
+                "100002",
+                "state_special",
+                low_age=4,
+                high_age=19,
+                ncy_low=0,
+                ncy_high=14,
+                designated_needs=("ASD",),
+                easting=491000.0,
+                northing=306000.0,
+            ),
+            setting(
+                "100003",
+                "mainstream",
+                low_age=11,
+                high_age=16,
+                ncy_low=7,
+                ncy_high=11,
+                easting=492000.0,
+                northing=307000.0,
+            ),
+        ]
+    ).assign(capacity=[200, 60, 900], on_roll=[190, 50, 880])
+    write_gias(settings.assign(type_code=[2, 7, 28]), folder / "gias.csv")
+    (folder / "overrides.csv").write_text(
+        "urn,need,places,vacancies,annual_cost\n100001,,200,1,\n100002,,60,1,\n", encoding="utf-8"
+    )
+    children = children_table(
+        [
+            child("K-1", 3, "ASD"),
+            child("K-2", 3, "ASD"),
+            child("K-3", 8, "SEMH"),
+            child("K-4", 4, "MLD", current_urn="100001"),
+        ]
+    )
+    children.to_csv(folder / "children.csv", index=False)
+    minutes = {(c, u): 15.0 for c in children["child_id"] for u in ("100001", "100002", "100003")}
+    out = folder / "out"
+    out.mkdir()
+    journeys_table(minutes).to_parquet(out / "travel_times.parquet")
+    scenario = folder / "s.yaml"
+    scenario.write_text(
+        "name: t\ninputs: {settings: gias.csv, overrides: overrides.csv, children: children.csv}\n"
+    )
+    return scenario

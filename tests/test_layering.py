@@ -28,13 +28,6 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "scenarios": frozenset({"domain", "io", "placement", "travel", "forecast"}),
     "sites": frozenset({"domain", "io", "placement", "travel", "forecast", "scenarios"}),
 }
-#: Imports across layers that still point up, as (module, imported module).
-UPWARD_TODAY = frozenset(
-    {
-        ("solver.synth.instance", "solver.travel.journeys"),
-    }
-)
-
 #: The independent checker and what of solver it may import: the domain and the errors only,
 #: never the optimiser, the rules it checks or the readers (issue 19).
 CHECKER = "solver.placement.check"
@@ -55,10 +48,6 @@ ALLOWED_IN_FUNCTIONS = frozenset(
         # Dask is optional (only with --scheduler); bokeh only to say if a dashboard is offered.
         ("solver.travel.region", "distributed"),
         ("solver.travel.region", "bokeh"),
-        # The benchmarks' instance cache routes; `rightplace synth` must start without geo.
-        # It moves to benchmarks/ in a later step of issue 19.
-        ("solver.synth.instance", "solver.travel.journeys"),
-        ("solver.synth.instance", "solver.io.journeys"),
     }
 )
 
@@ -197,12 +186,7 @@ def layer_breaches(modules: Mapping[str, list[Import]]) -> set[tuple[str, str]]:
 def test_each_layer_imports_only_the_layers_below() -> None:
     """domain imports nothing of ours; io only domain; travel, placement and forecast never
     import scenarios or sites; nothing below the workspace imports it (LAYERS)."""
-    assert layer_breaches(package_imports("solver")) - UPWARD_TODAY == set()
-
-
-def test_every_upward_import_still_allowed_is_still_there() -> None:
-    """UPWARD_TODAY holds nothing stale: each entry is an import that still points up."""
-    assert UPWARD_TODAY - layer_breaches(package_imports("solver")) == set()
+    assert layer_breaches(package_imports("solver")) == set()
 
 
 def test_the_layer_check_catches_a_breach() -> None:

@@ -34,7 +34,7 @@ from solver.workspace import Workspace, open_workspace
 
 ATTRIBUTION = "Roads and LA outline © OpenStreetMap contributors (ODbL)."
 #: The map style Streamlit's front end reads as "no base map". Any other value, None or ""
-#: included, makes it fetch Carto's style from basemaps.cartocdn.com (tests/test_browser.py
+#: included, makes it fetch Carto's style from basemaps.cartocdn.com (tests/e2e/test_browser.py
 #: records every request the pages make and fails on any leaving the machine).
 NO_BASEMAP = "__MAP_STYLE__"
 REPO = Path(__file__).resolve().parent.parent

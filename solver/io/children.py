@@ -16,17 +16,16 @@ import pandas as pd
 
 from solver.domain.model import CHILD_COLUMNS, ID_RULE, Sex
 from solver.domain.needs import NCY_MAX, NCY_MIN
-from solver.errors import InputError, Problem
+from solver.errors import Problem
 from solver.io.csvfile import (
     among,
-    missing_columns,
     outside_gb,
     parse_float,
     parse_int,
     parse_needs,
     problems_where,
     raise_if_any,
-    read_text_csv,
+    read_columns,
     unsafe_ids,
 )
 from solver.io.postcodes import postcode_centroids
@@ -35,15 +34,12 @@ logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
 
 REQUIRED_CHILD_COLUMNS: tuple[str, ...] = ("child_id", "ncy", "sex", "primary_need")
+#: The others: a secondary need, a postcode (or else the grid reference) and the rest of
+#: CHILD_COLUMNS from the grid reference on.
 OPTIONAL_CHILD_COLUMNS: tuple[str, ...] = (
     "secondary_need",
     "postcode",
-    "easting",
-    "northing",
-    "current_urn",
-    "transfer",
-    "family_id",
-    "la_code",
+    *CHILD_COLUMNS[CHILD_COLUMNS.index("easting") :],
 )
 
 #: The problem for a child located by postcode when no postcode lookup could be used.
@@ -67,15 +63,10 @@ def load_children(
     `current_urn` is checked against `settings` when given. A blank `transfer` means false.
     """
     path = Path(path)
-    known = [*REQUIRED_CHILD_COLUMNS, *OPTIONAL_CHILD_COLUMNS]
-    raw = read_text_csv(path, columns=known)
-    problems = missing_columns(path, raw, REQUIRED_CHILD_COLUMNS)
-    if problems:
-        raise InputError(problems)
+    raw = read_columns(path, REQUIRED_CHILD_COLUMNS, OPTIONAL_CHILD_COLUMNS)
     dropped = raw.attrs["unread_columns"]
-    raw = raw.assign(**{c: "" for c in OPTIONAL_CHILD_COLUMNS if c not in raw.columns})
 
-    problems += problems_where(path, raw["child_id"] == "", "child_id", "child_id is blank")
+    problems = problems_where(path, raw["child_id"] == "", "child_id", "child_id is blank")
     problems += problems_where(path, unsafe_ids(raw["child_id"]), "child_id", f"child_id {ID_RULE}")
     duplicate = raw["child_id"].duplicated(keep=False) & (raw["child_id"] != "")
     problems += problems_where(path, duplicate, "child_id", "duplicate child_id")

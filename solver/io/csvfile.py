@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -117,13 +117,30 @@ def read_text_csv(
     return frame
 
 
-def missing_columns(path: Path, frame: pd.DataFrame, required: Iterable[str]) -> list[Problem]:
-    """One problem per required column the file lacks."""
-    return [
+def read_columns(
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+    *,
+    fallback_encoding: str | None = None,
+    allow_empty: bool = False,
+) -> pd.DataFrame:
+    """The required and optional columns of a CSV (`read_text_csv`), an absent optional one
+    blank; InputError with one problem per required column the file lacks."""
+    frame = read_text_csv(
+        path,
+        fallback_encoding=fallback_encoding,
+        columns=[*required, *optional],
+        allow_empty=allow_empty,
+    )
+    missing = [
         Problem(str(path), 1, column, "required column is missing")
         for column in required
         if column not in frame.columns
     ]
+    if missing:
+        raise InputError(missing)
+    return frame.assign(**{c: "" for c in optional if c not in frame.columns})
 
 
 def unsafe_ids(ids: pd.Series) -> pd.Series:

@@ -19,16 +19,15 @@ import pandas as pd
 
 from solver.domain.model import GIAS_TYPE_CODES, ID_RULE, SETTING_COLUMNS, Gender, SettingType
 from solver.domain.needs import Need, ncy_range_of_ages
-from solver.errors import InputError, Problem
+from solver.errors import Problem
 from solver.io.csvfile import (
-    missing_columns,
     outside_gb,
     parse_float,
     parse_int,
     parse_needs,
     problems_where,
     raise_if_any,
-    read_text_csv,
+    read_columns,
     unsafe_ids,
 )
 from solver.io.gias import RP_COLUMNS, SEN_COLUMNS
@@ -121,15 +120,11 @@ def read_gias(path: Path) -> GiasRead:
     codes, "Not applicable" = none) in full."""
     path = Path(path)
     optional = [*SEN_COLUMNS, *_RP_FIELDS.values(), *OPTIONAL_GIAS_COLUMNS]
-    raw = read_text_csv(path, fallback_encoding="cp1252", columns=GIAS_COLUMNS)
-    problems = missing_columns(path, raw, REQUIRED_GIAS_COLUMNS)
-    if problems:
-        raise InputError(problems)
-    raw = raw.assign(**{c: "" for c in optional if c not in raw.columns})
+    raw = read_columns(path, REQUIRED_GIAS_COLUMNS, optional, fallback_encoding="cp1252")
     raw = raw.replace("Not applicable", "")
 
     type_code, bad_type = parse_int(raw["TypeOfEstablishment (code)"])
-    problems += problems_where(
+    problems = problems_where(
         path,
         bad_type,
         "TypeOfEstablishment (code)",

@@ -13,16 +13,14 @@ import numpy as np
 import pandas as pd
 
 from solver.domain.model import MAX_ANNUAL_COST, PLACE_COLUMNS, SettingType
-from solver.errors import InputError
 from solver.io.csvfile import (
     among,
-    missing_columns,
     parse_float,
     parse_int,
     parse_needs,
     problems_where,
     raise_if_any,
-    read_text_csv,
+    read_columns,
 )
 from solver.io.gias import RP_COLUMNS
 
@@ -38,16 +36,10 @@ def load_overrides(path: Path, settings: pd.DataFrame | None = None) -> pd.DataF
     at the places); `annual_cost` is NaN where blank (the tariff applies).
     """
     path = Path(path)
-    raw = read_text_csv(
-        path, columns=[*REQUIRED_OVERRIDE_COLUMNS, *OPTIONAL_OVERRIDE_COLUMNS], allow_empty=True
-    )
-    problems = missing_columns(path, raw, REQUIRED_OVERRIDE_COLUMNS)
-    if problems:
-        raise InputError(problems)
-    raw = raw.assign(**{c: "" for c in OPTIONAL_OVERRIDE_COLUMNS if c not in raw.columns})
+    raw = read_columns(path, REQUIRED_OVERRIDE_COLUMNS, OPTIONAL_OVERRIDE_COLUMNS, allow_empty=True)
 
     need, bad_need = parse_needs(raw["need"])
-    problems += problems_where(path, bad_need, "need", "unknown need code", raw["need"])
+    problems = problems_where(path, bad_need, "need", "unknown need code", raw["need"])
     places, bad_places = parse_int(raw["places"])
     vacancies, bad_vacancies = parse_int(raw["vacancies"])
     cost, bad_cost = parse_float(raw["annual_cost"])

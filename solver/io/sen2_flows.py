@@ -70,19 +70,15 @@ def census_flows(
             "",
             leavers.index.map(cease_reasons).fillna("").astype(str),
         ),
-        _flow(
-            "mover",
-            stayed_after[moved],
-            stayed_after.loc[moved, "primary_need"],
-            stayed_before.loc[moved, "group"],
-            stayed_after.loc[moved, "group"],
-        ),
-        _flow(
-            "need_change",
-            stayed_after[changed],
-            stayed_after.loc[changed, "primary_need"],
-            stayed_before.loc[changed, "group"],
-            stayed_after.loc[changed, "group"],
+        *(
+            _flow(
+                flow,
+                stayed_after[rows],
+                stayed_after.loc[rows, "primary_need"],
+                stayed_before.loc[rows, "group"],
+                stayed_after.loc[rows, "group"],
+            )
+            for flow, rows in (("mover", moved), ("need_change", changed))
         ),
     ]
     table = pd.concat(parts, ignore_index=True)

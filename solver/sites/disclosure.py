@@ -176,7 +176,7 @@ def _fixed(
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         # OR-Tools 9.15's presolve proves a wrong optimum on some of these models (a value it
-        # excludes is feasible: tests/test_disclosure.py found one); they are small without it.
+        # excludes is feasible: tests/sites/test_disclosure.py found one); small without it.
         solver.parameters.cp_model_presolve = False
         status = solver.solve(model)
         if status != cp_model.OPTIMAL:

@@ -793,22 +793,3 @@ def split_into_las(
         return la_of(roads, xy[:, 0], xy[:, 1], las)
 
     return settings.assign(la_code=codes(settings)), children.assign(la_code=codes(children))
-
-
-def cached_instance(size: SynthSize, folder: Path) -> Path:
-    """The scenario of a synthetic instance in a folder of `folder` named by its version and
-    size, written (with its travel table beside it) only if it is not there yet: for
-    benchmarks that rerun on one instance."""
-    # Allowed in test_layering: the benchmarks' cache (to move to benchmarks/) must not load
-    # geo (shapely, numba) when `rightplace synth` starts.
-    from solver.io.journeys import TRAVEL_FILE, recorded_inputs
-    from solver.travel.journeys import write_travel_times
-
-    name = f"synth-v{SYNTH_VERSION}-{size.children}-{size.settings}-{size.nodes}"
-    data = folder / f"{name}-{size.las}-{size.seed}"
-    scenario = data / "scenario.yaml"
-    if not scenario.exists():
-        write_synth(size, data)
-    if recorded_inputs(data / TRAVEL_FILE) is None:  # none, damaged, or an older version's
-        write_travel_times(scenario, data)
-    return scenario

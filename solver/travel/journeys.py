@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,27 +39,12 @@ CURRENT_SETTING_CUTOFF_MINUTES = 240
 
 
 def journey_times(
-    network: RoadNetwork,
-    children: pd.DataFrame,
-    settings: pd.DataFrame,
-    *,
-    cutoff_minutes: int,
-    children_file: str = "children",
-    settings_file: str = "settings",
-    workers: int = 2,
+    network: RoadNetwork, children: pd.DataFrame, settings: pd.DataFrame, **search: Any
 ) -> pd.DataFrame:
-    """Drive times (whole seconds) from every child's home to every setting within the cut-off,
-    searched on `workers` threads. Bad locations raise InputError (see `located`)."""
-    pairs = journey_pairs(
-        network,
-        children,
-        settings,
-        cutoff_minutes=cutoff_minutes,
-        children_file=children_file,
-        settings_file=settings_file,
-        workers=workers,
-    )
-    return with_ids(pairs, children, settings)
+    """Drive times (whole seconds) from every child's home to every setting within the cut-off:
+    `journey_pairs` (`search` its keyword arguments, `cutoff_minutes` required) as the travel
+    table (`with_ids`). Bad locations raise InputError (see `located`)."""
+    return with_ids(journey_pairs(network, children, settings, **search), children, settings)
 
 
 def journey_pairs(
