@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from solver.io.journeys import TRAVEL_FILE, recorded_inputs
+from solver.io.journeys import TRAVEL_FILE, recorded_inputs, write_journeys
 from solver.synth.instance import SYNTH_VERSION, SynthSize, write_synth
-from solver.travel.journeys import write_travel_times
+from solver.workspace import travel_table
 
 
 def cached_instance(size: SynthSize, folder: Path) -> Path:
@@ -19,5 +19,5 @@ def cached_instance(size: SynthSize, folder: Path) -> Path:
     if not scenario.exists():
         write_synth(size, data)
     if recorded_inputs(data / TRAVEL_FILE) is None:  # none, damaged, or an older version's
-        write_travel_times(scenario, data)
+        write_journeys(travel_table(scenario), data / TRAVEL_FILE)
     return scenario

@@ -40,7 +40,7 @@ from solver.sites.proposal import (
     with_openings,
 )
 from solver.sites.reach import SiteEvaluation, load_candidates
-from solver.travel.journeys import scenario_journeys, scenario_network, scenario_travel_times
+from solver.travel.journeys import scenario_journeys, scenario_network, scenario_pairs, with_ids
 from solver.travel.region import la_codes, region_journeys, region_lists
 from solver.travel.tables import Search, stamped
 
@@ -308,13 +308,17 @@ def travel_table(
     """`rightplace travel`'s table: the scenario's journeys within its cut-off (only those a
     placement can use with `placement_only`), searched here or, given a client, partition by
     partition on the cluster; stamped with what they are computed from."""
-    if client is None:
-        return scenario_travel_times(scenario_path, placement_only)
     scenario = load_scenario(Path(scenario_path))
     inputs = load_scenario_inputs(scenario)
-    table = region_journeys(
-        client, scenario, str(scenario_path), inputs.children, inputs.settings, placement_only
-    )
+    children, settings = inputs.children, inputs.settings
+    if client is None:
+        network = scenario_network(scenario, str(scenario_path))
+        pairs = scenario_pairs(network, scenario, children, settings, placement_only)
+        table = with_ids(pairs, children, settings)
+    else:
+        table = region_journeys(
+            client, scenario, str(scenario_path), children, settings, placement_only
+        )
     return stamped(table, scenario, inputs, placement_only)
 
 

@@ -18,9 +18,8 @@ from geo.snap import Snapped, snap
 from geo.travel import Reach, travel_time_matrix
 from solver.domain.scenario import Policy, Scenario
 from solver.errors import InputError, Problem
-from solver.io.inputs import LoadedInputs, load_scenario_inputs
+from solver.io.inputs import LoadedInputs
 from solver.io.journeys import TRAVEL_FILE, write_journeys
-from solver.io.scenario_file import load_scenario
 from solver.placement.rules import (
     age_and_limit_met,
     child_reach_minutes,
@@ -141,18 +140,6 @@ def located(
     return homes, places
 
 
-def scenario_travel_times(scenario_path: Path, placement_only: bool = False) -> pd.DataFrame:
-    """Journey times for a scenario file: its children, settings, road network and cut-off
-    (only what its placement can use with `placement_only`), stamped with what they are
-    computed from."""
-    scenario = load_scenario(Path(scenario_path))
-    inputs = load_scenario_inputs(scenario)
-    network = scenario_network(scenario, str(scenario_path))
-    pairs = scenario_pairs(network, scenario, inputs.children, inputs.settings, placement_only)
-    journeys = with_ids(pairs, inputs.children, inputs.settings)
-    return stamped(journeys, scenario, inputs, placement_only)
-
-
 def scenario_pairs(
     network: RoadNetwork,
     scenario: Scenario,
@@ -194,12 +181,6 @@ def for_placement(
     usable = in_scope(children, policy)[child]
     usable &= age_and_limit_met(children, settings, policy, child, setting, minutes)
     return pairs[usable | (setting == current_settings(children, settings)[child])]
-
-
-def write_travel_times(scenario_path: Path, out_dir: Path, placement_only: bool = False) -> Path:
-    """Write a scenario's journey times to `out_dir/travel_times.parquet`; return its path."""
-    times = scenario_travel_times(scenario_path, placement_only)
-    return write_journeys(times, Path(out_dir) / TRAVEL_FILE)
 
 
 def scenario_network(scenario: Scenario, scenario_file: str) -> RoadNetwork:
