@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from solver.forecast.backtest import run_backtest  # noqa: E402
 from solver.forecast.model import History, all_las_forecast  # noqa: E402
-from solver.forecast.sufficiency import run_forecast  # noqa: E402
-from solver.io.ehcp import read_table  # noqa: E402
+from solver.forecast.sufficiency import LaHistory, run_forecast  # noqa: E402
+from solver.io.ehcp import read_la_tables, read_table  # noqa: E402
 from solver.io.forecast import write_la_forecast  # noqa: E402
+from solver.io.population import read_population  # noqa: E402
 from solver.io.tariffs import load_tariffs  # noqa: E402
 
 
@@ -50,9 +51,12 @@ def main() -> None:
     tariffs = load_tariffs()
 
     def one_forecast() -> None:
-        run_forecast(
-            args.ehcp, population, args.la, args.years, supply_table=places, tariffs=tariffs
+        la = LaHistory(
+            History.read(args.ehcp),
+            read_la_tables(args.ehcp, args.la),
+            read_population(population, args.la),
         )
+        run_forecast(la, args.years, supply_table=places, tariffs=tariffs)
 
     def all_backtest() -> None:
         run_backtest(History.read(args.ehcp), range(2018, 2025), range(1, 6))
