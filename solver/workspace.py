@@ -19,9 +19,9 @@ import pandas as pd
 from geo.basemap import boundary_beside, outline_paths, road_paths
 from solver.domain.scenario import OpenSetting, Scenario
 from solver.errors import CHILD_IDS, TRAVEL_TABLE, CheckFailed, InputError, Problem
-from solver.forecast.model import History
+from solver.forecast.model import History, all_las_forecast
 from solver.forecast.sufficiency import Forecast, LaHistory, forecast_sources, scenario_forecast
-from solver.io.ehcp import read_la_tables
+from solver.io.ehcp import read_caseload_history, read_la_tables
 from solver.io.inputs import LoadedInputs, load_scenario_inputs
 from solver.io.journeys import PLACEMENT_ONLY
 from solver.io.population import read_population
@@ -288,7 +288,22 @@ def read_la_history(scenario_path: Path, scenario: Scenario) -> LaHistory:
     forecast, or the problems of those files."""
     la_code, ehcp, population = forecast_sources(scenario, scenario_path)
     tables = read_la_tables(ehcp, la_code)
-    return LaHistory(History.read(ehcp), tables, read_population(population, la_code))
+    return LaHistory(read_history(ehcp), tables, read_population(population, la_code))
+
+
+def read_history(source: Path) -> History:
+    """Every LA's January EHCPs by setting group from a folder of DfE releases."""
+    return History.from_long(read_caseload_history(source))
+
+
+def open_all_las_forecast(
+    ehcp: Path, population: Path | None, origin: int | None, years: int
+) -> pd.DataFrame:
+    """`all_las_forecast` from a folder of DfE releases. `population` is checked but not used:
+    the ONS files at hand are two mid-year estimates, not a series to learn from."""
+    if population is not None and not Path(population).exists():
+        raise InputError([Problem(str(population), None, "", "file or folder not found")])
+    return all_las_forecast(read_history(ehcp), origin, years, ehcp)
 
 
 def open_forecast(scenario_path: Path, years: int) -> Forecast:

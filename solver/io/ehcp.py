@@ -549,3 +549,20 @@ def read_la_tables(source: Path, la_code: str) -> LaTables:
     return LaTables(
         source, la_code, caseload, needs, joined, ceased, joiner_needs, new_plans, gias_code
     )
+
+
+#: The caseload history's columns: each setting group, then ALL.
+HISTORY_GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
+
+
+def read_caseload_history(source: Path) -> pd.DataFrame:
+    """Every LA's January EHCPs (la_code, la_name, year and HISTORY_GROUPS) on today's LAs, from
+    a folder of DfE releases; a folder where no LA has a January caseload is a problem."""
+    long = caseload_history(source)
+    if long.empty or long[ALL].isna().all():
+        message = (
+            "no LA has a January EHCP caseload (caseload.csv rows of topic 'All EHC plans', or "
+            "the 2022 release's totals)"
+        )
+        raise InputError([Problem(str(source), None, "breakdown_topic", message)])
+    return on_current_las(long, HISTORY_GROUPS)

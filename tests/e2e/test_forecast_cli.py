@@ -20,7 +20,7 @@ from solver.io.ehcp import read_la_tables
 from solver.io.forecast import FORECAST_COLUMNS, LA_FORECAST_COLUMNS
 from solver.io.population import read_population
 from solver.io.tariffs import load_tariffs
-from solver.workspace import planned_forecast
+from solver.workspace import planned_forecast, read_history
 
 ROOT = Path(__file__).resolve().parents[2]
 EHCP = ROOT / "data" / "rutland" / "ehcp"
@@ -177,7 +177,7 @@ def test_all_las_forecast_is_the_contract_for_every_la(tmp_path: Path) -> None:
 def test_all_las_forecast_uses_only_data_up_to_the_origin(tmp_path: Path) -> None:
     """Data published after the origin change nothing: the forecast from 2021 is the same with
     the history cut at 2021 (a later January changed by 50% does not move it)."""
-    history = History.read(ENGLAND)
+    history = read_history(ENGLAND)
     cut = History({g: t.loc[:, :2021] for g, t in history.caseload.items()}, history.la_names)
     changed = History(
         {g: t.mul(np.where(t.columns == 2024, 1.5, 1.0)) for g, t in history.caseload.items()},
@@ -204,7 +204,7 @@ def test_scenario_forecast_is_the_la_model_forecast() -> None:
     `la_forecast.forecast` for the LA (the function the back-test scores), scaled by the
     children table's size against DfE's caseload."""
     result = planned_forecast(Path("s.yaml"), _scenario(), _loaded(), 3)
-    history = History.read(EHCP)
+    history = read_history(EHCP)
     model = forecast(history, 2025, 3)
     model = model[(model["la_code"] == RUTLAND) & (model["setting_group"] != "all")]
     level = 3 / 376  # three children against DfE's 376
