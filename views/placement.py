@@ -7,6 +7,7 @@ import pydeck as pdk
 import streamlit as st
 
 from geo.basemap import to_lonlat
+from solver.domain.reasons import AllocationStatus
 from solver.io.outputs import csv_text
 from solver.io.words import (
     count,
@@ -71,7 +72,7 @@ st.write(
     + (
         "No other placement of the children placed now, within every capacity and journey "
         "limit, costs less (proved)."
-        if summary["status"] == "optimal"
+        if summary["status"] == AllocationStatus.OPTIMAL
         else f"The new placements cost at most {summary['gap']:.1%} more than the best "
         "possible (a proved bound)."
     )

@@ -11,7 +11,8 @@ from solver.io.words import need_words, phase_words, pounds
 from views.charts import band, bars
 from views.shared import problems_table, workspace
 
-SPECIALIST = [t.value for t in GAP_TYPES]
+#: The specialist places the LA plans (domain GAP_TYPES), as the forecast table codes them.
+GAP_TYPE_CODES = [t.value for t in GAP_TYPES]
 ANY_NEED = "Any need (mainstream classes)"
 
 #: Forecast columns shown as whole children, with their headings.
@@ -81,7 +82,7 @@ band(
     description="Forecast children with EHCPs, all needs, by year, with the 80% interval",
 )
 
-specialist = table[table["setting_type"].isin(SPECIALIST)]
+specialist = table[table["setting_type"].isin(GAP_TYPE_CODES)]
 special_years = specialist.groupby("year")[["demand", "demand_low", "demand_high", "places"]].sum()
 st.subheader("Children needing a specialist place, and the places (dashed)")
 band(

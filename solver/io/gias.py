@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from solver.domain.groups import SPECIALIST_TYPES
 from solver.domain.model import SETTING_COLUMNS, SettingType
 from solver.domain.needs import GIAS_SPELLING, Need
 from solver.io.outputs import write_bytes
@@ -234,7 +235,7 @@ _GIAS_FIELD_OF: Mapping[str, str] = MappingProxyType(
 
 
 def _phase_name(ncy_low: int, ncy_high: int, setting_type: str) -> str:
-    if setting_type in {t.value for t in SettingType if "special" in t.value}:
+    if setting_type in {t.value for t in SPECIALIST_TYPES}:
         return "Not applicable"
     if ncy_high <= 6:
         return "Primary"

@@ -33,7 +33,7 @@ PUBLISHED_AGES = {
     3: 2, 4: 7, 5: 16, 6: 13, 7: 17, 8: 19, 9: 26, 10: 25, 11: 40, 12: 27, 13: 36, 14: 35,
     15: 25, 16: 28, 17: 14, 18: 17, 19: 15, 20: 6, 21: 3, 22: 1, 23: 2, 24: 2,
 }  # fmt: skip
-MAINSTREAM_TYPES = {"mainstream", "mainstream_rp", "independent_mainstream"}
+STATE_OR_INDEPENDENT_MAINSTREAM = {"mainstream", "mainstream_rp", "independent_mainstream"}
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_children_match_published_placement_mix(
     settings, children = sample
     kind = children["current_urn"].map(settings.set_index("urn")["setting_type"]).fillna("none")
     special = kind.isin([t.value for t in SPECIALIST_TYPES])
-    assert kind.isin(MAINSTREAM_TYPES).sum() == 201
+    assert kind.isin(STATE_OR_INDEPENDENT_MAINSTREAM).sum() == 201
     assert special.sum() == 78
     assert (kind == SettingType.INDEPENDENT_SPECIAL.value).sum() == 32
     assert (kind == SettingType.NON_MAINTAINED_SPECIAL.value).sum() == 1
