@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from solver.domain.groups import SETTING_GROUPS  # noqa: E402
 from solver.forecast.backtest import run_backtest  # noqa: E402
-from solver.forecast.model import History  # noqa: E402
 from solver.io.ehcp import ALL  # noqa: E402
+from solver.workspace import read_history  # noqa: E402
 
 NAIVE = ("last_value", "linear_trend", "last_growth", "damped_trend")
 
@@ -121,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ehcp", type=Path, required=True, help="DfE release folder or zips")
     args = parser.parse_args()
-    _, summary = run_backtest(History.read(args.ehcp), range(2018, 2025), range(1, 6))
+    _, summary = run_backtest(read_history(args.ehcp), range(2018, 2025), range(1, 6))
     sections = {
         "Goal: LA totals, horizons 1-3": goal_lines(summary),
         "LA totals, pooled (origins 2018-2024)": totals_table(summary, "pooled"),

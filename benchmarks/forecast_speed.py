@@ -22,11 +22,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from solver.forecast.backtest import run_backtest  # noqa: E402
-from solver.forecast.model import History, all_las_forecast  # noqa: E402
-from solver.forecast.sufficiency import run_forecast  # noqa: E402
-from solver.io.ehcp import read_table  # noqa: E402
+from solver.forecast.sufficiency import LaHistory, run_forecast  # noqa: E402
+from solver.io.ehcp import read_la_tables, read_table  # noqa: E402
 from solver.io.forecast import write_la_forecast  # noqa: E402
+from solver.io.population import read_population  # noqa: E402
 from solver.io.tariffs import load_tariffs  # noqa: E402
+from solver.workspace import open_all_las_forecast, read_history  # noqa: E402
 
 
 def _timed(action) -> float:  # type: ignore[no-untyped-def]
@@ -50,16 +51,23 @@ def main() -> None:
     tariffs = load_tariffs()
 
     def one_forecast() -> None:
-        run_forecast(
-            args.ehcp, population, args.la, args.years, supply_table=places, tariffs=tariffs
+        la = LaHistory(
+            read_history(args.ehcp),
+            read_la_tables(args.ehcp, args.la),
+            read_population(population, args.la),
         )
+        run_forecast(la, args.years, supply_table=places, tariffs=tariffs)
 
     def all_backtest() -> None:
-        run_backtest(History.read(args.ehcp), range(2018, 2025), range(1, 6))
+        run_backtest(read_history(args.ehcp), range(2018, 2025), range(1, 6))
 
     with tempfile.TemporaryDirectory() as out:
         all_las = [
-            _timed(lambda: write_la_forecast(all_las_forecast(args.ehcp, None, 2024, 5), Path(out)))
+            _timed(
+                lambda: write_la_forecast(
+                    open_all_las_forecast(args.ehcp, None, 2024, 5), Path(out)
+                )
+            )
             for _ in range(args.runs)
         ]
     forecast = [_timed(one_forecast) for _ in range(args.runs)]

@@ -425,10 +425,10 @@ def backtest(
 ) -> None:
     """Forecast every LA and setting group from data up to each origin and score them."""
     from solver.forecast.backtest import run_backtest
-    from solver.forecast.model import History
+    from solver.workspace import read_history
 
     def work() -> None:
-        history = History.read(ehcp)
+        history = read_history(ehcp)
         errors, summary = run_backtest(history, _origins(origin), range(1, horizon + 1))
         write_csv(out / "backtest_errors.csv", errors)
         write_csv(out / "backtest_summary.csv", summary)
@@ -465,15 +465,14 @@ def forecast(
 ) -> None:
     """Demand by need, phase and setting type with 80% intervals, places, gap and its cost;
     with --all-las, every LA's demand by setting group (la_forecast.csv)."""
-    from solver.forecast.model import all_las_forecast
     from solver.io.forecast import write_forecast, write_la_forecast
-    from solver.workspace import open_forecast
+    from solver.workspace import open_all_las_forecast, open_forecast
 
     def work() -> None:
         if all_las:
             if ehcp is None:
                 raise InputError([Problem("--ehcp", None, "", "--all-las needs --ehcp DIR")])
-            table = all_las_forecast(ehcp, population, origin, years)
+            table = open_all_las_forecast(ehcp, population, origin, years)
             typer.echo(str(write_la_forecast(table, out)))
             return
         if scenario is None:

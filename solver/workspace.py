@@ -19,9 +19,12 @@ import pandas as pd
 from geo.basemap import boundary_beside, outline_paths, road_paths
 from solver.domain.scenario import OpenSetting, Scenario
 from solver.errors import CHILD_IDS, TRAVEL_TABLE, CheckFailed, InputError, Problem
-from solver.forecast.sufficiency import Forecast, scenario_forecast
+from solver.forecast.model import History, all_las_forecast
+from solver.forecast.sufficiency import Forecast, LaHistory, forecast_sources, scenario_forecast
+from solver.io.ehcp import read_caseload_history, read_la_tables
 from solver.io.inputs import LoadedInputs, load_scenario_inputs
 from solver.io.journeys import PLACEMENT_ONLY
+from solver.io.population import read_population
 from solver.io.scenario_file import load_scenario, write_scenario
 from solver.io.sites import la_words, write_site_tables
 from solver.placement.allocate import Allocation, allocate
@@ -275,7 +278,32 @@ def planned_forecast(
     """The one way a scenario's forecast is assembled, for the CLI, the app, comparisons and
     sites: from the inputs as loaded, with the scenario's changes to places year by year."""
     changes = capacity_changes(scenario, loaded)
-    return scenario_forecast(scenario, loaded, years, scenario_path=scenario_path, changes=changes)
+    la = read_la_history(scenario_path, scenario)
+    return scenario_forecast(la, loaded, years, demand=scenario.demand, changes=changes)
+
+
+def read_la_history(scenario_path: Path, scenario: Scenario) -> LaHistory:
+    """What the scenario's forecast learns from, read once: every LA's DfE caseload history,
+    the LA's own tables by age and its ONS population. Raises what the scenario lacks for a
+    forecast, or the problems of those files."""
+    la_code, ehcp, population = forecast_sources(scenario, scenario_path)
+    tables = read_la_tables(ehcp, la_code)
+    return LaHistory(read_history(ehcp), tables, read_population(population, la_code))
+
+
+def read_history(source: Path) -> History:
+    """Every LA's January EHCPs by setting group from a folder of DfE releases."""
+    return History.from_long(read_caseload_history(source))
+
+
+def open_all_las_forecast(
+    ehcp: Path, population: Path | None, origin: int | None, years: int
+) -> pd.DataFrame:
+    """`all_las_forecast` from a folder of DfE releases. `population` is checked but not used:
+    the ONS files at hand are two mid-year estimates, not a series to learn from."""
+    if population is not None and not Path(population).exists():
+        raise InputError([Problem(str(population), None, "", "file or folder not found")])
+    return all_las_forecast(read_history(ehcp), origin, years, ehcp)
 
 
 def open_forecast(scenario_path: Path, years: int) -> Forecast:

@@ -20,9 +20,7 @@ import pandas as pd
 
 from solver.domain.groups import SETTING_GROUPS
 from solver.errors import InputError, Problem
-from solver.io.ehcp import ALL, caseload_history, on_current_las
-
-GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
+from solver.io.ehcp import ALL, HISTORY_GROUPS
 
 #: Model settings, chosen on the back-test at origins 2015-2021 only (docs/forecast.md).
 GROWTH_YEARS = 1  # years of the LA's own growth averaged
@@ -48,29 +46,11 @@ LEVEL = 0.8
 
 @dataclass(frozen=True)
 class History:
-    """January EHCPs by setting group (GROUPS): each an LAs x years table, NaN where unknown,
-    on today's LAs (predecessors mapped onto their successors)."""
+    """January EHCPs by setting group (HISTORY_GROUPS): each an LAs x years table, NaN where
+    unknown, on today's LAs (predecessors mapped onto their successors)."""
 
     caseload: Mapping[str, pd.DataFrame]
     la_names: Mapping[str, str]
-
-    @classmethod
-    def read(cls, source: Path) -> History:
-        """The history of every LA in a folder of DfE releases (see `solver.io.ehcp`)."""
-        long = caseload_history(source)
-        if long.empty or long[ALL].isna().all():
-            raise InputError(
-                [
-                    Problem(
-                        str(source),
-                        None,
-                        "breakdown_topic",
-                        "no LA has a January EHCP caseload (caseload.csv rows of topic "
-                        "'All EHC plans', or the 2022 release's totals)",
-                    )
-                ]
-            )
-        return cls.from_long(on_current_las(long, GROUPS))
 
     @classmethod
     def from_long(cls, long: pd.DataFrame) -> History:
@@ -80,7 +60,7 @@ class History:
             g: long.pivot(index="la_code", columns="year", values=g)
             .astype(float)
             .reindex(columns=years)
-            for g in GROUPS
+            for g in HISTORY_GROUPS
         }
         names = dict(zip(long["la_code"], long["la_name"], strict=False))
         return cls(tables, names)
@@ -287,7 +267,7 @@ def error_bands(
     past = range(max(first, origin - BAND_ORIGINS), origin)
     errors = past_errors(history.upto(origin), past, [1], method)
     bands = []
-    for group in GROUPS:
+    for group in HISTORY_GROUPS:
         values = errors.loc[errors["setting_group"] == group, "error"].to_numpy(dtype=float)
         if len(values) >= MIN_ERRORS:
             low, high = np.quantile(values, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
@@ -391,14 +371,11 @@ def whole_numbers(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def all_las_forecast(
-    ehcp: Path, population: Path | None, origin: int | None, years: int
+    history: History, origin: int | None, years: int, source: Path
 ) -> pd.DataFrame:
     """la_forecast.csv's rows: every LA of the latest DfE year, `years` Januaries after
-    `origin` (default: the latest January published), whole children. `population` is checked
-    but not used: the ONS files at hand are two mid-year estimates, not a series to learn from."""
-    if population is not None and not Path(population).exists():
-        raise InputError([Problem(str(population), None, "", "file or folder not found")])
-    history = History.read(ehcp)
+    `origin` (default: the latest January published), whole children; `source` (the DfE
+    releases) is named in problems."""
     origin = history.last_year if origin is None else origin
-    check_origin(history, origin, ehcp)
+    check_origin(history, origin, source)
     return whole_numbers(forecast(history, origin, years))

@@ -29,8 +29,8 @@ from solver.domain.scenario import Demand, Scenario, Trajectory
 from solver.domain.tariffs import Tariffs
 from solver.errors import InputError, Problem
 from solver.forecast.model import History, forecast, round_within
-from solver.io.ehcp import ALL, NEED_COLUMNS, by_age, gias_la_code, new_plan_totals
-from solver.io.population import population_by_age, read_population
+from solver.io.ehcp import ALL, NEED_COLUMNS, LaTables
+from solver.io.population import population_by_age
 
 if TYPE_CHECKING:
     from solver.io.inputs import LoadedInputs
@@ -123,17 +123,14 @@ def _sum_by_age(table: pd.DataFrame, values: npt.NDArray[np.float64]) -> npt.NDA
 
 
 def calibrate(
-    ehcp: Path,
-    la_code: str,
+    tables: LaTables,
     population: pd.DataFrame,
     *,
     years: int,
     recent: int = 3,
 ) -> Rates:
-    """The LA's rates from its DfE history (the last `recent` years of each table)."""
-    caseload = by_age(ehcp, "caseload.csv", "Child or young persons age", "ehcplans", la_code)
-    joined = by_age(ehcp, "newplans.csv", "Age when plan started", "new_ehc_plans", la_code)
-    ceased = by_age(ehcp, "ceased_plans.csv", "Age plan ceased", "total_ceased", la_code)
+    """The LA's rates from its DfE tables (the last `recent` years of each) and population."""
+    caseload, joined, ceased = tables.caseload, tables.joined, tables.ceased
     caseload = caseload[caseload["year"] > caseload["year"].max() - recent]
     joined = joined[joined["year"] > joined["year"].max() - recent]
     ceased = ceased[ceased["year"] > ceased["year"].max() - recent]
@@ -164,18 +161,15 @@ def calibrate(
 
     return Rates(
         joiners_per_head=joiners_per_head,
-        joiner_needs=_joiner_needs(ehcp, la_code, recent),
+        joiner_needs=_joiner_needs(tables.joiner_needs, recent),
         joiner_types=joiner_types,
         cease=cease,
         transfer=transfer,
-        rate_trend=rate_trend(ehcp, la_code, population, years),
+        rate_trend=rate_trend(tables.new_plans, population, years),
     )
 
 
-def _joiner_needs(ehcp: Path, la_code: str, recent: int) -> npt.NDArray[np.float64]:
-    table = by_age(
-        ehcp, "sen_need_newplans.csv", "Child or young persons age", "ehc_plans", la_code
-    )
+def _joiner_needs(table: pd.DataFrame, recent: int) -> npt.NDArray[np.float64]:
     table = table[table["year"] > table["year"].max() - recent]
     counts = np.array(
         [table[c].fillna(0).sum() if c in table else 0.0 for c in NEED_COLUMNS], dtype=float
@@ -185,13 +179,12 @@ def _joiner_needs(ehcp: Path, la_code: str, recent: int) -> npt.NDArray[np.float
 
 
 def rate_trend(
-    ehcp: Path, la_code: str, population: pd.DataFrame, years: int
+    new_plans: pd.Series, population: pd.DataFrame, years: int
 ) -> npt.NDArray[np.float64]:
-    """Joiner-rate multipliers for years 1..`years` ahead: the linear trend of new plans per
-    head aged 0-25 over the last JOINER_YEARS years, relative to its fitted current level."""
-    joins = new_plan_totals(ehcp)
-    joins = joins[joins["la_code"] == la_code].set_index("year")["new_plans"].dropna()
-    joins = joins[joins.index > joins.index.max() - JOINER_YEARS].astype(float)
+    """Joiner-rate multipliers for years 1..`years` ahead: the linear trend of the LA's new
+    plans (by year) per head aged 0-25 over the last JOINER_YEARS years, relative to its fitted
+    current level."""
+    joins = new_plans[new_plans.index > new_plans.index.max() - JOINER_YEARS].astype(float)
     if joins.empty:
         return np.ones(years)
     heads = population_by_age(population, joins.index, range(0, 26)).sum(axis=1)
@@ -618,26 +611,13 @@ def scap_send(table: pd.DataFrame) -> pd.DataFrame:
     return out[list(SCAP_COLUMNS)].reset_index(drop=True)
 
 
-def dfe_cohort(ehcp: Path, la_code: str) -> tuple[int, npt.NDArray[np.float64]]:
+def dfe_cohort(tables: LaTables) -> tuple[int, npt.NDArray[np.float64]]:
     """The LA's latest January caseload from DfE as a state: age x placement from caseload.csv,
     spread over needs by that age's need mix in sen_needs_all_plans.csv; and its year."""
-    caseload = by_age(ehcp, "caseload.csv", "Child or young persons age", "ehcplans", la_code)
-    if caseload.empty:
-        raise InputError(
-            [
-                Problem(
-                    f"{ehcp}:caseload.csv",
-                    None,
-                    "new_la_code",
-                    f"no caseload by age for LA {la_code}: is the LA code right?",
-                )
-            ]
-        )
+    caseload = tables.caseload
     year = int(caseload["year"].max())
     caseload = caseload[caseload["year"] == year]
-    needs = by_age(
-        ehcp, "sen_needs_all_plans.csv", "Child or young persons age", "ehc_plans", la_code
-    )
+    needs = tables.needs
     needs = needs[needs["year"] == needs["year"].max()]
     by_need = {need: c for c, need in NEED_COLUMNS.items()}
     counts = np.stack([needs[by_need[n]].fillna(0).to_numpy(float) for n in NEEDS], axis=1)
@@ -659,10 +639,18 @@ def demand_trend(
     return np.asarray(np.cumprod(1.0 + np.asarray(growth, dtype=np.float64)), dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class LaHistory:
+    """What a forecast of one LA learns from: every LA's caseload history (the model), the
+    LA's own DfE tables by age (the cohort model) and its ONS population."""
+
+    history: History
+    tables: LaTables
+    population: pd.DataFrame
+
+
 def run_forecast(
-    ehcp: Path,
-    population_files: Sequence[Path],
-    la_code: str,
+    la: LaHistory,
     years: int,
     *,
     supply_table: pd.DataFrame,
@@ -673,24 +661,22 @@ def run_forecast(
     """Calibrate on the LA's DfE history and ONS population, then forecast `years` ahead from
     the children table (via `children_start`) or, without one, from DfE's latest caseload;
     `demand` replaces the calibrated request-rate trend (default: continue it)."""
-    history = History.read(ehcp)
-    if la_code not in history.la_codes:
-        raise InputError(
-            [Problem(str(ehcp), None, "new_la_code", f"no EHCP caseload rows for LA {la_code}")]
-        )
-    population = read_population(population_files, la_code)
-    rates = calibrate(ehcp, la_code, population, years=years)
-    base_year, dfe_start = dfe_cohort(ehcp, la_code)
+    la_code = la.tables.la_code
+    if la_code not in la.history.la_codes:
+        message = f"no EHCP caseload rows for LA {la_code}"
+        raise InputError([Problem(str(la.tables.source), None, "new_la_code", message)])
+    rates = calibrate(la.tables, la.population, years=years)
+    base_year, dfe_start = dfe_cohort(la.tables)
     trend = None if demand is None else demand_trend(demand, rates.rate_trend, base_year)
     start = children_start(rates) if children_start else dfe_start
-    model = forecast(history, base_year, years)
+    model = forecast(la.history, base_year, years)
     model = model[model["la_code"] == la_code]
     level = start.sum() / dfe_start.sum() if dfe_start.sum() > 0 else 1.0
     model = model.assign(**{c: model[c] * level for c in ("demand", "demand_low", "demand_high")})
     return forecast_la(
         start,
         rates,
-        population,
+        la.population,
         base_year,
         years,
         model=model,
@@ -700,37 +686,9 @@ def run_forecast(
     )
 
 
-def scenario_forecast(
-    scenario: Scenario,
-    loaded: LoadedInputs,
-    years: int,
-    *,
-    scenario_path: Path,
-    changes: Iterable[CapacityChange] = (),
-) -> Forecast:
-    """Forecast for a scenario: the LA's history and population, its children and places.
-
-    Parameters
-    ----------
-    scenario, loaded
-        The scenario (with `la_code`, `inputs.ehcp` and `inputs.population`) and its inputs.
-    years
-        How many years ahead.
-    scenario_path
-        The scenario file, named in problems.
-    changes
-        Places opened, closed or changed in the forecast years.
-
-    Returns
-    -------
-    Forecast
-        Demand by need, phase and setting type with 80% intervals, places and the gap.
-
-    Raises
-    ------
-    InputError
-        What the scenario lacks for a forecast, and problems of its history files.
-    """
+def forecast_sources(scenario: Scenario, scenario_path: Path) -> tuple[str, Path, list[Path]]:
+    """The scenario's LA code, DfE EHCP releases and ONS population files; what it lacks of
+    them for a forecast is a problem naming `scenario_path`."""
     problems = []
     if not scenario.la_code:
         problems.append(
@@ -745,23 +703,53 @@ def scenario_forecast(
     if problems:
         raise InputError(problems)
     assert scenario.la_code is not None and scenario.inputs.ehcp is not None
-    first = dfe_cohort(scenario.inputs.ehcp, scenario.la_code)[0] + 1
-    lines = la_place_lines(
-        loaded.settings,
-        loaded.places,
-        loaded.children,
-        gias_la_code(scenario.inputs.ehcp, scenario.la_code),
-    )
+    return scenario.la_code, scenario.inputs.ehcp, list(scenario.inputs.population)
+
+
+def scenario_forecast(
+    la: LaHistory,
+    loaded: LoadedInputs,
+    years: int,
+    *,
+    demand: Demand | None = None,
+    changes: Iterable[CapacityChange] = (),
+) -> Forecast:
+    """Forecast for a scenario: the LA's history and population, its children and places.
+
+    Parameters
+    ----------
+    la
+        The LA's DfE history, tables by age and population (read from the scenario's
+        `inputs.ehcp` and `inputs.population`).
+    loaded
+        The scenario's inputs: children, settings, places and tariffs.
+    years
+        How many years ahead.
+    demand
+        The scenario's demand trajectory (default: the calibrated trend continues).
+    changes
+        Places opened, closed or changed in the forecast years.
+
+    Returns
+    -------
+    Forecast
+        Demand by need, phase and setting type with 80% intervals, places and the gap.
+
+    Raises
+    ------
+    InputError
+        An LA the history does not hold.
+    """
+    first = dfe_cohort(la.tables)[0] + 1
+    lines = la_place_lines(loaded.settings, loaded.places, loaded.children, la.tables.gias_code)
     places = supply(loaded.settings, lines, range(first, first + years), changes)
     return run_forecast(
-        scenario.inputs.ehcp,
-        scenario.inputs.population,
-        scenario.la_code,
+        la,
         years,
         supply_table=places,
         tariffs=loaded.tariffs,
         children_start=lambda rates: children_cohort(
             loaded.children, loaded.settings, loaded.places, rates
         ),
-        demand=scenario.demand,
+        demand=demand,
     )

@@ -511,3 +511,58 @@ def _split_history(wide: pd.DataFrame, split: Split) -> list[pd.DataFrame]:
         rows = pd.DataFrame([before.loc[y] * shares[s] + whole(s, y) for y in years], index=years)
         out.append(_relabel(rows, s))
     return out
+
+
+@dataclass(frozen=True)
+class LaTables:
+    """One LA's DfE tables a forecast calibrates on, read once (`read_la_tables`): January
+    caseload, needs of all plans, new plans, ceased plans and needs of new plans, each by single
+    year of age (`by_age`); its new plans a year; its old GIAS code. `source` is named in
+    problems."""
+
+    source: Path
+    la_code: str
+    caseload: pd.DataFrame
+    needs: pd.DataFrame
+    joined: pd.DataFrame
+    ceased: pd.DataFrame
+    joiner_needs: pd.DataFrame
+    new_plans: pd.Series
+    gias_code: str | None
+
+
+def read_la_tables(source: Path, la_code: str) -> LaTables:
+    """The LA's `LaTables` from a folder of DfE releases; no caseload by age for the LA is a
+    problem (a wrong LA code, most likely)."""
+    age = "Child or young persons age"
+    caseload = by_age(source, "caseload.csv", age, "ehcplans", la_code)
+    if caseload.empty:
+        message = f"no caseload by age for LA {la_code}: is the LA code right?"
+        raise InputError([Problem(f"{source}:caseload.csv", None, "new_la_code", message)])
+    needs = by_age(source, "sen_needs_all_plans.csv", age, "ehc_plans", la_code)
+    gias_code = gias_la_code(source, la_code)
+    joined = by_age(source, "newplans.csv", "Age when plan started", "new_ehc_plans", la_code)
+    ceased = by_age(source, "ceased_plans.csv", "Age plan ceased", "total_ceased", la_code)
+    joiner_needs = by_age(source, "sen_need_newplans.csv", age, "ehc_plans", la_code)
+    totals = new_plan_totals(source)
+    new_plans = totals[totals["la_code"] == la_code].set_index("year")["new_plans"].dropna()
+    return LaTables(
+        source, la_code, caseload, needs, joined, ceased, joiner_needs, new_plans, gias_code
+    )
+
+
+#: The caseload history's columns: each setting group, then ALL.
+HISTORY_GROUPS: tuple[str, ...] = (*SETTING_GROUPS, ALL)
+
+
+def read_caseload_history(source: Path) -> pd.DataFrame:
+    """Every LA's January EHCPs (la_code, la_name, year and HISTORY_GROUPS) on today's LAs, from
+    a folder of DfE releases; a folder where no LA has a January caseload is a problem."""
+    long = caseload_history(source)
+    if long.empty or long[ALL].isna().all():
+        message = (
+            "no LA has a January EHCP caseload (caseload.csv rows of topic 'All EHC plans', or "
+            "the 2022 release's totals)"
+        )
+        raise InputError([Problem(str(source), None, "breakdown_topic", message)])
+    return on_current_las(long, HISTORY_GROUPS)

@@ -27,7 +27,13 @@ from solver.io.words import setting_type_words
 from solver.scenarios.compare import comparison_table
 from solver.sites.flows import shown_flows
 from solver.sites.reach import Proposal
-from solver.workspace import Workspace, open_workspace, run_scenario, write_site_study
+from solver.workspace import (
+    Workspace,
+    open_workspace,
+    read_la_history,
+    run_scenario,
+    write_site_study,
+)
 from tests.conftest import end_app_session
 from views.shared import FLOW_PX_PER_CHILD, UPLOAD_COLUMNS, stale_folders
 
@@ -156,9 +162,8 @@ def test_placement_page_reports_the_allocation(sample: Workspace) -> None:
 def test_sufficiency_page_shows_the_forecast(sample: Workspace) -> None:
     """The demand shown for the last year is the forecast's total for that year."""
     app = _page("sufficiency")
-    result = scenario_forecast(
-        sample.scenario, sample.inputs, 10, scenario_path=sample.scenario_path
-    )
+    la = read_la_history(sample.scenario_path, sample.scenario)
+    result = scenario_forecast(la, sample.inputs, 10)
     last = int(result.table["year"].max())
     total = result.table.loc[result.table["year"] == last, "demand"].sum()
     metrics = {m.label: m.value for m in app.metric}

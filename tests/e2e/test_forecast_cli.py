@@ -15,15 +15,12 @@ from solver.domain.groups import SETTING_GROUPS, TYPE_GROUPS
 from solver.domain.scenario import Scenario
 from solver.forecast.backtest import SUMMARY_COLUMNS
 from solver.forecast.model import METHODS, History, forecast
-from solver.forecast.sufficiency import (
-    SCAP_COLUMNS,
-    calibrate,
-    dfe_cohort,
-    scenario_forecast,
-)
+from solver.forecast.sufficiency import SCAP_COLUMNS, calibrate, dfe_cohort
+from solver.io.ehcp import read_la_tables
 from solver.io.forecast import FORECAST_COLUMNS, LA_FORECAST_COLUMNS
 from solver.io.population import read_population
 from solver.io.tariffs import load_tariffs
+from solver.workspace import planned_forecast, read_history
 
 ROOT = Path(__file__).resolve().parents[2]
 EHCP = ROOT / "data" / "rutland" / "ehcp"
@@ -34,7 +31,7 @@ RUTLAND = "E06000017"
 
 def test_rutland_dfe_cohort_matches_the_published_total() -> None:
     """The January 2025 state built from DfE's tables holds Rutland's 376 published EHCPs."""
-    year, state = dfe_cohort(EHCP, RUTLAND)
+    year, state = dfe_cohort(read_la_tables(EHCP, RUTLAND))
     assert year == 2025
     assert state.sum() == pytest.approx(376.0)
 
@@ -42,7 +39,8 @@ def test_rutland_dfe_cohort_matches_the_published_total() -> None:
 def test_rutland_calibration_is_a_proper_markov_model() -> None:
     """Calibrated rates are valid: cease rates in [0, 1], joiner mixes and transfer rows sum
     to one, and new plans per head are a small non-negative share of the population."""
-    rates = calibrate(EHCP, RUTLAND, read_population(POPULATION, RUTLAND), years=10)
+    tables = read_la_tables(EHCP, RUTLAND)
+    rates = calibrate(tables, read_population(POPULATION, RUTLAND), years=10)
     assert ((rates.cease >= 0) & (rates.cease <= 1)).all()
     assert rates.joiner_needs.sum() == pytest.approx(1.0)
     np.testing.assert_allclose(rates.joiner_types.sum(axis=1), 1.0)
@@ -95,7 +93,7 @@ def _scenario(**fields: object) -> Scenario:
 def test_scenario_forecast_starts_from_the_children_and_has_the_contract_columns() -> None:
     """A forecast from three children: the first year's leavers and joiners come on top of
     them, every row has the forecast.csv columns, and the gap is never negative."""
-    result = scenario_forecast(_scenario(), _loaded(), 3, scenario_path=Path("s.yaml"))
+    result = planned_forecast(Path("s.yaml"), _scenario(), _loaded(), 3)
     table = result.table
     assert tuple(table.columns) == FORECAST_COLUMNS
     assert sorted(table["year"].unique()) == [2026, 2027, 2028]
@@ -112,7 +110,7 @@ def test_forecast_needs_the_la_code_and_history() -> None:
 
     bare = Scenario.model_validate({"name": "t", "inputs": {"settings": "s", "children": "c"}})
     with pytest.raises(InputError) as caught:
-        scenario_forecast(bare, _loaded(), 3, scenario_path=Path("s.yaml"))
+        planned_forecast(Path("s.yaml"), bare, _loaded(), 3)
     assert {p.column for p in caught.value.problems} == {
         "la_code",
         "inputs.ehcp",
@@ -179,7 +177,7 @@ def test_all_las_forecast_is_the_contract_for_every_la(tmp_path: Path) -> None:
 def test_all_las_forecast_uses_only_data_up_to_the_origin(tmp_path: Path) -> None:
     """Data published after the origin change nothing: the forecast from 2021 is the same with
     the history cut at 2021 (a later January changed by 50% does not move it)."""
-    history = History.read(ENGLAND)
+    history = read_history(ENGLAND)
     cut = History({g: t.loc[:, :2021] for g, t in history.caseload.items()}, history.la_names)
     changed = History(
         {g: t.mul(np.where(t.columns == 2024, 1.5, 1.0)) for g, t in history.caseload.items()},
@@ -205,8 +203,8 @@ def test_scenario_forecast_is_the_la_model_forecast() -> None:
     """One model: the scenario forecast's rows add up, by year and setting group, to
     `la_forecast.forecast` for the LA (the function the back-test scores), scaled by the
     children table's size against DfE's caseload."""
-    result = scenario_forecast(_scenario(), _loaded(), 3, scenario_path=Path("s.yaml"))
-    history = History.read(EHCP)
+    result = planned_forecast(Path("s.yaml"), _scenario(), _loaded(), 3)
+    history = read_history(EHCP)
     model = forecast(history, 2025, 3)
     model = model[(model["la_code"] == RUTLAND) & (model["setting_group"] != "all")]
     level = 3 / 376  # three children against DfE's 376

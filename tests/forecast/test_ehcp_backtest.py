@@ -32,6 +32,7 @@ from solver.io.ehcp import (
     on_current_las,
     parse_counts,
 )
+from solver.workspace import read_history
 
 LA = {"geographic_level": "Local authority", "la_name": "Testshire"}
 
@@ -332,7 +333,7 @@ def test_years_only_the_age_tables_have_still_give_the_total(tmp_path: Path) -> 
     _old_release({2017: "100", 2018: "110"}).to_csv(tmp_path / "sen2_age_caseload.csv", index=False)
     new = _new_release({2019: "120", 2020: "130"}).assign(special_independent="5")
     new.to_csv(tmp_path / "caseload.csv", index=False)
-    history = History.read(tmp_path)
+    history = read_history(tmp_path)
     assert history.caseload[ALL].loc["E06000099"].tolist() == [100.0, 110.0, 120.0, 130.0]
     assert history.caseload["other"].loc["E06000099"].isna().tolist() == [True, True, False, False]
     assert history.caseload["independent_special"].loc["E06000099", 2020] == 5.0
@@ -360,4 +361,4 @@ def test_a_release_without_la_totals_is_a_problem(tmp_path: Path) -> None:
         tmp_path / "caseload.csv", index=False
     )
     with pytest.raises(InputError, match="All EHC plans"):
-        History.read(tmp_path)
+        read_history(tmp_path)
