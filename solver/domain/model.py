@@ -1,8 +1,8 @@
 """The domain: setting types, settings and children, and the column schemas of their tables.
 
 Loaders return pandas DataFrames with the columns below (one row per setting, per place line or
-per child) because every later step works on whole columns; `Setting` and `Child` are the
-immutable one-record views used where a single setting or child is explained.
+per child) because every later step works on whole columns; `Child` is the immutable
+one-record view used where a single child is explained (the caseworker page, the family page).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from solver.domain.needs import Need, Phase, ncy_range_of_ages, parse_need, phase_of
+from solver.domain.needs import Need, Phase, phase_of
 
 #: An id the product writes into file names, pages and cells (a child's, a candidate site's):
 #: 1 to 64 letters, digits, `-`, `_` or `.`, the first a letter or digit, so never a path, a
@@ -122,55 +122,6 @@ CHILD_COLUMNS: tuple[str, ...] = (
     "family_id",  # str, pseudonymous, "" when none: children sharing one are siblings
     "la_code",  # str, the LA responsible for the plan, "" when not given (one LA)
 )
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting: a school, college or other provider a child can attend."""
-
-    urn: str
-    name: str
-    setting_type: SettingType
-    la_code: str
-    low_age: int
-    high_age: int
-    gender: Gender
-    easting: float
-    northing: float
-    postcode: str = ""
-    designated_needs: frozenset[Need] = frozenset()
-    provision: str = ""
-    capacity: int | None = None
-    on_roll: int | None = None
-    ofsted: str = ""
-    section41: bool = False
-
-    @property
-    def ncy_range(self) -> tuple[int, int]:
-        """The NCYs this setting teaches, from its statutory age range."""
-        return ncy_range_of_ages(self.low_age, self.high_age)
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Setting:
-        """A setting from one row of a settings table (SETTING_COLUMNS)."""
-        return cls(
-            urn=str(row["urn"]),
-            name=str(row["name"]),
-            setting_type=SettingType(str(row["setting_type"])),
-            la_code=str(row["la_code"]),
-            low_age=int(row["low_age"]),
-            high_age=int(row["high_age"]),
-            gender=Gender(str(row["gender"])),
-            easting=float(row["easting"]),
-            northing=float(row["northing"]),
-            postcode=str(row["postcode"]),
-            designated_needs=frozenset(parse_need(n) for n in row["designated_needs"]),
-            provision=str(row["provision"]),
-            capacity=_optional_int(row["capacity"]),
-            on_roll=_optional_int(row["on_roll"]),
-            ofsted=str(row["ofsted"]),
-            section41=bool(row["section41"]),
-        )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Rolling-origin back-test of the shipped demand model (`solver.forecast.model`) and naive rules.
 
 At each origin every method forecasts every LA and setting group from the data published for
-January of that year and before, through `la_forecast.forecast` (the function `rightplace
+January of that year and before, through `forecast.model.forecast` (the function `rightplace
 forecast --all-las` and the app use), and is scored on the Januaries published since.
 """
 

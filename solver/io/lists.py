@@ -28,15 +28,6 @@ LIST_COLUMNS = (
 JSON_FILE = "tailored_lists.json"
 #: Decimals kept in tailored_lists.csv (the JSON keeps every digit).
 CSV_DECIMALS = {"travel_minutes": 1, "annual_cost": 0}
-DETAIL_COLUMNS = (
-    "name",
-    "setting_type",
-    "place_cost",
-    "transport_cost",
-    "estimated",
-    "ofsted",
-    "designated_needs",
-)
 
 
 def list_files(

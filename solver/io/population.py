@@ -18,9 +18,6 @@ import pandas as pd
 
 from solver.errors import InputError, Problem
 
-#: Oldest single age ONS publishes; the last group is "90+" / "90 and over".
-OLDEST_AGE = 90
-
 _YEAR_IN_NAME = re.compile(r"(19|20)\d\d")
 
 

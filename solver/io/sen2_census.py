@@ -48,18 +48,6 @@ _GENDER_CURRENT: Mapping[str, str] = MappingProxyType({"1": Sex.MALE.value, "2":
 #: other government department, miscellaneous.
 UNEXPECTED_GIAS_TYPES = frozenset({"29", "40", "49", "26", "25", "37", "56", "27"})
 
-#: Issue kinds that keep a person in scope out of children.csv (reported as `unusable`).
-BLOCKING_KINDS = frozenset(
-    {
-        "bad_age",
-        "no_sex",
-        "no_postcode",
-        "postcode_not_found",
-        "no_primary_need",
-        "duplicate_person",
-    }
-)
-
 MIN_AGE, MAX_AGE = 0, 24
 
 

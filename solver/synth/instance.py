@@ -2,7 +2,7 @@
 
 One place for each concept: a mix becomes exact counts (`quota`), labels are dealt to children
 with exact counts (`deal`, `assign_exact`), children live at postcode-like points (`homes_at`)
-and attend a suitable setting near home (`can_attend`, `choose_settings`). `synth_inputs`
+and attend a suitable setting near home (`can_attend`, `choose_settings`). `write_synth`
 builds a whole LA-like instance on a perturbed-grid road network; everything is seeded.
 """
 

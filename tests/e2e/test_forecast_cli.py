@@ -201,7 +201,7 @@ def test_all_las_forecast_problems_are_not_tracebacks(tmp_path: Path) -> None:
 
 def test_scenario_forecast_is_the_la_model_forecast() -> None:
     """One model: the scenario forecast's rows add up, by year and setting group, to
-    `la_forecast.forecast` for the LA (the function the back-test scores), scaled by the
+    `forecast.model.forecast` for the LA (the function the back-test scores), scaled by the
     children table's size against DfE's caseload."""
     result = planned_forecast(Path("s.yaml"), _scenario(), _loaded(), 3)
     history = read_history(EHCP)

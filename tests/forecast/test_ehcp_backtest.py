@@ -300,7 +300,7 @@ def test_intervals_are_quantiles_of_past_one_year_errors_grown_with_the_horizon(
 
 
 def test_backtest_scores_every_la_through_the_shipped_forecast() -> None:
-    """The back-test's model rows are exactly `la_forecast.forecast` at each origin (the
+    """The back-test's model rows are exactly `forecast.model.forecast` at each origin (the
     function `rightplace forecast --all-las` writes), every LA is scored, and last_value's
     MAPE is the mean absolute percentage change."""
     rng = np.random.default_rng(2)
