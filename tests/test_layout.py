@@ -12,7 +12,15 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
 #: Test files about the whole library or the test harness, kept at the top of tests/.
-WHOLE = frozenset({"test_layering.py", "test_layout.py", "test_offline.py", "test_public_api.py"})
+WHOLE = frozenset(
+    {
+        "test_layering.py",
+        "test_layout.py",
+        "test_offline.py",
+        "test_public_api.py",
+        "test_typing.py",
+    }
+)
 #: Test folders that name no package: CLI, app and browser runs, and the benchmarks' helpers.
 APART = frozenset({"e2e", "benchmarks"})
 
