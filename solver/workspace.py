@@ -21,6 +21,7 @@ from solver.domain.scenario import OpenSetting, Scenario
 from solver.errors import CHILD_IDS, TRAVEL_TABLE, CheckFailed, InputError, Problem
 from solver.forecast.model import History, all_las_forecast
 from solver.forecast.sufficiency import Forecast, LaHistory, forecast_sources, scenario_forecast
+from solver.io.candidates import load_candidates
 from solver.io.ehcp import read_caseload_history, read_la_tables
 from solver.io.inputs import LoadedInputs, load_scenario_inputs
 from solver.io.journeys import PLACEMENT_ONLY
@@ -42,7 +43,7 @@ from solver.sites.proposal import (
     opening_effect,
     with_openings,
 )
-from solver.sites.reach import SiteEvaluation, load_candidates
+from solver.sites.reach import SiteEvaluation
 from solver.travel.journeys import scenario_journeys, scenario_network, scenario_pairs, with_ids
 from solver.travel.region import la_codes, region_journeys, region_lists
 from solver.travel.tables import Search, stamped

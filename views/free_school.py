@@ -11,11 +11,12 @@ import streamlit as st
 from geo.basemap import polygon_rings, to_lonlat
 from solver.domain.needs import Need, ncy_range_of_ages, phase_of
 from solver.errors import InputError
+from solver.io.candidates import load_candidates
 from solver.io.outputs import csv_text
 from solver.io.words import EFFECT_WORDS, setting_type_words
 from solver.sites.evidence import MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
 from solver.sites.proposal import CATCHMENT_MINUTES
-from solver.sites.reach import Proposal, load_candidates
+from solver.sites.reach import Proposal
 from solver.workspace import write_site_study
 from views.shared import (
     ATTRIBUTION,

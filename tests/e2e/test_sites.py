@@ -22,11 +22,12 @@ from typer.testing import CliRunner
 from solver.cli import EXIT_BAD_INPUT, app
 from solver.domain.model import SettingType
 from solver.errors import InputError
+from solver.io.candidates import load_candidates
 from solver.io.tariffs import load_tariffs
 from solver.placement.allocate import Allocation
 from solver.sites.disclosure import SUPPRESSED, WITHHELD
 from solver.sites.proposal import Proposal, forecast_reach, opening_effect
-from solver.sites.reach import choose_sites, load_candidates, rank_sites
+from solver.sites.reach import choose_sites, rank_sites
 from solver.workspace import open_workspace, write_site_study
 
 ROOT = Path(__file__).resolve().parents[2]
