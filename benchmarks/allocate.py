@@ -141,7 +141,7 @@ def scenario_instance(path: Path, cache: Path) -> Tables:
     """A scenario's inputs (e.g. `rightplace synth` output) and its journeys, cached in `cache`."""
     from solver.io.inputs import load_scenario_inputs
     from solver.io.scenario_file import load_scenario
-    from solver.travel.journeys import scenario_journeys
+    from solver.workspace import scenario_journeys
 
     scenario = load_scenario(path)
     inputs = load_scenario_inputs(scenario)

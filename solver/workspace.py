@@ -24,17 +24,17 @@ from solver.forecast.sufficiency import Forecast, LaHistory, forecast_sources, s
 from solver.io.candidates import load_candidates
 from solver.io.ehcp import read_caseload_history, read_la_tables
 from solver.io.inputs import LoadedInputs, load_scenario_inputs
-from solver.io.journeys import PLACEMENT_ONLY
+from solver.io.journeys import PLACEMENT_ONLY, TRAVEL_FILE, write_journeys
 from solver.io.population import read_population
 from solver.io.scenario_file import load_scenario, write_scenario
-from solver.io.sites import la_words, write_site_tables
+from solver.io.sites import la_words, write_evidence, write_site_tables
 from solver.placement.allocate import Allocation, allocate
 from solver.placement.check import check_allocation
 from solver.placement.tailored import tailored_lists
 from solver.scenarios.changes import capacity_changes, with_changes
 from solver.scenarios.compare import ScenarioRun, comparison_table, scenario_names, scenario_run
 from solver.sites.evaluation import empty_site_warnings, rank_candidates
-from solver.sites.evidence import PackContext, write_evidence
+from solver.sites.evidence import PackContext, evidence_pack
 from solver.sites.proposal import (
     OpeningEffect,
     Proposal,
@@ -44,9 +44,15 @@ from solver.sites.proposal import (
     with_openings,
 )
 from solver.sites.reach import SiteEvaluation
-from solver.travel.journeys import scenario_journeys, scenario_network, scenario_pairs, with_ids
+from solver.travel.journeys import (
+    local_search,
+    scenario_network,
+    scenario_pairs,
+    some_children,
+    with_ids,
+)
 from solver.travel.region import la_codes, region_journeys, region_lists
-from solver.travel.tables import Search, stamped
+from solver.travel.tables import Search, cached_journeys, given_journeys, stamped
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -207,7 +213,8 @@ def write_site_study(study: SiteStudy, out: Path, day: date) -> list[Path]:
         road_paths(study.network),
         None if outline is None else outline_paths(outline),
     )
-    return [*paths, *write_evidence(e, study.candidates, study.settings, context, out)]
+    pack = evidence_pack(e, study.candidates, study.settings, context)
+    return [*paths, *write_evidence(pack.tables, pack.page, out)]
 
 
 def require_every_journey(journeys: pd.DataFrame) -> None:
@@ -218,6 +225,37 @@ def require_every_journey(journeys: pd.DataFrame) -> None:
             "tailored lists need every journey: compute it again, not for placement only"
         )
         raise InputError([Problem(TRAVEL_TABLE, None, "travel table", message)])
+
+
+def scenario_journeys(
+    scenario_path: Path,
+    scenario: Scenario,
+    inputs: LoadedInputs,
+    out_dir: Path,
+    given: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    search: Search | None = None,
+) -> pd.DataFrame:
+    """The scenario's journeys: the table given (refused if computed from other inputs), else
+    one cached in `out_dir` or beside the scenario and computed from these inputs, else searched
+    now (by `search`, default on this machine) and cached in `out_dir`. With `only` some
+    children, only theirs are searched, and not cached (a later run may want everyone's)."""
+    if given is not None:
+        return given_journeys(Path(given), scenario, inputs)
+    can_search = scenario.inputs.network is not None
+    for path in (Path(out_dir) / TRAVEL_FILE, Path(scenario_path).parent / TRAVEL_FILE):
+        found = cached_journeys(path, scenario, inputs, can_search)
+        if found is not None:
+            return found
+    if not can_search:
+        message = f"no {TRAVEL_FILE} and no road network: give a travel table or inputs.network"
+        raise InputError([Problem(str(scenario_path), None, "inputs.network", message)])
+    children = some_children(inputs.children, only)
+    journeys = (search or local_search)(scenario, str(scenario_path), children, inputs.settings)
+    if only is None:
+        write_journeys(stamped(journeys, scenario, inputs), Path(out_dir) / TRAVEL_FILE)
+    return journeys
 
 
 def open_workspace(

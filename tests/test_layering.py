@@ -390,3 +390,39 @@ def test_only_the_command_line_reads_the_clock() -> None:
     ]
     assert read == []
     assert sorted(clock_reads("x = 1\nd = date.today().year\nt = time.time()\n")) == [2, 3]
+
+
+#: Calls that write or remove a file (a DataFrame's own `rename`/`replace` are not among them).
+FILE_WRITES = frozenset(
+    {"open", "to_csv", "to_parquet", "to_json", "write_text", "write_bytes", "mkdir", "unlink"}
+)
+#: The packages that compute: they take and return tables and objects, and the workspace or the
+#: edges hand those to io's writers (synth's job is to write an instance; io's is files).
+COMPUTING = ("domain", "placement", "travel", "forecast", "scenarios", "sites")
+
+
+def file_writes(source: str) -> list[int]:
+    """The lines of calls that write a file: `write...(...)`, or one of FILE_WRITES."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name.startswith("write") or name in FILE_WRITES:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_computation_writes_no_file() -> None:
+    """Nothing in the computing packages writes a file: the lists, placements, forecasts, site
+    tables, evidence pack and journey cache are written by io, called from the workspace or the
+    edges (hand-made source shows the check finds a writer)."""
+    written = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for package in COMPUTING
+        for path in sorted((ROOT / "solver" / package).rglob("*.py"))
+        for line in file_writes(path.read_text(encoding="utf-8"))
+    ]
+    assert written == []
+    source = "t.rename(columns=c)\nwrite_csv(p, t)\nt.to_csv(p)\nopen(p, 'w')\n"
+    assert file_writes(source) == [2, 3, 4]

@@ -1,14 +1,16 @@
-"""The site evaluation's internal files (sites.csv, effect.csv, effect_on_settings.csv and,
-with a forecast, forecast_reach.csv) and the LA's name as the evidence pack gives it."""
+"""The site evaluation's files: the internal tables (sites.csv, effect.csv,
+effect_on_settings.csv and, with a forecast, forecast_reach.csv), the evidence pack's page and
+tables, and the LA's name as the pack gives it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from solver.io.outputs import write_csv
+from solver.io.outputs import write_csv, write_text
 
 
 def write_site_tables(
@@ -25,6 +27,12 @@ def write_site_tables(
     if forecast_reach is not None:
         tables["forecast_reach.csv"] = forecast_reach
     return [write_csv(out / name, table) for name, table in tables.items()]
+
+
+def write_evidence(tables: Mapping[str, pd.DataFrame], page: str, out: Path) -> list[Path]:
+    """The evidence pack in `out`: its tables, then evidence.html; the paths, the page first."""
+    paths = [write_csv(out / name, table) for name, table in tables.items()]
+    return [write_text(out / "evidence.html", page), *paths]
 
 
 def la_words(la_code: str | None, outline: Path | None) -> str:

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,6 @@ from geo.basemap import to_lonlat
 from solver.domain.groups import INDEPENDENT_TYPES
 from solver.domain.model import home_la
 from solver.io.evidence_map import svg_map
-from solver.io.outputs import write_csv, write_text
 from solver.io.words import EFFECT_WORDS, need_words
 from solver.sites.disclosure import (
     SUPPRESS_BELOW,
@@ -36,7 +34,14 @@ from solver.sites.disclosure import (
 from solver.sites.proposal import EFFECT_COUNTS, Proposal
 from solver.sites.reach import SiteEvaluation, served_pairs
 
-__all__ = ["SUPPRESSED", "SUPPRESS_BELOW", "PackContext", "sites_as_shared", "write_evidence"]
+__all__ = [
+    "SUPPRESSED",
+    "SUPPRESS_BELOW",
+    "EvidencePack",
+    "PackContext",
+    "evidence_pack",
+    "sites_as_shared",
+]
 
 COUNT_COLUMNS = ("children_in_reach", "independent_placements_served")
 MONEY_METRICS = ("education_cost", "transport_cost", "total_cost")
@@ -371,15 +376,24 @@ def _page(
     )
 
 
-def write_evidence(
+@dataclass(frozen=True)
+class EvidencePack:
+    """The pack as published: its tables by file name (evidence_headline.csv ...) and its page
+    (evidence.html)."""
+
+    tables: dict[str, pd.DataFrame]
+    page: str
+
+
+def evidence_pack(
     evaluation: SiteEvaluation,
     candidates: pd.DataFrame,
     settings: pd.DataFrame,
     context: PackContext,
-    out: Path,
-) -> list[Path]:
-    """Write evidence.html and its CSVs (evidence_headline, evidence_sites, evidence_effect,
-    evidence_settings and, with a forecast, evidence_forecast) into `out`; the paths."""
+) -> EvidencePack:
+    """The evidence pack: its tables (evidence_headline, evidence_sites, evidence_effect,
+    evidence_settings and, with a forecast, evidence_forecast), disclosure-controlled, and the
+    one-page HTML that shows them with the map."""
     effect, on_settings = publish_effect(evaluation, settings)
     tables = {
         "evidence_headline.csv": headline(evaluation, context.proposal.places),
@@ -389,7 +403,6 @@ def write_evidence(
     }
     if evaluation.forecast is not None:
         tables["evidence_forecast.csv"] = suppress(evaluation.forecast, ("children_in_reach",))
-    paths = [write_csv(out / name, table) for name, table in tables.items()]
     lon, lat = to_lonlat(candidates["easting"], candidates["northing"])
     sites = candidates.assign(lon=lon, lat=lat).merge(evaluation.ranked[["site_id", "rank"]])
     slon, slat = to_lonlat(settings["easting"], settings["northing"])
@@ -400,5 +413,4 @@ def write_evidence(
         context.roads,
         context.outline,
     )
-    page = _page(evaluation, tables, context, map_svg)
-    return [write_text(out / "evidence.html", page), *paths]
+    return EvidencePack(tables, _page(evaluation, tables, context, map_svg))

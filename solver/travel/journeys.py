@@ -18,8 +18,6 @@ from geo.snap import Snapped, snap
 from geo.travel import Reach, travel_time_matrix
 from solver.domain.scenario import Policy, Scenario
 from solver.errors import InputError, Problem
-from solver.io.inputs import LoadedInputs
-from solver.io.journeys import TRAVEL_FILE, write_journeys
 from solver.placement.rules import (
     age_and_limit_met,
     child_reach_minutes,
@@ -27,7 +25,6 @@ from solver.placement.rules import (
     in_scope,
     setting_reach_minutes,
 )
-from solver.travel.tables import Search, cached_journeys, given_journeys, stamped
 
 #: A home farther than this (metres) from every road is reported, not snapped.
 HOME_MAX_DISTANCE_M = 1000.0
@@ -223,37 +220,6 @@ def _line(table: pd.DataFrame, position: int) -> int:
 def some_children(children: pd.DataFrame, only: list[str] | None) -> pd.DataFrame:
     """The children with the given ids (all of them for None)."""
     return children if only is None else children[children["child_id"].astype(str).isin(only)]
-
-
-def scenario_journeys(
-    scenario_path: Path,
-    scenario: Scenario,
-    inputs: LoadedInputs,
-    out_dir: Path,
-    given: Path | None = None,
-    *,
-    only: list[str] | None = None,
-    search: Search | None = None,
-) -> pd.DataFrame:
-    """The scenario's journeys: the table given (refused if computed from other inputs), else
-    one cached in `out_dir` or beside the scenario and computed from these inputs, else searched
-    now (by `search`, default on this machine) and cached in `out_dir`. With `only` some
-    children, only theirs are searched, and not cached (a later run may want everyone's)."""
-    if given is not None:
-        return given_journeys(Path(given), scenario, inputs)
-    can_search = scenario.inputs.network is not None
-    for path in (Path(out_dir) / TRAVEL_FILE, Path(scenario_path).parent / TRAVEL_FILE):
-        found = cached_journeys(path, scenario, inputs, can_search)
-        if found is not None:
-            return found
-    if not can_search:
-        message = f"no {TRAVEL_FILE} and no road network: give a travel table or inputs.network"
-        raise InputError([Problem(str(scenario_path), None, "inputs.network", message)])
-    children = some_children(inputs.children, only)
-    journeys = (search or local_search)(scenario, str(scenario_path), children, inputs.settings)
-    if only is None:
-        write_journeys(stamped(journeys, scenario, inputs), Path(out_dir) / TRAVEL_FILE)
-    return journeys
 
 
 def local_search(

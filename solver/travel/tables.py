@@ -1,5 +1,5 @@
 """What a travel table was computed from, and the cached or given table for a scenario (its
-format is `solver.io.journeys`; `solver.travel.journeys.scenario_journeys` searches anew).
+format is `solver.io.journeys`; `solver.workspace.scenario_journeys` uses both and searches anew).
 
 A table says what it was computed from: a digest of each input its journeys depend on (the
 children's ids, homes and current settings; the settings' URNs and locations; the road network

@@ -11,7 +11,7 @@ from solver.io.scenario_file import load_scenario
 from solver.placement.allocate import allocate
 from solver.placement.check import check_allocation
 from solver.placement.tailored import tailored_lists
-from solver.travel.journeys import scenario_journeys
+from solver.workspace import scenario_journeys
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 

@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 
 from solver.cli import app
 from solver.io.evidence_map import Box, place_labels
+from solver.io.sites import write_evidence
 from solver.sites.disclosure import published_count
-from solver.sites.evidence import PackContext, headline, sites_as_shared, write_evidence
+from solver.sites.evidence import PackContext, evidence_pack, headline, sites_as_shared
 from solver.sites.proposal import EFFECT_METRICS, OpeningEffect, Proposal
 from solver.sites.reach import SiteEvaluation
 
@@ -201,7 +202,7 @@ def _pack_of(
     system: dict[str, tuple[int, int]],
     moved: list[tuple[str, str, str, int, int]],
 ) -> Path:
-    """A pack written by write_evidence from hand-made with/without figures: `system` metric ->
+    """A pack made by evidence_pack from hand-made with/without figures: `system` metric ->
     (without, with); `moved` rows (urn, setting_type, la_code, without, with)."""
     rows = {m: system.get(m, (0, 0)) for m in EFFECT_METRICS}
     effect = pd.DataFrame(
@@ -233,7 +234,8 @@ def _pack_of(
     evaluation = SiteEvaluation(ranked, ["a"], OpeningEffect(effect, on_settings), None)
     candidates = pd.DataFrame({"site_id": ["a"], "easting": [490500.0], "northing": [305500.0]})
     context = PackContext(Proposal(("ASD",), 5, 18, 60), "Rutland", date(2026, 12, 6))
-    write_evidence(evaluation, candidates, register, context, tmp_path)
+    pack = evidence_pack(evaluation, candidates, register, context)
+    write_evidence(pack.tables, pack.page, tmp_path)
     effect.to_csv(tmp_path / "effect.csv", index=False)
     on_settings.to_csv(tmp_path / "effect_on_settings.csv", index=False)
     ranked.to_csv(tmp_path / "sites.csv", index=False)
