@@ -77,7 +77,24 @@ class Workspace:
     loaded_journeys: pd.DataFrame
 
     def tailored_lists(self, child_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        """Every setting on or off each child's list (or the named children's), with reasons."""
+        """Every setting on or off each child's list (or the named children's), with reasons.
+
+        Parameters
+        ----------
+        child_ids
+            The children whose lists to make; every child when None.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per child and setting: `solver.io.lists.LIST_COLUMNS`, then the setting's
+            name, type, costs, Ofsted grade and designated needs.
+
+        Raises
+        ------
+        InputError
+            A child id not among the children, or a travel table of placement journeys only.
+        """
         require_every_journey(self.journeys)
         wanted = None if child_ids is None else [str(c) for c in child_ids]
         if wanted:
@@ -98,7 +115,19 @@ class Workspace:
         )
 
     def allocation(self) -> Allocation:
-        """The optimal allocation, verified by the independent checker before it is returned."""
+        """The optimal allocation, verified by the independent checker before it is returned
+        (solved afresh on each call).
+
+        Returns
+        -------
+        Allocation
+            Placements, unplaced children with reasons, families, status and proven bound.
+
+        Raises
+        ------
+        CheckFailed
+            The checker found a placement that breaks a rule, a capacity or a journey limit.
+        """
         i, policy = self.inputs, self.scenario.policy
         result = allocate(i.children, i.settings, i.places, self.journeys, i.tariffs, policy)
         violations = check_allocation(
@@ -117,16 +146,56 @@ class Workspace:
         return result
 
     def forecast(self, years: int) -> Forecast:
-        """The scenario's forecast `years` ahead (`planned_forecast`)."""
+        """The scenario's forecast `years` ahead (`planned_forecast`): demand from the LA's
+        DfE history, supply with the scenario's changes year by year, and the gap.
+
+        Parameters
+        ----------
+        years
+            How many years ahead, from the latest January DfE publishes.
+
+        Returns
+        -------
+        Forecast
+            Demand, supply and gap by need, phase and setting type, with 80% intervals.
+
+        Raises
+        ------
+        InputError
+            The scenario names no la_code, EHCP folder or population files, or they are bad.
+        """
         return planned_forecast(self.scenario_path, self.scenario, self.loaded, years)
 
     def with_openings(self, opened: Sequence[OpenSetting]) -> Workspace:
-        """The workspace of the scenario with these settings opened too."""
+        """The workspace of the scenario with these settings opened too.
+
+        Parameters
+        ----------
+        opened
+            The settings to open (as a scenario's `open` changes).
+
+        Returns
+        -------
+        Workspace
+            A new workspace; this one is unchanged.
+        """
         scenario = with_openings(self.scenario, opened)
         return changed(self.scenario_path, scenario, self.loaded, self.loaded_journeys)
 
     def opening_effect(self, opened: Sequence[OpenSetting]) -> OpeningEffect:
-        """Solve without and with the openings; both allocations pass the checker."""
+        """Solve without and with the openings; both allocations pass the checker.
+
+        Parameters
+        ----------
+        opened
+            The settings to open.
+
+        Returns
+        -------
+        OpeningEffect
+            The system's figures without, with and the change, and each existing setting
+            whose placements change.
+        """
         runs = {"without": self, "with": self.with_openings(opened)}
         solved = {label: (ws.allocation(), ws.inputs) for label, ws in runs.items()}
         return opening_effect(solved, self.loaded.settings, opened)
@@ -201,7 +270,22 @@ class SiteStudy:
 
 def write_site_study(study: SiteStudy, out: Path, day: date) -> list[Path]:
     """`rightplace sites`' files in `out`: the internal tables, proposed_scenario.yaml (which
-    `rightplace solve` reproduces the pack's figures from) and the evidence pack dated `day`."""
+    `rightplace solve` reproduces the pack's figures from) and the evidence pack dated `day`.
+
+    Parameters
+    ----------
+    study
+        What `Workspace.evaluate_sites` returned.
+    out
+        The folder to write into.
+    day
+        The date the evidence pack is prepared (the CLI and the app give today).
+
+    Returns
+    -------
+    list[Path]
+        The files written.
+    """
     e = study.evaluation
     paths = write_site_tables(e.ranked, e.effect.system, e.effect.settings, e.forecast, out)
     paths.append(write_scenario(study.proposed, out / "proposed_scenario.yaml"))
@@ -347,7 +431,25 @@ def open_all_las_forecast(
 
 def open_forecast(scenario_path: Path, years: int) -> Forecast:
     """`planned_forecast` of the scenario at `scenario_path`, its journeys never searched (a
-    forecast needs none)."""
+    forecast needs none).
+
+    Parameters
+    ----------
+    scenario_path
+        The scenario YAML.
+    years
+        How many years ahead.
+
+    Returns
+    -------
+    Forecast
+        As `Workspace.forecast`.
+
+    Raises
+    ------
+    InputError
+        Every problem of the scenario and its input files.
+    """
     scenario = load_scenario(Path(scenario_path))
     return planned_forecast(Path(scenario_path), scenario, load_scenario_inputs(scenario), years)
 
@@ -361,7 +463,22 @@ def run_scenario(path: Path, journeys_dir: Path, years: int = 5) -> ScenarioRun:
 
 def compare_scenarios(paths: Sequence[Path], out: Path, years: int = 5) -> pd.DataFrame:
     """comparison.csv's table of every scenario, named by file stem, each caching its
-    journeys in its own sub-folder of `out`."""
+    journeys in its own sub-folder of `out`.
+
+    Parameters
+    ----------
+    paths
+        The scenario YAML files.
+    out
+        The folder whose sub-folders cache each scenario's journeys.
+    years
+        How many years ahead each forecast looks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario: placement metrics and forecast gaps.
+    """
     names = scenario_names(paths)
     runs = {
         name: run_scenario(Path(p), out / name, years) for name, p in zip(names, paths, strict=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,36 @@ def test_importing_solver_loads_no_module_of_the_api() -> None:
     code = "import sys, solver; print(sorted(m for m in sys.modules if m.startswith('solver.')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def numpydoc_gaps(function: object) -> list[str]:
+    """The numpydoc sections a public function's docstring lacks: Parameters when it takes
+    any (beyond self), Returns when it returns something."""
+    signature = inspect.signature(function)  # type: ignore[arg-type]
+    doc = inspect.getdoc(function) or ""
+    takes = [p for p in signature.parameters if p != "self"]
+    gaps = []
+    if takes and "Parameters\n----------" not in doc:
+        gaps.append("Parameters")
+    if signature.return_annotation not in ("None", None) and "Returns\n-------" not in doc:
+        gaps.append("Returns")
+    return gaps
+
+
+def test_public_functions_and_workspace_methods_say_parameters_and_returns() -> None:
+    """Each public function, and each public method of the Workspace, has numpydoc
+    Parameters and Returns sections (a hand-made function without them is caught)."""
+    functions = {n: getattr(solver, n) for n in solver.__all__ if n[0].islower()}
+    functions |= {
+        f"Workspace.{n}": getattr(solver.Workspace, n)
+        for n in vars(solver.Workspace)
+        if not n.startswith("_") and callable(getattr(solver.Workspace, n))
+    }
+    gaps = {name: numpydoc_gaps(f) for name, f in functions.items() if numpydoc_gaps(f)}
+    assert gaps == {}
+
+    def bare(x: int) -> int:
+        """No sections."""
+        return x
+
+    assert numpydoc_gaps(bare) == ["Parameters", "Returns"]
