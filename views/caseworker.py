@@ -18,6 +18,7 @@ from solver.io.words import (
     ANY_NEED_SHORT,
     MARKS,
     NEED_FITS,
+    legal_grounds,
     minutes,
     need_words,
     phase_words,
@@ -39,6 +40,7 @@ TABLE_HEADINGS = {
     "why": "Fits",
     "know": "To know",
     "off": "Why not on the list",
+    "ground": "Legal ground",
 }
 #: Reasons a setting is off a list.
 OFF_REASONS = frozenset({Reason.AGE, Reason.SEX, Reason.NEED, Reason.JOURNEY})
@@ -69,6 +71,7 @@ shown = lists.assign(
     why=lists["reasons"].map(lambda r: reasons_short(r, NEED_FITS) or ANY_NEED_SHORT),
     know=lists["reasons"].map(lambda r: reasons_short(r, MARKS)),
     off=lists["reasons"].map(lambda r: reasons_short(r, OFF_REASONS)),
+    ground=lists["reasons"].map(lambda r: legal_grounds(r, OFF_REASONS)),
 )
 on_list = shown[shown["on_list"]].sort_values("rank")
 st.subheader(f"On the list: {len(on_list)} settings")
@@ -89,7 +92,14 @@ st.caption(
 )
 with st.expander(f"Not on the list: {len(shown) - len(on_list)} settings, with reasons"):
     off_list = shown[~shown["on_list"]].sort_values("name")
-    st.dataframe(off_list[["name", "kind", "off"]].rename(columns=TABLE_HEADINGS), hide_index=True)
+    st.dataframe(
+        off_list[["name", "kind", "off", "ground"]].rename(columns=TABLE_HEADINGS),
+        hide_index=True,
+    )
+    st.caption(
+        "Legal ground: s39(4)(a) of the Children and Families Act 2014 (unsuitable for the "
+        "child's age, ability, aptitude or SEN), or the LA's home-to-school travel policy."
+    )
 
 issued = datetime.now(UTC)
 issue = Issue.of(ws.scenario, issued.date())

@@ -14,7 +14,13 @@ import numpy as np
 
 from solver.domain.model import SettingType
 from solver.domain.needs import Need, Phase
-from solver.domain.reasons import AllocationStatus, Reason, SiblingOutcome, UnplacedReason
+from solver.domain.reasons import (
+    LEGAL_GROUND,
+    AllocationStatus,
+    Reason,
+    SiblingOutcome,
+    UnplacedReason,
+)
 from solver.domain.scenario import RankKey
 
 SETTING_TYPE_WORDS: Mapping[str, str] = MappingProxyType(
@@ -280,6 +286,13 @@ def reasons_short(codes: str, among: frozenset[Reason] | None = None) -> str:
     """Reason codes (those `among` the given ones, if any) in a few words each, comma-separated
     (for tables)."""
     return ", ".join(REASON_SHORT[r] for r in reasons_of(codes) if among is None or r in among)
+
+
+def legal_grounds(codes: str, among: frozenset[Reason] | None = None) -> str:
+    """The legal grounds (Children and Families Act 2014 s39, s33, or the LA's travel policy)
+    behind reason codes (those `among` the given ones, if any), each once, in order."""
+    grounds = [LEGAL_GROUND[r] for r in reasons_of(codes) if among is None or r in among]
+    return "; ".join(dict.fromkeys(grounds))
 
 
 def outcome_words(code: str) -> str:

@@ -123,6 +123,16 @@ def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
     assert shown["Setting"].tolist() == expected["name"].tolist()
     assert shown.index.astype(int).tolist() == expected["rank"].tolist()
     assert len(app.get("download_button")) == 4  # family page, record, CSV, JSON
+    off = app.dataframe[0].value.set_index("Setting")
+    everything = sample.tailored_lists([child_id]).set_index("name")
+    off_list = everything[~everything["on_list"]]
+    assert sorted(off.index) == sorted(off_list.index)
+    for name, row in off_list.iterrows():
+        ground = off.loc[name, "Legal ground"]
+        assert ("s39(4)(a)" in ground) == bool(
+            {"AGE", "SEX", "NEED"} & set(row["reasons"].split(";"))
+        )
+        assert ("travel policy" in ground) == ("JOURNEY" in row["reasons"].split(";"))
     assert len(_layers(app, 0)["PolygonLayer"]) == 1  # the 1 km square only
     app.checkbox[0].check().run()
     assert not app.exception, app.exception

@@ -18,6 +18,7 @@ from solver.io.words import (
     REASON_SHORT,
     REASON_WORDS,
     SETTING_TYPE_WORDS,
+    legal_grounds,
     metric_change,
     metric_value,
     metric_words,
@@ -106,3 +107,15 @@ def test_whole_numbers_add_up_to_the_rounded_total(values: list[float]) -> None:
     shown = whole_numbers(values)
     assert sum(shown) == round(math.fsum(values))
     assert all(abs(s - v) < 1 for s, v in zip(shown, values, strict=True))
+
+
+def test_legal_grounds_say_each_ground_once_in_order() -> None:
+    """AGE and NEED share s39(4)(a), so it is said once; JOURNEY adds the travel policy; a
+    FITS reason outside the chosen ones is left out (grounds written out by hand)."""
+    off = frozenset({Reason.AGE, Reason.NEED, Reason.JOURNEY})
+    assert legal_grounds("AGE;NEED;JOURNEY;FITS_MAINSTREAM", off) == (
+        "s39(4)(a): unsuitable for the child's age, ability, aptitude or SEN; "
+        "journey limit: the LA's home-to-school travel policy"
+    )
+    assert legal_grounds("FITS_AGE", off) == ""
+    assert "s33" in legal_grounds("FITS_MAINSTREAM")
