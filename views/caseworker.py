@@ -71,7 +71,7 @@ shown = lists.assign(
     why=lists["reasons"].map(lambda r: reasons_short(r, NEED_FITS) or ANY_NEED_SHORT),
     know=lists["reasons"].map(lambda r: reasons_short(r, MARKS)),
     off=lists["reasons"].map(lambda r: reasons_short(r, OFF_REASONS)),
-    ground=lists["reasons"].map(lambda r: legal_grounds(r, OFF_REASONS)),
+    ground=lists["reasons"].map(lambda r: legal_grounds(r, OFF_REASONS, cited=True)),
 )
 on_list = shown[shown["on_list"]].sort_values("rank")
 st.subheader(f"On the list: {len(on_list)} settings")
@@ -98,7 +98,8 @@ with st.expander(f"Not on the list: {len(shown) - len(on_list)} settings, with r
     )
     st.caption(
         "Legal ground: s39(4)(a) of the Children and Families Act 2014 (unsuitable for the "
-        "child's age, ability, aptitude or SEN), or the LA's home-to-school travel policy."
+        "child's age, ability, aptitude or SEN); journey limit: the LA's home-to-school travel "
+        "policy."
     )
 
 issued = datetime.now(UTC)

@@ -288,10 +288,15 @@ def reasons_short(codes: str, among: frozenset[Reason] | None = None) -> str:
     return ", ".join(REASON_SHORT[r] for r in reasons_of(codes) if among is None or r in among)
 
 
-def legal_grounds(codes: str, among: frozenset[Reason] | None = None) -> str:
+def legal_grounds(
+    codes: str, among: frozenset[Reason] | None = None, *, cited: bool = False
+) -> str:
     """The legal grounds (Children and Families Act 2014 s39, s33, or the LA's travel policy)
-    behind reason codes (those `among` the given ones, if any), each once, in order."""
+    behind reason codes (those `among` the given ones, if any), each once, in order; `cited`
+    gives only each ground's citation ("s39(4)(a)", "journey limit"), for tables."""
     grounds = [LEGAL_GROUND[r] for r in reasons_of(codes) if among is None or r in among]
+    if cited:
+        grounds = [g.split(":")[0] for g in grounds]
     return "; ".join(dict.fromkeys(grounds))
 
 

@@ -132,7 +132,7 @@ def test_caseworker_list_equals_the_library(sample: Workspace) -> None:
         assert ("s39(4)(a)" in ground) == bool(
             {"AGE", "SEX", "NEED"} & set(row["reasons"].split(";"))
         )
-        assert ("travel policy" in ground) == ("JOURNEY" in row["reasons"].split(";"))
+        assert ("journey limit" in ground) == ("JOURNEY" in row["reasons"].split(";"))
     assert len(_layers(app, 0)["PolygonLayer"]) == 1  # the 1 km square only
     app.checkbox[0].check().run()
     assert not app.exception, app.exception

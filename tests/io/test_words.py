@@ -117,5 +117,6 @@ def test_legal_grounds_say_each_ground_once_in_order() -> None:
         "s39(4)(a): unsuitable for the child's age, ability, aptitude or SEN; "
         "journey limit: the LA's home-to-school travel policy"
     )
+    assert legal_grounds("AGE;NEED;JOURNEY", off, cited=True) == "s39(4)(a); journey limit"
     assert legal_grounds("FITS_AGE", off) == ""
     assert "s33" in legal_grounds("FITS_MAINSTREAM")
