@@ -165,20 +165,23 @@ def runtime_graph(modules: Mapping[str, list[Import]]) -> dict[str, set[str]]:
 
 def layer_breaches(modules: Mapping[str, list[Import]]) -> set[tuple[str, str]]:
     """(module, imported module) for each import of a layer's module outside the layers below
-    it (LAYERS); `solver.errors` and the shipped data are open to all, TYPE_CHECKING imports
-    are left out."""
+    it (LAYERS), a package's __init__ included; `solver.errors` and the shipped data are open
+    to all; `import solver` (the public API, which reaches the workspace) is a breach;
+    TYPE_CHECKING imports are left out."""
     breaches = set()
     for name, found in modules.items():
         parts = name.split(".")
-        if len(parts) < 3 or parts[1] not in LAYERS:
+        if len(parts) < 2 or parts[1] not in LAYERS:
             continue
         allowed = LAYERS[parts[1]] | {parts[1], "errors", "data"}
         breaches |= {
             (name, i.module)
             for i in found
-            if i.module.startswith("solver.")
-            and not i.type_checking
-            and i.module.split(".")[1] not in allowed
+            if not i.type_checking
+            and (
+                i.module == "solver"
+                or (i.module.startswith("solver.") and i.module.split(".")[1] not in allowed)
+            )
         }
     return breaches
 
@@ -190,15 +193,20 @@ def test_each_layer_imports_only_the_layers_below() -> None:
 
 
 def test_the_layer_check_catches_a_breach() -> None:
-    """Hand-made modules: domain importing io, and io importing sites, are breaches; io
-    importing domain and the errors is not."""
+    """Hand-made modules: domain importing io, io importing sites, io's __init__ importing the
+    workspace and forecast importing the public API are breaches; io importing domain and the
+    errors is not."""
     modules = {
         "solver.domain.a": imports_of("from solver.io import b\nfrom solver import errors\n"),
         "solver.io.b": imports_of("from solver.domain.a import x\nfrom solver.sites import c\n"),
+        "solver.io": imports_of("from solver.workspace import Workspace\n"),
+        "solver.forecast.d": imports_of("import solver\n"),
     }
     assert layer_breaches(modules) == {
         ("solver.domain.a", "solver.io.b"),
         ("solver.io.b", "solver.sites.c"),
+        ("solver.io", "solver.workspace"),
+        ("solver.forecast.d", "solver"),
     }
 
 
