@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from solver.domain.groups import SPECIALIST_TYPES
@@ -122,38 +124,34 @@ def verdicts(
 
 
 def _minutes(rows: pd.DataFrame, journeys: pd.DataFrame) -> list[float]:
-    """The journey minutes of each (child_id, urn) row, NaN where there is no journey: a left
-    join on the pair (a repeated pair's first journey), read here apart from the optimiser's
-    lookup. The ids join as categories of the journeys' own ids, never string by string."""
-    known = pd.DataFrame(
-        {
-            "child_id": _ids(journeys["child_id"]),
-            "urn": _ids(journeys["urn"]),
-            "minutes": journeys["seconds"].to_numpy(float) / 60.0,
-        }
-    )
-    wanted = pd.DataFrame(
-        {
-            column: pd.Categorical.from_codes(
-                ids.get_indexer(rows[column].astype(str)), categories=ids
-            )
-            for column, ids in (
-                ("child_id", known["child_id"].cat.categories),
-                ("urn", known["urn"].cat.categories),
-            )
-        }
-    )
-    known = known[known["child_id"].isin(wanted["child_id"].dropna().unique())]
-    known = known.drop_duplicates(["child_id", "urn"])
-    joined = wanted.merge(known, on=["child_id", "urn"], how="left", validate="many_to_one")
-    minutes: list[float] = joined["minutes"].tolist()
-    return minutes
+    """The journey minutes of each (child_id, urn) row, NaN where there is no journey (a
+    repeated pair's first journey), read here apart from the optimiser's lookup: each pair is
+    one integer from the ids' codes, and the journeys are scanned once through a hash of the
+    pairs wanted, never sorted and never compared string by string."""
+    child_codes, child_ids = _codes(journeys["child_id"])
+    urn_codes, urns = _codes(journeys["urn"])
+    width = len(urns) + 1
+    child = child_ids.get_indexer(rows["child_id"].astype(str))
+    urn = urns.get_indexer(rows["urn"].astype(str))
+    wanted = np.where((child >= 0) & (urn >= 0), child * width + urn, -1)
+    pairs = np.unique(wanted[wanted >= 0])
+    found_at = pd.Index(pairs).get_indexer(child_codes * width + urn_codes)
+    hits = np.flatnonzero(found_at >= 0)
+    pair, first = np.unique(found_at[hits], return_index=True)
+    minutes = np.full(len(pairs) + 1, np.nan)  # the last: no journey
+    minutes[pair] = journeys["seconds"].to_numpy(float)[hits[first]] / 60.0
+    at = np.where(wanted >= 0, np.searchsorted(pairs, wanted), len(pairs))
+    found: list[float] = minutes[at].tolist()
+    return found
 
 
-def _ids(column: pd.Series) -> pd.Series:
-    """An id column as categories named by strings."""
-    ids = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
-    return ids.cat.rename_categories(ids.cat.categories.astype(str))
+def _codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index]:
+    """An id column as integer codes and the ids (strings) they stand for."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, ids = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, ids = pd.factorize(column)
+    return codes.astype(np.int64), pd.Index(ids.astype(str))
 
 
 def _records(table: pd.DataFrame, key: str) -> dict[str, dict[str, object]]:

@@ -19,7 +19,7 @@ from solver.placement.allocate import (
     Allocation,
     allocate,
 )
-from solver.placement.check import check_allocation
+from solver.placement.check import _minutes, check_allocation
 from solver.placement.rules import assess, free_places, journey_index
 from tests.placement_tables import (
     TARIFFS,
@@ -335,6 +335,30 @@ def test_checker_catches_a_broken_result() -> None:
     assert "setting 100001 has 3 new placements for 1 free" in text
     assert "child B placed at 100002: not designated for the child's needs" in text
     assert "child A annual cost" in text  # stated cost is that of the old placement
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcd"), st.sampled_from("uvw"), st.integers(0, 7200)),
+        max_size=25,
+    ),
+    st.lists(st.tuples(st.sampled_from("abcde"), st.sampled_from("uvwx")), max_size=12),
+    st.booleans(),
+)
+def test_the_checkers_journey_lookup_equals_a_row_by_row_search(
+    journeys: list[tuple[str, str, int]], asked: list[tuple[str, str]], categorical: bool
+) -> None:
+    """Each asked pair's minutes are its first journey's, NaN when it has none (ids not in
+    the table at all included), with plain or categorical ids: checked against a plain search."""
+    table = pd.DataFrame(journeys, columns=["child_id", "urn", "seconds"])
+    if categorical:
+        table = table.astype({"child_id": "category", "urn": "category"})
+    rows = pd.DataFrame(asked, columns=["child_id", "urn"])
+    expected = [
+        next((s / 60.0 for c, u, s in journeys if (c, u) == pair), float("nan")) for pair in asked
+    ]
+    assert np.allclose(_minutes(rows, table), expected, equal_nan=True)
 
 
 def two_asd_children() -> Instance:
