@@ -27,7 +27,7 @@ from solver.io.inputs import LoadedInputs, load_scenario_inputs
 from solver.io.journeys import PLACEMENT_ONLY, TRAVEL_FILE, write_journeys
 from solver.io.population import read_population
 from solver.io.scenario_file import load_scenario, write_scenario
-from solver.io.sites import la_words, write_evidence, write_site_tables
+from solver.io.sites import evidence_files, la_words, write_evidence, write_site_tables
 from solver.placement.allocate import Allocation, allocate
 from solver.placement.check import check_allocation
 from solver.placement.tailored import tailored_lists
@@ -289,6 +289,12 @@ def write_site_study(study: SiteStudy, out: Path, day: date) -> list[Path]:
     e = study.evaluation
     paths = write_site_tables(e.ranked, e.effect.system, e.effect.settings, e.forecast, out)
     paths.append(write_scenario(study.proposed, out / "proposed_scenario.yaml"))
+    return [*paths, *write_evidence(site_pack(study, day), out)]
+
+
+def site_pack(study: SiteStudy, day: date) -> dict[str, bytes]:
+    """The evidence pack of a site study, dated `day`, as its files by name (evidence.html and
+    its CSVs): written by `write_site_study`, offered as downloads by the app."""
     outline = boundary_beside(study.proposed.inputs.network)
     context = PackContext(
         study.proposal,
@@ -297,8 +303,8 @@ def write_site_study(study: SiteStudy, out: Path, day: date) -> list[Path]:
         road_paths(study.network),
         None if outline is None else outline_paths(outline),
     )
-    pack = evidence_pack(e, study.candidates, study.settings, context)
-    return [*paths, *write_evidence(pack.tables, pack.page, out)]
+    pack = evidence_pack(study.evaluation, study.candidates, study.settings, context)
+    return evidence_files(pack.tables, pack.page)
 
 
 def require_every_journey(journeys: pd.DataFrame) -> None:

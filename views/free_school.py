@@ -1,7 +1,6 @@
 """Free school: rank candidate sites for a proposed setting, map their catchments, and take away
 the evidence pack `rightplace sites` writes (small counts suppressed)."""
 
-import hashlib
 from datetime import date
 
 import pandas as pd
@@ -17,7 +16,7 @@ from solver.io.words import EFFECT_WORDS, setting_type_words
 from solver.sites.evidence import MONEY_METRICS, SUPPRESS_BELOW, sites_as_shared
 from solver.sites.proposal import CATCHMENT_MINUTES
 from solver.sites.reach import Proposal
-from solver.workspace import write_site_study
+from solver.workspace import site_pack
 from views.shared import (
     ATTRIBUTION,
     REPO,
@@ -29,7 +28,6 @@ from views.shared import (
     plain,
     problems_table,
     save_upload,
-    session_dir,
     settings_layer,
     settings_points,
     show_map,
@@ -144,7 +142,6 @@ proposal = Proposal(
     tuple(needs), int(low_age), int(high_age), int(places), within_minutes=int(within)
 )
 if st.button("Evaluate the sites", type="primary"):
-    out = session_dir() / "sites" / hashlib.sha1(str(ws.scenario_path).encode()).hexdigest()[:12]
     with st.status(f"Evaluating {len(candidates)} candidate sites...") as status:
         st.write(
             "Routing from every eligible child to every site, ranking them, then placing "
@@ -153,13 +150,12 @@ if st.button("Evaluate the sites", type="primary"):
         try:
             today = date.today()
             study = ws.evaluate_sites(proposal, candidates_path, k, today.year)
-            write_site_study(study, out, today)
+            pack = site_pack(study, today)
         except InputError as exc:
             status.update(label="Problems with the inputs", state="error")
             problems_table(list(exc.problems))
             st.stop()
         status.update(label="Sites ranked and the opening's effect solved", state="complete")
-    pack = {p.name: p.read_bytes() for p in sorted(out.glob("evidence*"))}
     st.session_state["site_evaluation"] = (proposal, candidates_path, study.evaluation, pack)
 result = st.session_state.get("site_evaluation")
 if result is None or result[:2] != (proposal, candidates_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from solver.io.outputs import write_csv, write_text
+from solver.io.outputs import csv_text, write_bytes, write_csv
 
 
 def write_site_tables(
@@ -29,10 +29,18 @@ def write_site_tables(
     return [write_csv(out / name, table) for name, table in tables.items()]
 
 
-def write_evidence(tables: Mapping[str, pd.DataFrame], page: str, out: Path) -> list[Path]:
-    """The evidence pack in `out`: its tables, then evidence.html; the paths, the page first."""
-    paths = [write_csv(out / name, table) for name, table in tables.items()]
-    return [write_text(out / "evidence.html", page), *paths]
+def evidence_files(tables: Mapping[str, pd.DataFrame], page: str) -> dict[str, bytes]:
+    """The evidence pack's files by name, in name order: evidence.html, then its CSVs."""
+    files = {name: csv_text(table).encode("utf-8") for name, table in tables.items()}
+    files["evidence.html"] = page.encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def write_evidence(files: Mapping[str, bytes], out: Path) -> list[Path]:
+    """The evidence pack's files in `out`, the page last (its presence says the pack is whole);
+    the paths, the page first."""
+    paths = [write_bytes(out / name, data) for name, data in files.items() if name.endswith(".csv")]
+    return [write_bytes(out / "evidence.html", files["evidence.html"]), *paths]
 
 
 def la_words(la_code: str | None, outline: Path | None) -> str:

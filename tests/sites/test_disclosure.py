@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from solver.cli import app
 from solver.io.evidence_map import Box, place_labels
-from solver.io.sites import write_evidence
+from solver.io.sites import evidence_files, write_evidence
 from solver.sites.disclosure import published_count
 from solver.sites.evidence import PackContext, evidence_pack, headline, sites_as_shared
 from solver.sites.proposal import EFFECT_METRICS, OpeningEffect, Proposal
@@ -235,7 +235,7 @@ def _pack_of(
     candidates = pd.DataFrame({"site_id": ["a"], "easting": [490500.0], "northing": [305500.0]})
     context = PackContext(Proposal(("ASD",), 5, 18, 60), "Rutland", date(2026, 12, 6))
     pack = evidence_pack(evaluation, candidates, register, context)
-    write_evidence(pack.tables, pack.page, tmp_path)
+    write_evidence(evidence_files(pack.tables, pack.page), tmp_path)
     effect.to_csv(tmp_path / "effect.csv", index=False)
     on_settings.to_csv(tmp_path / "effect_on_settings.csv", index=False)
     ranked.to_csv(tmp_path / "sites.csv", index=False)
